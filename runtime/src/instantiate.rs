@@ -1,0 +1,212 @@
+//! Instantiation in the order the spec demands: match imports, allocate entities, evaluate
+//! global initializers, build the export view, run active element then data segments (a trap
+//! there leaves earlier writes in place), and hand back the start function for the caller to run.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::const_expr::ConstExpr;
+use crate::memory::LinearMemory;
+use crate::module::{DataMode, ElementMode, ImportType, ModuleInfo};
+use crate::store::{
+    Extern, FuncEntity, FuncId, FuncKind, GlobalId, InstanceEntity, InstanceId, StoreOpaque,
+    raw_ref,
+};
+use crate::trap::{Trap, TrapCode};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstantiationError {
+    /// An import is missing or has the wrong type (spec: "unlinkable").
+    #[error("{0}")]
+    Link(String),
+    /// A memory or table could not be allocated.
+    #[error("{0}")]
+    Resource(String),
+    /// Segment initialization trapped.
+    #[error("{0}")]
+    Trap(Trap),
+}
+
+pub struct Instantiated {
+    pub instance: InstanceId,
+    /// The start function, which the caller must run to finish instantiation.
+    pub start: Option<FuncId>,
+}
+
+/// Checks that `provided` can satisfy every import of `module`, in order.
+pub fn check_imports(
+    store: &StoreOpaque,
+    module: &ModuleInfo,
+    provided: &[Extern],
+) -> Result<(), InstantiationError> {
+    if provided.len() != module.imports.len() {
+        return Err(InstantiationError::Link(format!(
+            "expected {} imports, got {}",
+            module.imports.len(),
+            provided.len()
+        )));
+    }
+    for (import, ext) in module.imports.iter().zip(provided) {
+        let ok = match (&import.ty, ext) {
+            (ImportType::Func(ty), Extern::Func(f)) => {
+                store.func(*f).type_id == module.type_ids[*ty as usize]
+            }
+            (ImportType::Table(expected), Extern::Table(t)) => {
+                let table = store.table(*t);
+                let mut actual = table.ty;
+                actual.limits.min = table.size() as u64;
+                actual.element == expected.element && actual.limits.matches(&expected.limits)
+            }
+            (ImportType::Memory(expected), Extern::Memory(m)) => {
+                let memory = store.memory(*m);
+                let mut actual = memory.ty();
+                actual.limits.min = memory.pages();
+                actual.shared == expected.shared && actual.limits.matches(&expected.limits)
+            }
+            (ImportType::Global(expected), Extern::Global(g)) => store.global_type(*g) == *expected,
+            _ => false,
+        };
+        if !ok {
+            return Err(InstantiationError::Link(format!(
+                "incompatible import type for `{}::{}`",
+                import.module, import.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Creates an instance of `module` in `store`. `code` holds the tiers' artifacts.
+pub fn instantiate(
+    store: &mut StoreOpaque,
+    module: Arc<ModuleInfo>,
+    code: Arc<dyn Any + Send + Sync>,
+    imports: &[Extern],
+) -> Result<Instantiated, InstantiationError> {
+    check_imports(store, &module, imports)?;
+    let id = InstanceId(store.instances.len() as u32);
+    let mut inst = InstanceEntity {
+        module: module.clone(),
+        code,
+        funcs: Vec::with_capacity(module.func_types.len()),
+        tables: Vec::with_capacity(module.tables.len()),
+        memories: Vec::with_capacity(module.memories.len()),
+        globals: Vec::with_capacity(module.globals.len()),
+        elem_segments: Vec::with_capacity(module.elements.len()),
+        data_segments: Vec::with_capacity(module.data.len()),
+    };
+    for ext in imports {
+        match *ext {
+            Extern::Func(f) => inst.funcs.push(f),
+            Extern::Table(t) => inst.tables.push(t),
+            Extern::Memory(m) => inst.memories.push(m),
+            Extern::Global(g) => inst.globals.push(g),
+        }
+    }
+    for index in module.num_imported_funcs..module.func_types.len() as u32 {
+        let f = FuncEntity {
+            ty: module.func_type(index).clone(),
+            type_id: module.func_type_id(index),
+            kind: FuncKind::Wasm {
+                instance: id,
+                index,
+            },
+        };
+        inst.funcs.push(store.push_func(f));
+    }
+    for ty in &module.tables[module.num_imported_tables as usize..] {
+        let table = store
+            .add_table(*ty, raw_ref::NULL)
+            .map_err(InstantiationError::Resource)?;
+        inst.tables.push(table);
+    }
+    for ty in &module.memories[module.num_imported_memories as usize..] {
+        let memory = LinearMemory::new(*ty, store.limits.max_memory_pages)
+            .map_err(|e| InstantiationError::Resource(e.to_string()))?;
+        inst.memories.push(store.add_memory(memory));
+    }
+    let defined_globals = module.globals[module.num_imported_globals as usize..].iter();
+    for (ty, init) in defined_globals.zip(&module.global_inits) {
+        let value = eval_const(store, &inst.funcs, &inst.globals, init);
+        inst.globals.push(store.add_global(*ty, value));
+    }
+    for seg in &module.elements {
+        let items: Arc<[u64]> = seg
+            .items
+            .iter()
+            .map(|e| eval_const(store, &inst.funcs, &inst.globals, e))
+            .collect();
+        inst.elem_segments.push(items);
+    }
+    inst.data_segments = module.data.iter().map(|d| d.bytes.clone()).collect();
+    let start = module.start.map(|s| inst.funcs[s as usize]);
+
+    // Segment initialization runs on the registered instance, as later traps must leave
+    // earlier segments' effects (on possibly shared tables and memories) in place.
+    store.instances.push(inst);
+    init_segments(store, id).map_err(InstantiationError::Trap)?;
+    Ok(Instantiated {
+        instance: id,
+        start,
+    })
+}
+
+fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
+    let module = store.instance(id).module.clone();
+    for (index, seg) in module.elements.iter().enumerate() {
+        match &seg.mode {
+            ElementMode::Active { table, offset } => {
+                let inst = store.instance(id);
+                let offset = eval_const(store, &inst.funcs, &inst.globals, offset) as u32;
+                let table = inst.tables[*table as usize];
+                let items = inst.elem_segments[index].clone();
+                let elements = &mut store.table_mut(table).elements;
+                let dst = (offset as usize)
+                    .checked_add(items.len())
+                    .filter(|end| *end <= elements.len())
+                    .map(|end| &mut elements[offset as usize..end])
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                dst.copy_from_slice(&items);
+                store.instances[id.index()].elem_segments[index] = Arc::new([]);
+            }
+            ElementMode::Declared => {
+                store.instances[id.index()].elem_segments[index] = Arc::new([]);
+            }
+            ElementMode::Passive => {}
+        }
+    }
+    for (index, seg) in module.data.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let inst = store.instance(id);
+            let offset = eval_const(store, &inst.funcs, &inst.globals, offset) as u32;
+            let memory = inst.memories[*memory as usize];
+            let data = store.memory_mut(memory).data_mut();
+            let dst = (offset as usize)
+                .checked_add(seg.bytes.len())
+                .filter(|end| *end <= data.len())
+                .map(|end| &mut data[offset as usize..end])
+                .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+            dst.copy_from_slice(&seg.bytes);
+            store.instances[id.index()].data_segments[index] = Arc::new([]);
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates a (validated) constant expression to raw value bits.
+pub fn eval_const(
+    store: &StoreOpaque,
+    funcs: &[FuncId],
+    globals: &[GlobalId],
+    expr: &ConstExpr,
+) -> u64 {
+    match *expr {
+        ConstExpr::I32(v) => v as u32 as u64,
+        ConstExpr::I64(v) => v as u64,
+        ConstExpr::F32(bits) => bits as u64,
+        ConstExpr::F64(bits) => bits,
+        ConstExpr::GlobalGet(g) => *store.global(globals[g as usize]).value,
+        ConstExpr::RefNull(_) => raw_ref::NULL,
+        ConstExpr::RefFunc(f) => raw_ref::from_func(Some(funcs[f as usize])),
+    }
+}

@@ -1,0 +1,527 @@
+//! Module metadata: everything about a module that instantiation and the tiers need, decoded
+//! once and validated with wasmparser. Function bodies are handed to the tiers separately.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmparser::{
+    FuncToValidate, FunctionBody, Parser, Payload, ValidPayload, Validator, ValidatorResources,
+    WasmFeatures,
+};
+
+use crate::const_expr::ConstExpr;
+use crate::types::{
+    FuncType, GlobalType, Limits, MemoryType, RefType, SharedTypeId, TableType, TypeRegistry,
+    ValType,
+};
+
+/// The WebAssembly features wasmtier accepts: Wasm 2.0 without SIMD.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+}
+
+/// Why a module was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModuleError {
+    /// The bytes are not a well-formed binary module (spec: "malformed").
+    #[error("malformed module: {0}")]
+    Malformed(String),
+    /// The module decodes but does not validate (spec: "invalid").
+    #[error("invalid module: {0}")]
+    Invalid(String),
+    /// The module is valid but uses something this runtime does not support.
+    #[error("unsupported module: {0}")]
+    Unsupported(String),
+}
+
+fn malformed(e: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError::Malformed(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError::Invalid(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+impl std::fmt::Display for ExternKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ExternKind::Func => "function",
+            ExternKind::Table => "table",
+            ExternKind::Memory => "memory",
+            ExternKind::Global => "global",
+        })
+    }
+}
+
+/// What an import asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportType {
+    /// A function of the given module type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub ty: ImportType,
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElementMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+#[derive(Debug, Clone)]
+pub struct ElementSegment {
+    pub mode: ElementMode,
+    pub ty: RefType,
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    pub mode: DataMode,
+    pub bytes: Arc<[u8]>,
+}
+
+/// Decoded, validated module metadata.
+#[derive(Debug, Default)]
+pub struct ModuleInfo {
+    /// Module name from the name section.
+    pub name: Option<String>,
+    /// Function types by module type index.
+    pub types: Vec<FuncType>,
+    /// Engine-wide ids of `types`, same indices.
+    pub type_ids: Vec<SharedTypeId>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<TableType>,
+    pub num_imported_tables: u32,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<GlobalType>,
+    pub num_imported_globals: u32,
+    /// Initializers of the defined (non-imported) globals.
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
+    /// Function names from the name section, by function index.
+    pub func_names: HashMap<u32, String>,
+    /// Byte offset of each defined function's body in the module binary (for diagnostics).
+    pub body_offsets: Vec<usize>,
+}
+
+impl ModuleInfo {
+    /// The signature of function `func_index` (module function index space).
+    pub fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.func_types[func_index as usize] as usize]
+    }
+
+    pub fn func_type_id(&self, func_index: u32) -> SharedTypeId {
+        self.type_ids[self.func_types[func_index as usize] as usize]
+    }
+
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.func_types.len() as u32 - self.num_imported_funcs
+    }
+
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.exports.iter().find(|e| e.name == name)
+    }
+
+    /// The name of a function for backtraces and stats, if the name section has one.
+    pub fn func_name(&self, func_index: u32) -> Option<&str> {
+        self.func_names.get(&func_index).map(String::as_str)
+    }
+}
+
+/// A function body still to be validated and translated by a tier.
+pub struct PendingBody<'a> {
+    /// Index in the module's function index space.
+    pub func_index: u32,
+    pub validator: FuncToValidate<ValidatorResources>,
+    pub body: FunctionBody<'a>,
+}
+
+/// The result of [`parse`]: metadata plus the function bodies, which the caller must validate
+/// (each with its `FuncToValidate`) before the module counts as valid.
+pub struct ParsedModule<'a> {
+    pub info: ModuleInfo,
+    pub bodies: Vec<PendingBody<'a>>,
+}
+
+/// Decodes and validates `bytes` (all but function bodies, which come back in `bodies`).
+pub fn parse<'a>(
+    bytes: &'a [u8],
+    registry: &TypeRegistry,
+) -> Result<ParsedModule<'a>, ModuleError> {
+    decode_check(bytes)?;
+    let mut validator = Validator::new_with_features(features());
+    let mut info = ModuleInfo::default();
+    let mut bodies = Vec::new();
+    let mut next_func = 0u32;
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(malformed)?;
+        let valid = validator.payload(&payload).map_err(invalid)?;
+        if let ValidPayload::Func(to_validate, body) = valid {
+            let func_index = info.num_imported_funcs + next_func;
+            next_func += 1;
+            info.body_offsets.push(body.range().start as usize);
+            bodies.push(PendingBody {
+                func_index,
+                validator: to_validate,
+                body,
+            });
+            continue;
+        }
+        record_payload(&mut info, payload).map_err(|e| match e {
+            RecordError::Reader(e) => malformed(e),
+            RecordError::Unsupported(m) => ModuleError::Unsupported(m),
+        })?;
+    }
+    info.type_ids = info.types.iter().map(|t| registry.intern(t)).collect();
+    Ok(ParsedModule { info, bodies })
+}
+
+/// A full decoding pass without validation, so that a malformed module is reported as
+/// malformed even where it is also invalid (the spec decodes before it validates).
+fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(malformed)? {
+            Payload::TypeSection(r) => drain(r)?,
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    i.map_err(malformed)?;
+                }
+            }
+            Payload::FunctionSection(r) => drain(r)?,
+            Payload::TableSection(r) => drain(r)?,
+            Payload::MemorySection(r) => drain(r)?,
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    check_const_expr(&g.map_err(malformed)?.init_expr)?;
+                }
+            }
+            Payload::ExportSection(r) => drain(r)?,
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.map_err(malformed)?;
+                    if let wasmparser::ElementKind::Active { offset_expr, .. } = &e.kind {
+                        check_const_expr(offset_expr)?;
+                    }
+                    match e.items {
+                        wasmparser::ElementItems::Functions(r) => drain(r)?,
+                        wasmparser::ElementItems::Expressions(_, r) => {
+                            for expr in r {
+                                check_const_expr(&expr.map_err(malformed)?)?;
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    let d = d.map_err(malformed)?;
+                    if let wasmparser::DataKind::Active { offset_expr, .. } = &d.kind {
+                        check_const_expr(offset_expr)?;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut locals = body.get_locals_reader().map_err(malformed)?;
+                for _ in 0..locals.get_count() {
+                    locals.read().map_err(malformed)?;
+                }
+                let mut ops = body.get_operators_reader().map_err(malformed)?;
+                while !ops.eof() {
+                    ops.read().map_err(malformed)?;
+                }
+                ops.finish().map_err(malformed)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn drain<'a, T: wasmparser::FromReader<'a>>(
+    r: wasmparser::SectionLimited<'a, T>,
+) -> Result<(), ModuleError> {
+    for item in r {
+        item.map_err(malformed)?;
+    }
+    Ok(())
+}
+
+fn check_const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<(), ModuleError> {
+    let mut ops = expr.get_operators_reader();
+    while !ops.eof() {
+        ops.read().map_err(malformed)?;
+    }
+    ops.finish().map_err(malformed)
+}
+
+enum RecordError {
+    Reader(wasmparser::BinaryReaderError),
+    Unsupported(String),
+}
+
+impl From<wasmparser::BinaryReaderError> for RecordError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        RecordError::Reader(e)
+    }
+}
+
+impl From<crate::const_expr::DecodeError> for RecordError {
+    fn from(e: crate::const_expr::DecodeError) -> Self {
+        match e {
+            crate::const_expr::DecodeError::Reader(e) => RecordError::Reader(e),
+            crate::const_expr::DecodeError::Unsupported(m) => RecordError::Unsupported(m),
+        }
+    }
+}
+
+impl From<String> for RecordError {
+    fn from(m: String) -> Self {
+        RecordError::Unsupported(m)
+    }
+}
+
+fn limits(initial: u64, maximum: Option<u64>) -> Limits {
+    Limits {
+        min: initial,
+        max: maximum,
+    }
+}
+
+fn table_type(t: &wasmparser::TableType) -> Result<TableType, String> {
+    Ok(TableType {
+        element: RefType::from_wasmparser(t.element_type)?,
+        limits: limits(t.initial, t.maximum),
+    })
+}
+
+fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
+        limits: limits(m.initial, m.maximum),
+        shared: m.shared,
+        memory64: m.memory64,
+    }
+}
+
+fn global_type(g: &wasmparser::GlobalType) -> Result<GlobalType, String> {
+    Ok(GlobalType {
+        content: ValType::from_wasmparser(g.content_type)?,
+        mutable: g.mutable,
+    })
+}
+
+/// Copies what a (validated) payload says into `info`.
+fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), RecordError> {
+    match payload {
+        Payload::TypeSection(r) => {
+            for ty in r.into_iter_err_on_gc_types() {
+                info.types.push(FuncType::from_wasmparser(&ty?)?);
+            }
+        }
+        Payload::ImportSection(r) => {
+            for import in r.into_imports() {
+                let import = import?;
+                let ty = match import.ty {
+                    wasmparser::TypeRef::Func(idx) | wasmparser::TypeRef::FuncExact(idx) => {
+                        info.func_types.push(idx);
+                        info.num_imported_funcs += 1;
+                        ImportType::Func(idx)
+                    }
+                    wasmparser::TypeRef::Table(t) => {
+                        let t = table_type(&t)?;
+                        info.tables.push(t);
+                        info.num_imported_tables += 1;
+                        ImportType::Table(t)
+                    }
+                    wasmparser::TypeRef::Memory(m) => {
+                        let m = memory_type(&m);
+                        info.memories.push(m);
+                        info.num_imported_memories += 1;
+                        ImportType::Memory(m)
+                    }
+                    wasmparser::TypeRef::Global(g) => {
+                        let g = global_type(&g)?;
+                        info.globals.push(g);
+                        info.num_imported_globals += 1;
+                        ImportType::Global(g)
+                    }
+                    wasmparser::TypeRef::Tag(_) => {
+                        return Err(RecordError::Unsupported("tags are not supported".into()));
+                    }
+                };
+                info.imports.push(Import {
+                    module: import.module.to_string(),
+                    name: import.name.to_string(),
+                    ty,
+                });
+            }
+        }
+        Payload::FunctionSection(r) => {
+            for idx in r {
+                info.func_types.push(idx?);
+            }
+        }
+        Payload::TableSection(r) => {
+            for table in r {
+                let table = table?;
+                if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                    return Err("table initializer expressions are not supported"
+                        .to_string()
+                        .into());
+                }
+                info.tables.push(table_type(&table.ty)?);
+            }
+        }
+        Payload::MemorySection(r) => {
+            for m in r {
+                info.memories.push(memory_type(&m?));
+            }
+        }
+        Payload::GlobalSection(r) => {
+            for g in r {
+                let g = g?;
+                info.globals.push(global_type(&g.ty)?);
+                info.global_inits.push(ConstExpr::decode(&g.init_expr)?);
+            }
+        }
+        Payload::ExportSection(r) => {
+            for e in r {
+                let e = e?;
+                let kind = match e.kind {
+                    wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                        ExternKind::Func
+                    }
+                    wasmparser::ExternalKind::Table => ExternKind::Table,
+                    wasmparser::ExternalKind::Memory => ExternKind::Memory,
+                    wasmparser::ExternalKind::Global => ExternKind::Global,
+                    wasmparser::ExternalKind::Tag => {
+                        return Err("tags are not supported".to_string().into());
+                    }
+                };
+                info.exports.push(Export {
+                    name: e.name.to_string(),
+                    kind,
+                    index: e.index,
+                });
+            }
+        }
+        Payload::StartSection { func, .. } => info.start = Some(func),
+        Payload::ElementSection(r) => {
+            for e in r {
+                let e = e?;
+                let mode = match e.kind {
+                    wasmparser::ElementKind::Passive => ElementMode::Passive,
+                    wasmparser::ElementKind::Declared => ElementMode::Declared,
+                    wasmparser::ElementKind::Active {
+                        table_index,
+                        offset_expr,
+                    } => ElementMode::Active {
+                        table: table_index.unwrap_or(0),
+                        offset: ConstExpr::decode(&offset_expr)?,
+                    },
+                };
+                let (ty, items) = match e.items {
+                    wasmparser::ElementItems::Functions(r) => {
+                        let items = r
+                            .into_iter()
+                            .map(|f| f.map(ConstExpr::RefFunc))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        (RefType::FuncRef, items)
+                    }
+                    wasmparser::ElementItems::Expressions(ty, r) => {
+                        let mut items = Vec::new();
+                        for expr in r {
+                            items.push(ConstExpr::decode(&expr?)?);
+                        }
+                        (RefType::from_wasmparser(ty)?, items)
+                    }
+                };
+                info.elements.push(ElementSegment { mode, ty, items });
+            }
+        }
+        Payload::DataSection(r) => {
+            for d in r {
+                let d = d?;
+                let mode = match d.kind {
+                    wasmparser::DataKind::Passive => DataMode::Passive,
+                    wasmparser::DataKind::Active {
+                        memory_index,
+                        offset_expr,
+                    } => DataMode::Active {
+                        memory: memory_index,
+                        offset: ConstExpr::decode(&offset_expr)?,
+                    },
+                };
+                info.data.push(DataSegment {
+                    mode,
+                    bytes: d.data.into(),
+                });
+            }
+        }
+        Payload::CustomSection(c) => {
+            if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                // A broken name section must not make the module fail: it is only debug info.
+                let _ = record_names(info, names);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn record_names(
+    info: &mut ModuleInfo,
+    names: wasmparser::NameSectionReader<'_>,
+) -> Result<(), wasmparser::BinaryReaderError> {
+    for name in names {
+        match name? {
+            wasmparser::Name::Module { name, .. } => info.name = Some(name.to_string()),
+            wasmparser::Name::Function(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    info.func_names
+                        .insert(naming.index, naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

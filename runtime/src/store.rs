@@ -1,0 +1,339 @@
+//! The store: every runtime entity (functions, instances, memories, tables, globals, extern
+//! references) lives here, addressed by small integer ids. Handles in the public API are ids.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::memory::{LinearMemory, MAX_PAGES_32};
+use crate::module::ModuleInfo;
+use crate::trap::{Trap, TrapCode};
+use crate::types::{FuncType, GlobalType, SharedTypeId, TableType, TypeRegistry, ValType};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A function in the store (wasm or host).
+    FuncId,
+    InstanceId,
+    MemoryId,
+    TableId,
+    GlobalId,
+    /// An `externref` value's payload.
+    ExternId
+);
+
+/// Raw encoding of a reference in a 64-bit value slot: 0 is null, otherwise id + 1.
+pub mod raw_ref {
+    use super::{ExternId, FuncId};
+
+    pub const NULL: u64 = 0;
+
+    pub fn from_func(f: Option<FuncId>) -> u64 {
+        f.map_or(NULL, |f| f.0 as u64 + 1)
+    }
+
+    pub fn to_func(raw: u64) -> Option<FuncId> {
+        if raw == NULL {
+            None
+        } else {
+            Some(FuncId((raw - 1) as u32))
+        }
+    }
+
+    pub fn from_extern(e: Option<ExternId>) -> u64 {
+        e.map_or(NULL, |e| e.0 as u64 + 1)
+    }
+
+    pub fn to_extern(raw: u64) -> Option<ExternId> {
+        if raw == NULL {
+            None
+        } else {
+            Some(ExternId((raw - 1) as u32))
+        }
+    }
+}
+
+/// Context a host function is called with.
+#[derive(Debug, Clone, Copy)]
+pub struct HostContext {
+    /// The instance whose code made the call, if the call came from wasm.
+    pub caller: Option<InstanceId>,
+}
+
+/// A type-erased host function. `slots` holds the arguments on entry and receives the
+/// results (it is as long as the longer of the two lists).
+pub type HostCallback =
+    dyn Fn(&mut StoreOpaque, HostContext, &mut [u64]) -> Result<(), Trap> + Send + Sync;
+
+#[derive(Clone)]
+pub enum FuncKind {
+    /// A function defined by a module: `index` in that module's function index space.
+    Wasm {
+        instance: InstanceId,
+        index: u32,
+    },
+    Host(Arc<HostCallback>),
+}
+
+#[derive(Clone)]
+pub struct FuncEntity {
+    pub ty: FuncType,
+    pub type_id: SharedTypeId,
+    pub kind: FuncKind,
+}
+
+#[derive(Debug)]
+pub struct TableEntity {
+    pub ty: TableType,
+    pub elements: Vec<u64>,
+    pub max: u64,
+}
+
+impl TableEntity {
+    pub fn size(&self) -> u32 {
+        self.elements.len() as u32
+    }
+
+    /// `table.grow`: returns the old size or `None` (wasm gets -1).
+    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.elements.len() as u64;
+        let new = old.checked_add(delta as u64)?;
+        if new > self.max {
+            return None;
+        }
+        self.elements.try_reserve(delta as usize).ok()?;
+        self.elements.resize(new as usize, init);
+        Some(old as u32)
+    }
+
+    pub fn get(&self, index: u32) -> Result<u64, Trap> {
+        self.elements
+            .get(index as usize)
+            .copied()
+            .ok_or(Trap::new(TrapCode::TableOutOfBounds))
+    }
+
+    pub fn set(&mut self, index: u32, value: u64) -> Result<(), Trap> {
+        let slot = self
+            .elements
+            .get_mut(index as usize)
+            .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+        *slot = value;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub struct GlobalEntity {
+    pub ty: GlobalType,
+    /// The value's raw bits (floats as bits, references as raw refs). Boxed so its address is
+    /// stable for compiled code.
+    pub value: Box<u64>,
+}
+
+/// An instantiated module.
+pub struct InstanceEntity {
+    pub module: Arc<ModuleInfo>,
+    /// Tier artifacts for this module's code (the interpreter's translated functions, ...).
+    pub code: Arc<dyn Any + Send + Sync>,
+    pub funcs: Vec<FuncId>,
+    pub tables: Vec<TableId>,
+    pub memories: Vec<MemoryId>,
+    pub globals: Vec<GlobalId>,
+    /// Element segments as raw references; a dropped segment is empty.
+    pub elem_segments: Vec<Arc<[u64]>>,
+    /// Data segments; a dropped segment is empty.
+    pub data_segments: Vec<Arc<[u8]>>,
+}
+
+impl InstanceEntity {
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        let e = self.module.export(name)?;
+        let i = e.index as usize;
+        Some(match e.kind {
+            crate::module::ExternKind::Func => Extern::Func(self.funcs[i]),
+            crate::module::ExternKind::Table => Extern::Table(self.tables[i]),
+            crate::module::ExternKind::Memory => Extern::Memory(self.memories[i]),
+            crate::module::ExternKind::Global => Extern::Global(self.globals[i]),
+        })
+    }
+}
+
+/// Something an import can be satisfied with, or an export yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extern {
+    Func(FuncId),
+    Table(TableId),
+    Memory(MemoryId),
+    Global(GlobalId),
+}
+
+/// Store-wide limits on what guests may allocate.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreLimits {
+    /// Maximum pages of any one memory.
+    pub max_memory_pages: u64,
+    /// Maximum elements of any one table.
+    pub max_table_elements: u64,
+    /// Size of the wasm value stack in 64-bit slots (locals and operands of all frames).
+    pub max_stack_slots: usize,
+    /// Maximum nesting of wasm calls; deeper recursion traps with "call stack exhausted".
+    pub max_call_depth: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits {
+            max_memory_pages: MAX_PAGES_32,
+            max_table_elements: 10_000_000,
+            max_stack_slots: 1 << 20,
+            max_call_depth: 20_000,
+        }
+    }
+}
+
+/// All the state of a store except the embedder's data.
+pub struct StoreOpaque {
+    pub registry: Arc<TypeRegistry>,
+    pub funcs: Vec<FuncEntity>,
+    pub instances: Vec<InstanceEntity>,
+    pub memories: Vec<LinearMemory>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub limits: StoreLimits,
+    /// The embedder's data (`&mut T` of `Store<T>`), set by the API before each entry into wasm.
+    pub host_data: *mut (),
+}
+
+// SAFETY: `host_data` is only dereferenced by host functions while the store is borrowed
+// mutably by the thread running them; everything else in the store is Send.
+unsafe impl Send for StoreOpaque {}
+
+impl StoreOpaque {
+    pub fn new(registry: Arc<TypeRegistry>) -> StoreOpaque {
+        StoreOpaque {
+            registry,
+            funcs: Vec::new(),
+            instances: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            externs: Vec::new(),
+            limits: StoreLimits::default(),
+            host_data: std::ptr::null_mut(),
+        }
+    }
+
+    pub fn func(&self, id: FuncId) -> &FuncEntity {
+        &self.funcs[id.index()]
+    }
+
+    pub fn instance(&self, id: InstanceId) -> &InstanceEntity {
+        &self.instances[id.index()]
+    }
+
+    pub fn memory(&self, id: MemoryId) -> &LinearMemory {
+        &self.memories[id.index()]
+    }
+
+    pub fn memory_mut(&mut self, id: MemoryId) -> &mut LinearMemory {
+        &mut self.memories[id.index()]
+    }
+
+    pub fn table(&self, id: TableId) -> &TableEntity {
+        &self.tables[id.index()]
+    }
+
+    pub fn table_mut(&mut self, id: TableId) -> &mut TableEntity {
+        &mut self.tables[id.index()]
+    }
+
+    pub fn global(&self, id: GlobalId) -> &GlobalEntity {
+        &self.globals[id.index()]
+    }
+
+    pub fn global_mut(&mut self, id: GlobalId) -> &mut GlobalEntity {
+        &mut self.globals[id.index()]
+    }
+
+    pub fn add_host_func(&mut self, ty: FuncType, callback: Arc<HostCallback>) -> FuncId {
+        let type_id = self.registry.intern(&ty);
+        self.push_func(FuncEntity {
+            ty,
+            type_id,
+            kind: FuncKind::Host(callback),
+        })
+    }
+
+    pub(crate) fn push_func(&mut self, f: FuncEntity) -> FuncId {
+        self.funcs.push(f);
+        FuncId(self.funcs.len() as u32 - 1)
+    }
+
+    pub fn add_memory(&mut self, memory: LinearMemory) -> MemoryId {
+        self.memories.push(memory);
+        MemoryId(self.memories.len() as u32 - 1)
+    }
+
+    pub fn add_table(&mut self, ty: TableType, init: u64) -> Result<TableId, String> {
+        let max = ty
+            .limits
+            .max
+            .unwrap_or(u32::MAX as u64)
+            .min(self.limits.max_table_elements);
+        if ty.limits.min > max {
+            return Err(format!(
+                "table minimum of {} elements exceeds the limit of {max}",
+                ty.limits.min
+            ));
+        }
+        let mut elements = Vec::new();
+        elements
+            .try_reserve_exact(ty.limits.min as usize)
+            .map_err(|_| "out of memory allocating a table".to_string())?;
+        elements.resize(ty.limits.min as usize, init);
+        self.tables.push(TableEntity { ty, elements, max });
+        Ok(TableId(self.tables.len() as u32 - 1))
+    }
+
+    pub fn add_global(&mut self, ty: GlobalType, value: u64) -> GlobalId {
+        self.globals.push(GlobalEntity {
+            ty,
+            value: Box::new(value),
+        });
+        GlobalId(self.globals.len() as u32 - 1)
+    }
+
+    pub fn add_extern(&mut self, value: Box<dyn Any + Send + Sync>) -> ExternId {
+        self.externs.push(value);
+        ExternId(self.externs.len() as u32 - 1)
+    }
+
+    /// The type of a global, for import matching.
+    pub fn global_type(&self, id: GlobalId) -> GlobalType {
+        self.global(id).ty
+    }
+
+    /// Whether `raw` is a valid value of type `ty` in this store (references must exist).
+    pub fn raw_fits(&self, ty: ValType, raw: u64) -> bool {
+        match ty {
+            ValType::FuncRef => raw_ref::to_func(raw).is_none_or(|f| f.index() < self.funcs.len()),
+            ValType::ExternRef => {
+                raw_ref::to_extern(raw).is_none_or(|e| e.index() < self.externs.len())
+            }
+            _ => true,
+        }
+    }
+}

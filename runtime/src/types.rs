@@ -1,0 +1,221 @@
+//! Value and entity types as the runtime sees them, converted once from wasmparser's types.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// A WebAssembly value type (Wasm 2.0; `V128` is decoded but not executable yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    FuncRef,
+    ExternRef,
+}
+
+impl ValType {
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Result<ValType, String> {
+        Ok(match ty {
+            wasmparser::ValType::I32 => ValType::I32,
+            wasmparser::ValType::I64 => ValType::I64,
+            wasmparser::ValType::F32 => ValType::F32,
+            wasmparser::ValType::F64 => ValType::F64,
+            wasmparser::ValType::V128 => ValType::V128,
+            wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r)?.into(),
+        })
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// A reference type: the element type of tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefType {
+    FuncRef,
+    ExternRef,
+}
+
+impl RefType {
+    pub(crate) fn from_wasmparser(ty: wasmparser::RefType) -> Result<RefType, String> {
+        if ty == wasmparser::RefType::FUNCREF {
+            Ok(RefType::FuncRef)
+        } else if ty == wasmparser::RefType::EXTERNREF {
+            Ok(RefType::ExternRef)
+        } else {
+            Err(format!("unsupported reference type {ty}"))
+        }
+    }
+}
+
+impl From<RefType> for ValType {
+    fn from(r: RefType) -> ValType {
+        match r {
+            RefType::FuncRef => ValType::FuncRef,
+            RefType::ExternRef => ValType::ExternRef,
+        }
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        ValType::from(*self).fmt(f)
+    }
+}
+
+/// A function signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params: Arc<[ValType]>,
+    results: Arc<[ValType]>,
+}
+
+impl FuncType {
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> FuncType {
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
+    }
+
+    pub fn params(&self) -> &[ValType] {
+        &self.params
+    }
+
+    pub fn results(&self) -> &[ValType] {
+        &self.results
+    }
+
+    pub(crate) fn from_wasmparser(ty: &wasmparser::FuncType) -> Result<FuncType, String> {
+        let params = ty
+            .params()
+            .iter()
+            .map(|t| ValType::from_wasmparser(*t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = ty
+            .results()
+            .iter()
+            .map(|t| ValType::from_wasmparser(*t))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FuncType::new(params, results))
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |tys: &[ValType]| {
+            tys.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        write!(
+            f,
+            "(func (param {}) (result {}))",
+            list(&self.params),
+            list(&self.results)
+        )
+    }
+}
+
+/// Limits of a memory (in 64 KiB pages) or a table (in elements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limits {
+    pub min: u64,
+    pub max: Option<u64>,
+}
+
+impl Limits {
+    /// Import matching: `self` (the provided entity) is a subtype of `expected`.
+    pub fn matches(&self, expected: &Limits) -> bool {
+        if self.min < expected.min {
+            return false;
+        }
+        match (self.max, expected.max) {
+            (_, None) => true,
+            (Some(actual), Some(expected)) => actual <= expected,
+            (None, Some(_)) => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    pub limits: Limits,
+    pub shared: bool,
+    pub memory64: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TableType {
+    pub element: RefType,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    pub content: ValType,
+    pub mutable: bool,
+}
+
+/// An engine-wide identity of a function signature: two functions have the same
+/// `SharedTypeId` exactly when their types are equal, so `call_indirect` compares integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SharedTypeId(pub u32);
+
+/// Interns function types for one engine.
+#[derive(Default)]
+pub struct TypeRegistry {
+    inner: Mutex<RegistryInner>,
+}
+
+#[derive(Default)]
+struct RegistryInner {
+    ids: HashMap<FuncType, SharedTypeId>,
+    types: Vec<FuncType>,
+}
+
+impl TypeRegistry {
+    pub fn intern(&self, ty: &FuncType) -> SharedTypeId {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = inner.ids.get(ty) {
+            return *id;
+        }
+        let id = SharedTypeId(inner.types.len() as u32);
+        inner.types.push(ty.clone());
+        inner.ids.insert(ty.clone(), id);
+        id
+    }
+
+    pub fn get(&self, id: SharedTypeId) -> FuncType {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.types[id.0 as usize].clone()
+    }
+}
+
+impl fmt::Debug for TypeRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TypeRegistry")
+    }
+}

@@ -1,0 +1,136 @@
+//! Engine configuration and the engine shared by modules and stores.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use wasmtier_runtime::{StoreLimits, TypeRegistry};
+
+/// Which execution tier runs wasm code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    /// The bytecode interpreter only: no machine code is generated.
+    #[default]
+    Interp,
+    /// Cranelift-compiled machine code for every function.
+    Jit,
+    /// Start in the interpreter, promote hot functions to the JIT.
+    Auto,
+}
+
+impl FromStr for Tier {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s {
+            "interp" => Ok(Tier::Interp),
+            "jit" => Ok(Tier::Jit),
+            "auto" => Ok(Tier::Auto),
+            other => Err(format!(
+                "unknown tier `{other}` (expected interp, jit or auto)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tier::Interp => "interp",
+            Tier::Jit => "jit",
+            Tier::Auto => "auto",
+        })
+    }
+}
+
+/// Engine settings.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub(crate) tier: Tier,
+    pub(crate) limits: StoreLimits,
+}
+
+impl Config {
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    pub fn tier(&mut self, tier: Tier) -> &mut Config {
+        self.tier = tier;
+        self
+    }
+
+    /// Maximum nesting of wasm calls before "call stack exhausted".
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Config {
+        self.limits.max_call_depth = depth;
+        self
+    }
+
+    /// Size of the interpreter's value stack, in 64-bit slots.
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Config {
+        self.limits.max_stack_slots = slots;
+        self
+    }
+
+    /// Maximum pages of any linear memory (growth beyond fails as `memory.grow` -1).
+    pub fn max_memory_pages(&mut self, pages: u64) -> &mut Config {
+        self.limits.max_memory_pages = pages;
+        self
+    }
+
+    /// Maximum elements of any table (growth beyond fails as `table.grow` -1).
+    pub fn max_table_elements(&mut self, elements: u64) -> &mut Config {
+        self.limits.max_table_elements = elements;
+        self
+    }
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    pub(crate) registry: Arc<TypeRegistry>,
+}
+
+/// Compilation environment shared by modules and stores. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Engine {
+    /// Creates an engine. Fails if the configured tier is not available in this build.
+    pub fn new(config: &Config) -> crate::Result<Engine> {
+        if config.tier != Tier::Interp {
+            return Err(crate::Error::Unsupported(format!(
+                "tier `{}` is not available yet: this build has only the interpreter",
+                config.tier
+            )));
+        }
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                registry: Arc::new(TypeRegistry::default()),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.inner.config.tier
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(&Config::default()).expect("the interpreter tier is always available")
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}

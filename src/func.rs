@@ -1,0 +1,337 @@
+//! Functions: calling wasm from the host, and host functions callable from wasm.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use wasmtier_runtime::{FuncId, FuncType, HostCallback, HostContext, StoreOpaque, Trap, ValType};
+
+use crate::{AsContext, AsContextMut, Caller, Error, Result, Store, Val};
+
+/// A function of a store (wasm or host). A cheap handle, valid in its own store only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) FuncId);
+
+impl Func {
+    /// A host function with a dynamic signature.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let callback = dynamic_host_callback::<T>(ty.clone(), f);
+        Func(store.opaque_mut().add_host_func(ty, callback))
+    }
+
+    /// A host function from a Rust closure with typed parameters and results.
+    pub fn wrap<T, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, callback) = f.into_host_callback();
+        Func(store.opaque_mut().add_host_func(ty, callback))
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        store.opaque().func(self.0).ty.clone()
+    }
+
+    /// Calls the function. `results` must have room for exactly the function's results.
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let opaque = store.opaque_mut();
+        let ty = opaque.func(self.0).ty.clone();
+        check_vals("argument", ty.params(), params, opaque)?;
+        if results.len() != ty.results().len() {
+            return Err(Error::Usage(format!(
+                "expected room for {} results, got {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        let mut slots = vec![0u64; ty.params().len().max(ty.results().len())];
+        for (slot, v) in slots.iter_mut().zip(params) {
+            *slot = v.to_raw();
+        }
+        crate::instance::invoke(opaque, self.0, &mut slots)?;
+        for ((r, ty), raw) in results.iter_mut().zip(ty.results()).zip(&slots) {
+            *r = Val::from_raw(*raw, *ty);
+        }
+        Ok(())
+    }
+
+    /// A typed view of the function; fails if the signature does not match.
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let ty = self.ty(&store);
+        if !Params::matches(ty.params()) || !Results::matches(ty.results()) {
+            return Err(Error::Usage(format!(
+                "type mismatch: function has type {ty}"
+            )));
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
+    }
+}
+
+fn check_vals(what: &str, expected: &[ValType], given: &[Val], store: &StoreOpaque) -> Result<()> {
+    if expected.len() != given.len() {
+        return Err(Error::Usage(format!(
+            "expected {} {what}s, got {}",
+            expected.len(),
+            given.len()
+        )));
+    }
+    for (i, (ty, v)) in expected.iter().zip(given).enumerate() {
+        if v.ty() != *ty || !store.raw_fits(*ty, v.to_raw()) {
+            return Err(Error::Usage(format!(
+                "{what} {i} has type {}, expected {ty}",
+                v.ty()
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn dynamic_host_callback<T>(
+    ty: FuncType,
+    f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+) -> Arc<HostCallback> {
+    Arc::new(
+        move |store: &mut StoreOpaque, cx: HostContext, slots: &mut [u64]| {
+            let params: Vec<Val> = ty
+                .params()
+                .iter()
+                .zip(&*slots)
+                .map(|(t, raw)| Val::from_raw(*raw, *t))
+                .collect();
+            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+            // SAFETY: host functions are only created through a `Store<T>`/`Caller<T>` of the
+            // same `T`, and wasm is only entered through `Store<T>::opaque_mut`, which sets
+            // `host_data` to that store's `T`.
+            let caller = unsafe { Caller::new(&mut *store, cx.caller) };
+            f(caller, &params, &mut results)?;
+            for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
+                if v.ty() != *t || !store.raw_fits(*t, v.to_raw()) {
+                    return Err(Trap::host(format!(
+                        "host function returned {} for result {i}, expected {t}",
+                        v.ty()
+                    )));
+                }
+                slots[i] = v.to_raw();
+            }
+            Ok(())
+        },
+    )
+}
+
+/// A function with a statically known signature.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<Params, Results> Clone for TypedFunc<Params, Results> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Params, Results> Copy for TypedFunc<Params, Results> {}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
+        let opaque = store.opaque_mut();
+        let mut slots = vec![0u64; Params::LEN.max(Results::LEN)];
+        params.store_raw(&mut slots);
+        crate::instance::invoke(opaque, self.func.0, &mut slots)?;
+        Ok(Results::load_raw(&slots))
+    }
+}
+
+/// A Rust type that is a wasm value type.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    const TY: ValType;
+    fn to_raw(self) -> u64;
+    fn from_raw(raw: u64) -> Self;
+}
+
+macro_rules! wasm_ty {
+    ($t:ty, $vt:ident, |$v:ident| $to:expr, |$r:ident| $from:expr) => {
+        impl WasmTy for $t {
+            const TY: ValType = ValType::$vt;
+            fn to_raw(self) -> u64 {
+                let $v = self;
+                $to
+            }
+            fn from_raw($r: u64) -> Self {
+                $from
+            }
+        }
+    };
+}
+
+wasm_ty!(i32, I32, |v| v as u32 as u64, |r| r as u32 as i32);
+wasm_ty!(u32, I32, |v| v as u64, |r| r as u32);
+wasm_ty!(i64, I64, |v| v as u64, |r| r as i64);
+wasm_ty!(u64, I64, |v| v, |r| r);
+wasm_ty!(f32, F32, |v| v.to_bits() as u64, |r| f32::from_bits(
+    r as u32
+));
+wasm_ty!(f64, F64, |v| v.to_bits(), |r| f64::from_bits(r));
+
+/// A tuple of wasm values used as parameters.
+pub trait WasmParams: Send + Sync + 'static {
+    const LEN: usize;
+    fn matches(tys: &[ValType]) -> bool;
+    fn types() -> Vec<ValType>;
+    fn store_raw(self, slots: &mut [u64]);
+    fn load_raw(slots: &[u64]) -> Self;
+}
+
+/// A tuple of wasm values used as results.
+pub trait WasmResults: WasmParams {}
+impl<T: WasmParams> WasmResults for T {}
+
+impl<A: WasmTy> WasmParams for A {
+    const LEN: usize = 1;
+    fn matches(tys: &[ValType]) -> bool {
+        tys == [A::TY]
+    }
+    fn types() -> Vec<ValType> {
+        vec![A::TY]
+    }
+    fn store_raw(self, slots: &mut [u64]) {
+        slots[0] = self.to_raw();
+    }
+    fn load_raw(slots: &[u64]) -> Self {
+        A::from_raw(slots[0])
+    }
+}
+
+macro_rules! wasm_params {
+    ($n:expr; $($t:ident $i:tt),*) => {
+        impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            const LEN: usize = $n;
+            fn matches(tys: &[ValType]) -> bool {
+                tys == [$($t::TY),*]
+            }
+            fn types() -> Vec<ValType> {
+                vec![$($t::TY),*]
+            }
+            #[allow(unused_variables)]
+            fn store_raw(self, slots: &mut [u64]) {
+                $(slots[$i] = self.$i.to_raw();)*
+            }
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn load_raw(slots: &[u64]) -> Self {
+                ($($t::from_raw(slots[$i]),)*)
+            }
+        }
+    };
+}
+
+wasm_params!(0;);
+wasm_params!(1; A 0);
+wasm_params!(2; A 0, B 1);
+wasm_params!(3; A 0, B 1, C 2);
+wasm_params!(4; A 0, B 1, C 2, D 3);
+wasm_params!(5; A 0, B 1, C 2, D 3, E 4);
+wasm_params!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+wasm_params!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+wasm_params!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+wasm_params!(9; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+wasm_params!(10; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+
+/// What a host closure may return: results, or results-or-trap.
+pub trait WasmRet {
+    type Results: WasmResults;
+    fn into_result(self) -> Result<Self::Results, Trap>;
+}
+
+impl<R: WasmResults> WasmRet for R {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> WasmRet for Result<R, Trap> {
+    type Results = R;
+    fn into_result(self) -> Result<R, Trap> {
+        self
+    }
+}
+
+/// A Rust closure usable as a host function: `Fn(A1, .., An) -> R` or
+/// `Fn(Caller<T>, A1, .., An) -> R`, where R is results or `Result<results, Trap>`.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_host_callback(self) -> (FuncType, Arc<HostCallback>);
+}
+
+macro_rules! into_func {
+    ($($t:ident $i:tt),*) => {
+        impl<T, Cl, R, $($t: WasmTy),*> IntoFunc<T, ($($t,)*), R> for Cl
+        where
+            Cl: Fn($($t),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_host_callback(self) -> (FuncType, Arc<HostCallback>) {
+                let ty = FuncType::new(vec![$($t::TY),*], R::Results::types());
+                let callback = move |_: &mut StoreOpaque, _: HostContext, slots: &mut [u64]| {
+                    let results = self($($t::from_raw(slots[$i])),*).into_result()?;
+                    results.store_raw(slots);
+                    Ok(())
+                };
+                (ty, Arc::new(callback))
+            }
+        }
+
+        impl<T, Cl, R, $($t: WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($t,)*), R> for Cl
+        where
+            Cl: Fn(Caller<'_, T>, $($t),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+            T: 'static,
+        {
+            fn into_host_callback(self) -> (FuncType, Arc<HostCallback>) {
+                let ty = FuncType::new(vec![$($t::TY),*], R::Results::types());
+                #[allow(non_snake_case)]
+                let callback = move |store: &mut StoreOpaque, cx: HostContext, slots: &mut [u64]| {
+                    $(let $t = $t::from_raw(slots[$i]);)*
+                    // SAFETY: see `dynamic_host_callback`: the store's `host_data` is its `T`.
+                    let caller = unsafe { Caller::new(store, cx.caller) };
+                    let results = self(caller, $($t),*).into_result()?;
+                    results.store_raw(slots);
+                    Ok(())
+                };
+                (ty, Arc::new(callback))
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A 0);
+into_func!(A 0, B 1);
+into_func!(A 0, B 1, C 2);
+into_func!(A 0, B 1, C 2, D 3);
+into_func!(A 0, B 1, C 2, D 3, E 4);
+into_func!(A 0, B 1, C 2, D 3, E 4, F 5);
+into_func!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+into_func!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+into_func!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+
+#[allow(dead_code)]
+fn _assert_store_usable<T>(_: &Store<T>) {}

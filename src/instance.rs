@@ -1,0 +1,87 @@
+//! Instances: instantiating modules and reaching their exports.
+
+use std::sync::Arc;
+
+use wasmtier_runtime::{FuncId, InstanceId, StoreOpaque};
+
+use crate::{
+    AsContext, AsContextMut, Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc,
+    WasmParams, WasmResults,
+};
+
+/// An instantiated module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) InstanceId);
+
+impl Instance {
+    /// Instantiates `module` with `imports` given in the module's import order.
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
+        let store = store.opaque_mut();
+        if !Arc::ptr_eq(&store.registry, &module.engine.inner.registry) {
+            return Err(Error::Usage(
+                "module and store belong to different engines".into(),
+            ));
+        }
+        let raw: Vec<_> = imports.iter().map(|e| e.to_raw()).collect();
+        let code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
+        let done = wasmtier_runtime::instantiate(store, module.info.clone(), code, &raw)?;
+        if let Some(start) = done.start {
+            invoke(store, start, &mut [])?;
+        }
+        Ok(Instance(done.instance))
+    }
+
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        store
+            .opaque()
+            .instance(self.0)
+            .export(name)
+            .map(Extern::from_raw)
+    }
+
+    /// All exports in the module's order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let inst = store.opaque().instance(self.0);
+        inst.module
+            .exports
+            .iter()
+            .filter_map(|e| Some((e.name.clone(), Extern::from_raw(inst.export(&e.name)?))))
+            .collect()
+    }
+
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    pub fn get_typed_func<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let func = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::Usage(format!("unknown export function `{name}`")))?;
+        func.typed(&store)
+    }
+
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+}
+
+/// Runs a function on raw slots in the engine's tier.
+pub(crate) fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<()> {
+    wasmtier_interp::invoke(store, func, slots).map_err(Error::Trap)
+}

@@ -1,0 +1,155 @@
+//! Compiled modules.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use wasmtier_interp::ModuleCode;
+use wasmtier_runtime::module::{self, ExternKind, ModuleInfo};
+use wasmtier_runtime::{FuncType, GlobalType, MemoryType, TableType};
+
+use crate::{Engine, Error, Result};
+
+/// A validated, translated module, ready to be instantiated in any store of its engine.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) engine: Engine,
+    pub(crate) info: Arc<ModuleInfo>,
+    pub(crate) code: Arc<ModuleCode>,
+}
+
+/// The type of an import or export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternType {
+    Func(FuncType),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportType {
+    pub module: String,
+    pub name: String,
+    pub ty: ExternType,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportType {
+    pub name: String,
+    pub ty: ExternType,
+}
+
+/// Turns WebAssembly text into binary; binary input passes through unchanged.
+fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.into());
+    }
+    wat::parse_bytes(bytes).map_err(|e| Error::Text(e.to_string()))
+}
+
+impl Module {
+    /// Compiles a module from WebAssembly binary or text.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let binary = to_binary(bytes.as_ref())?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Compiles a module from its binary encoding.
+    pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        let parsed = module::parse(binary, &engine.inner.registry)?;
+        let code = wasmtier_interp::translate_module(&parsed.info, parsed.bodies)?;
+        Ok(Module {
+            engine: engine.clone(),
+            info: Arc::new(parsed.info),
+            code: Arc::new(code),
+        })
+    }
+
+    /// Reads and compiles a `.wasm` or `.wat` file.
+    pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        Module::new(engine, bytes)
+    }
+
+    /// Checks that `bytes` (binary or text) is a valid module without keeping the result.
+    pub fn validate(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<()> {
+        Module::new(engine, bytes).map(drop)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.info.name.as_deref()
+    }
+
+    fn extern_type(&self, kind: ExternKind, index: u32) -> ExternType {
+        let i = index as usize;
+        match kind {
+            ExternKind::Func => ExternType::Func(self.info.func_type(index).clone()),
+            ExternKind::Table => ExternType::Table(self.info.tables[i]),
+            ExternKind::Memory => ExternType::Memory(self.info.memories[i]),
+            ExternKind::Global => ExternType::Global(self.info.globals[i]),
+        }
+    }
+
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType> + '_ {
+        self.info.imports.iter().map(|i| ImportType {
+            module: i.module.clone(),
+            name: i.name.clone(),
+            ty: match &i.ty {
+                module::ImportType::Func(t) => {
+                    ExternType::Func(self.info.types[*t as usize].clone())
+                }
+                module::ImportType::Table(t) => ExternType::Table(*t),
+                module::ImportType::Memory(m) => ExternType::Memory(*m),
+                module::ImportType::Global(g) => ExternType::Global(*g),
+            },
+        })
+    }
+
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType> + '_ {
+        self.info.exports.iter().map(|e| ExportType {
+            name: e.name.clone(),
+            ty: self.extern_type(e.kind, e.index),
+        })
+    }
+
+    /// Number of functions (imported and defined).
+    pub fn num_funcs(&self) -> u32 {
+        self.info.func_types.len() as u32
+    }
+
+    /// Function index by name: an export name, a name-section name, or a decimal index.
+    pub fn find_func(&self, name: &str) -> Option<u32> {
+        if let Some(e) = self
+            .info
+            .export(name)
+            .filter(|e| e.kind == ExternKind::Func)
+        {
+            return Some(e.index);
+        }
+        if let Some((index, _)) = self.info.func_names.iter().find(|(_, n)| *n == name) {
+            return Some(*index);
+        }
+        name.parse().ok().filter(|i| *i < self.num_funcs())
+    }
+
+    /// Human-readable listing of a defined function's interpreter bytecode.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        let defined = func_index.checked_sub(self.info.num_imported_funcs)?;
+        self.code.disassemble(defined)
+    }
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.info.name)
+            .finish()
+    }
+}
