@@ -227,7 +227,7 @@ impl Global {
 
     pub fn get(&self, store: impl AsContext) -> Val {
         let g = store.opaque().global(self.0);
-        Val::from_raw(*g.value, g.ty.content)
+        Val::from_raw(g.value.get(), g.ty.content)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
@@ -237,7 +237,7 @@ impl Global {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
         check_ref(store, ty.content, value)?;
-        *store.global_mut(self.0).value = value.to_raw();
+        store.global(self.0).value.set(value.to_raw());
         Ok(())
     }
 }

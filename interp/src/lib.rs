@@ -1,26 +1,49 @@
-//! wasmtier's interpreter tier.
+//! wasmtier's interpreter tier: each validated function is translated once into a compact
+//! bytecode (`ops`), which an operand-stack interpreter (`exec`) runs over 64-bit slots.
 
+mod disasm;
+mod exec;
+mod numeric;
+pub mod ops;
+mod translate;
+
+use wasmparser::FuncValidatorAllocations;
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
-use wasmtier_runtime::{FuncId, StoreOpaque, Trap};
 
-/// Translated code of one module.
-pub struct ModuleCode {}
+pub use exec::invoke;
+pub use translate::CompiledFunc;
 
-pub fn translate_module(
-    _info: &ModuleInfo,
-    _bodies: Vec<PendingBody<'_>>,
-) -> Result<ModuleCode, ModuleError> {
-    todo!()
+/// Translated code of one module, shared by all its instances.
+#[derive(Debug)]
+pub struct ModuleCode {
+    funcs: Box<[CompiledFunc]>,
 }
 
-/// Calls `func` with arguments in `slots[..params]`; results are written to `slots[..results]`.
-pub fn invoke(_store: &mut StoreOpaque, _func: FuncId, _slots: &mut [u64]) -> Result<(), Trap> {
-    todo!()
+/// Validates and translates every function body of a module.
+pub fn translate_module(
+    info: &ModuleInfo,
+    bodies: Vec<PendingBody<'_>>,
+) -> Result<ModuleCode, ModuleError> {
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut funcs = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        let (func, reuse) = translate::translate_function(info, body, allocs)?;
+        allocs = reuse;
+        funcs.push(func);
+    }
+    Ok(ModuleCode {
+        funcs: funcs.into_boxed_slice(),
+    })
 }
 
 impl ModuleCode {
+    /// The translated function for defined function `defined_index`.
+    pub fn func(&self, defined_index: u32) -> Option<&CompiledFunc> {
+        self.funcs.get(defined_index as usize)
+    }
+
     /// Listing of defined function `defined_index`'s bytecode.
-    pub fn disassemble(&self, _defined_index: u32) -> Option<String> {
-        todo!()
+    pub fn disassemble(&self, defined_index: u32) -> Option<String> {
+        self.func(defined_index).map(disasm::disassemble)
     }
 }

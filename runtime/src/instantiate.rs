@@ -10,7 +10,7 @@ use crate::memory::LinearMemory;
 use crate::module::{DataMode, ElementMode, ImportType, ModuleInfo};
 use crate::store::{
     Extern, FuncEntity, FuncId, FuncKind, GlobalId, InstanceEntity, InstanceId, StoreOpaque,
-    raw_ref,
+    VMInstance, raw_ref,
 };
 use crate::trap::{Trap, TrapCode};
 
@@ -94,6 +94,10 @@ pub fn instantiate(
         globals: Vec::with_capacity(module.globals.len()),
         elem_segments: Vec::with_capacity(module.elements.len()),
         data_segments: Vec::with_capacity(module.data.len()),
+        vm: VMInstance {
+            memory: std::ptr::null(),
+            globals: Box::new([]),
+        },
     };
     for ext in imports {
         match *ext {
@@ -140,6 +144,17 @@ pub fn instantiate(
     }
     inst.data_segments = module.data.iter().map(|d| d.bytes.clone()).collect();
     let start = module.start.map(|s| inst.funcs[s as usize]);
+    inst.vm = VMInstance {
+        memory: inst
+            .memories
+            .first()
+            .map_or(std::ptr::null(), |m| store.memory(*m).definition()),
+        globals: inst
+            .globals
+            .iter()
+            .map(|g| &*store.global(*g).value as *const _)
+            .collect(),
+    };
 
     // Segment initialization runs on the registered instance, as later traps must leave
     // earlier segments' effects (on possibly shared tables and memories) in place.
@@ -205,7 +220,7 @@ pub fn eval_const(
         ConstExpr::I64(v) => v as u64,
         ConstExpr::F32(bits) => bits as u64,
         ConstExpr::F64(bits) => bits,
-        ConstExpr::GlobalGet(g) => *store.global(globals[g as usize]).value,
+        ConstExpr::GlobalGet(g) => store.global(globals[g as usize]).value.get(),
         ConstExpr::RefNull(_) => raw_ref::NULL,
         ConstExpr::RefFunc(f) => raw_ref::from_func(Some(funcs[f as usize])),
     }

@@ -2,9 +2,10 @@
 //! references) lives here, addressed by small integer ids. Handles in the public API are ids.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::sync::Arc;
 
-use crate::memory::{LinearMemory, MAX_PAGES_32};
+use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition};
 use crate::module::ModuleInfo;
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, GlobalType, SharedTypeId, TableType, TypeRegistry, ValType};
@@ -137,9 +138,9 @@ impl TableEntity {
 #[derive(Debug)]
 pub struct GlobalEntity {
     pub ty: GlobalType,
-    /// The value's raw bits (floats as bits, references as raw refs). Boxed so its address is
-    /// stable for compiled code.
-    pub value: Box<u64>,
+    /// The value's raw bits (floats as bits, references as raw refs). Boxed so that its address
+    /// is stable: the tiers read and write it through the pointers in `InstanceEntity::vm`.
+    pub value: Box<Cell<u64>>,
 }
 
 /// An instantiated module.
@@ -155,6 +156,17 @@ pub struct InstanceEntity {
     pub elem_segments: Vec<Arc<[u64]>>,
     /// Data segments; a dropped segment is empty.
     pub data_segments: Vec<Arc<[u8]>>,
+    /// Direct pointers for the execution tiers.
+    pub vm: VMInstance,
+}
+
+/// Raw views of an instance's state that both tiers read on their fast paths. The pointees
+/// are boxed in the store and live as long as it; they never move.
+pub struct VMInstance {
+    /// Memory 0, or null if the instance has no memory.
+    pub memory: *const VMMemoryDefinition,
+    /// Every global of the instance (imported ones first).
+    pub globals: Box<[*const Cell<u64>]>,
 }
 
 impl InstanceEntity {
@@ -311,7 +323,7 @@ impl StoreOpaque {
     pub fn add_global(&mut self, ty: GlobalType, value: u64) -> GlobalId {
         self.globals.push(GlobalEntity {
             ty,
-            value: Box::new(value),
+            value: Box::new(Cell::new(value)),
         });
         GlobalId(self.globals.len() as u32 - 1)
     }

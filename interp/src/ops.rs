@@ -1,0 +1,171 @@
+//! The interpreter's bytecode: one enum of compact (16-byte) operations.
+//!
+//! Conventions: operands live in 64-bit slots; i32/f32 values are kept zero-extended, so
+//! reinterpretations and `i64.extend_i32_u` need no op at all. Branch offsets are relative to
+//! the branching op. `drop`/`keep` describe a branch's stack adjustment: the top `keep` slots
+//! move down over the `drop` slots beneath them.
+
+/// Ops without immediates that map one-to-one onto wasm numeric instructions.
+macro_rules! simple_ops {
+    ($m:ident) => {
+        $m! {
+            I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
+            I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
+            F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
+            F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+            I32Clz I32Ctz I32Popcnt I32Add I32Sub I32Mul I32DivS I32DivU I32RemS I32RemU
+            I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
+            I64Clz I64Ctz I64Popcnt I64Add I64Sub I64Mul I64DivS I64DivU I64RemS I64RemU
+            I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
+            F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
+            F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign
+            F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
+            F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign
+            I32WrapI64 I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
+            I64ExtendI32S I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+            F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
+            F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
+            I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
+            I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
+            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+        }
+    };
+}
+pub(crate) use simple_ops;
+
+macro_rules! define_op_enum {
+    ($($simple:ident)*) => {
+        /// One interpreter operation.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Op {
+            // ---- control ----
+            Unreachable,
+            /// Unconditional jump without stack adjustment.
+            Br { offset: i32 },
+            /// Jump after moving the top `keep` slots down over `drop` slots.
+            BrAdjust { offset: i32, drop: u32, keep: u32 },
+            /// Pops an i32; jumps if it is non-zero.
+            BrIfNez { offset: i32 },
+            /// Pops an i32; jumps if it is zero.
+            BrIfEqz { offset: i32 },
+            /// Pops an index; followed by `len + 1` `BrAdjust` entries (the last is the default).
+            BrTable { len: u32 },
+            /// Returns the top `results` slots to the caller.
+            Return { results: u32 },
+            /// Calls a function defined in the current module (index among defined functions).
+            CallInternal { def: u32 },
+            /// Calls through the instance's function table (imports, or any function).
+            CallFunc { func: u32 },
+            /// Pops a table index; checks the callee's type against `type_index` of the module.
+            CallIndirect { type_index: u32, table: u32 },
+
+            // ---- parametric ----
+            Drop,
+            Select,
+
+            // ---- variables ----
+            LocalGet(u32),
+            LocalSet(u32),
+            LocalTee(u32),
+            GlobalGet(u32),
+            GlobalSet(u32),
+
+            // ---- constants (i32/f32 stored zero-extended) ----
+            Const32(u32),
+            Const64(u64),
+
+            // ---- memory: `offset` is the static memarg offset ----
+            I32Load { offset: u32 },
+            I64Load { offset: u32 },
+            I32Load8S { offset: u32 },
+            I32Load8U { offset: u32 },
+            I32Load16S { offset: u32 },
+            I32Load16U { offset: u32 },
+            I64Load8S { offset: u32 },
+            I64Load8U { offset: u32 },
+            I64Load16S { offset: u32 },
+            I64Load16U { offset: u32 },
+            I64Load32S { offset: u32 },
+            I64Load32U { offset: u32 },
+            I32Store { offset: u32 },
+            I64Store { offset: u32 },
+            I32Store8 { offset: u32 },
+            I32Store16 { offset: u32 },
+            I64Store8 { offset: u32 },
+            I64Store16 { offset: u32 },
+            I64Store32 { offset: u32 },
+            MemorySize,
+            MemoryGrow,
+            MemoryFill,
+            MemoryCopy,
+            MemoryInit { data: u32 },
+            DataDrop { data: u32 },
+
+            // ---- tables and references ----
+            TableGet { table: u32 },
+            TableSet { table: u32 },
+            TableSize { table: u32 },
+            TableGrow { table: u32 },
+            TableFill { table: u32 },
+            TableCopy { dst: u32, src: u32 },
+            TableInit { table: u32, elem: u32 },
+            ElemDrop { elem: u32 },
+            /// Pushes a null reference (raw 0).
+            RefNull,
+            RefIsNull,
+            RefFunc { func: u32 },
+
+            // ---- fused operations (superinstructions) ----
+            /// `local.get a; local.get b`
+            LocalGet2(u32, u32),
+            /// `i32.const c; i32.add`
+            I32AddConst(i32),
+            /// `local.get l; i32.add`
+            I32AddLocal(u32),
+            /// `local.get l; i32.sub`
+            I32SubLocal(u32),
+            /// `local.get l; i32.const c; i32.add; local.set l`
+            LocalIncrI32(u32, i32),
+            /// `i32.lt_s; br_if` style fused compare-and-branch: jumps when `a < b` (signed).
+            BrIfI32LtS { offset: i32 },
+            BrIfI32LtU { offset: i32 },
+            BrIfI32GeS { offset: i32 },
+            BrIfI32GeU { offset: i32 },
+            BrIfI32Ne { offset: i32 },
+            BrIfI32Eq { offset: i32 },
+            /// `local.get l; br_if` jumps when local `l` is non-zero.
+            BrIfLocalNez { local: u32, offset: i32 },
+
+            $($simple,)*
+        }
+    };
+}
+simple_ops!(define_op_enum);
+
+impl Op {
+    /// The branch offset of a jumping op, for disassembly and patching.
+    pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+        match self {
+            Op::Br { offset }
+            | Op::BrAdjust { offset, .. }
+            | Op::BrIfNez { offset }
+            | Op::BrIfEqz { offset }
+            | Op::BrIfI32LtS { offset }
+            | Op::BrIfI32LtU { offset }
+            | Op::BrIfI32GeS { offset }
+            | Op::BrIfI32GeU { offset }
+            | Op::BrIfI32Ne { offset }
+            | Op::BrIfI32Eq { offset }
+            | Op::BrIfLocalNez { offset, .. } => Some(offset),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ops_stay_compact() {
+        assert!(std::mem::size_of::<super::Op>() <= 16);
+    }
+}

@@ -1,0 +1,540 @@
+//! wasm function body -> interpreter bytecode, validating as it goes.
+//!
+//! The validator tracks operand-stack heights and control frames for us; the translator keeps
+//! only what it must patch later (forward branches) and applies peephole fusions.
+
+use wasmparser::{
+    BlockType, FuncValidator, FuncValidatorAllocations, Operator, ValidatorResources,
+};
+use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
+
+use crate::ops::{Op, simple_ops};
+
+/// A translated function.
+#[derive(Debug)]
+pub struct CompiledFunc {
+    pub ops: Box<[Op]>,
+    /// Index in the module's function index space.
+    pub func_index: u32,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    pub num_results: u32,
+    /// Slots a call needs: locals plus the deepest operand stack.
+    pub frame_size: u32,
+}
+
+struct Ctrl {
+    /// The whole construct is unreachable code: nothing inside it is emitted.
+    dead: bool,
+    /// Position of the loop header (branch target of a loop).
+    loop_start: Option<usize>,
+    /// Branches to patch to this block's end.
+    pending: Vec<usize>,
+    /// The `if`'s jump to its `else` (or end), while unpatched.
+    else_jump: Option<usize>,
+}
+
+struct Translator<'a> {
+    info: &'a ModuleInfo,
+    v: FuncValidator<ValidatorResources>,
+    ops: Vec<Op>,
+    ctrl: Vec<Ctrl>,
+    num_results: u32,
+    max_height: u32,
+    /// Ops before this index may not be fused with later ones: a label lies in between.
+    barrier: usize,
+}
+
+fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError::Invalid(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+fn malformed(e: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError::Malformed(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+/// Validates and translates one function body.
+pub fn translate_function(
+    info: &ModuleInfo,
+    pending: PendingBody<'_>,
+    allocs: FuncValidatorAllocations,
+) -> Result<(CompiledFunc, FuncValidatorAllocations), ModuleError> {
+    let ty = info.func_type(pending.func_index);
+    let num_params = ty.params().len() as u32;
+    let num_results = ty.results().len() as u32;
+    let mut t = Translator {
+        info,
+        v: pending.validator.into_validator(allocs),
+        ops: Vec::new(),
+        ctrl: vec![Ctrl {
+            dead: false,
+            loop_start: None,
+            pending: Vec::new(),
+            else_jump: None,
+        }],
+        num_results,
+        max_height: 0,
+        barrier: 0,
+    };
+    let mut num_locals = num_params;
+    let mut locals = pending.body.get_locals_reader().map_err(malformed)?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, ty) = locals.read().map_err(malformed)?;
+        t.v.define_locals(offset as u64, count, ty)
+            .map_err(invalid)?;
+        num_locals += count;
+    }
+    let mut reader = pending.body.get_operators_reader().map_err(malformed)?;
+    while !reader.eof() {
+        let (op, offset) = reader.read_with_offset().map_err(malformed)?;
+        t.translate_op(op, offset as u64)?;
+    }
+    reader.finish().map_err(malformed)?;
+    let frame_size = num_locals
+        .checked_add(t.max_height)
+        .ok_or_else(|| ModuleError::Unsupported("function frame too large".into()))?;
+    let func = CompiledFunc {
+        ops: t.ops.into_boxed_slice(),
+        func_index: pending.func_index,
+        num_params,
+        num_locals,
+        num_results,
+        frame_size,
+    };
+    Ok((func, t.v.into_allocations()))
+}
+
+/// Parameter and result counts of a block type.
+fn block_arity(info: &ModuleInfo, bt: BlockType) -> (u32, u32) {
+    match bt {
+        BlockType::Empty => (0, 0),
+        BlockType::Type(_) => (0, 1),
+        BlockType::FuncType(idx) => {
+            let ty = &info.types[idx as usize];
+            (ty.params().len() as u32, ty.results().len() as u32)
+        }
+    }
+}
+
+/// Where a branch goes and how it adjusts the stack.
+enum Branch {
+    Return,
+    Jump {
+        target: BranchTarget,
+        drop: u32,
+        keep: u32,
+    },
+}
+
+enum BranchTarget {
+    /// Backwards to a known position.
+    At(usize),
+    /// Forwards to the end of control frame `depth`, patched later.
+    EndOf(usize),
+}
+
+impl Translator<'_> {
+    fn height(&self) -> u32 {
+        self.v.operand_stack_height()
+    }
+
+    fn reachable(&self) -> bool {
+        let live = self.ctrl.last().is_some_and(|c| !c.dead);
+        live && self.v.get_control_frame(0).is_some_and(|f| !f.unreachable)
+    }
+
+    /// Appends `op`, fusing it with the previous ops where that pays. Returns the index of
+    /// the op that now holds `op`'s effect (for patching branches).
+    fn emit(&mut self, op: Op) -> usize {
+        if let Op::LocalSet(local) = op {
+            if self.fuse_local_incr(local) {
+                return self.ops.len() - 1;
+            }
+        }
+        if self.ops.len() > self.barrier {
+            let prev = self.ops.len() - 1;
+            match fuse(self.ops[prev], op) {
+                Some(Fused::Replace(new)) => {
+                    self.ops[prev] = new;
+                    return prev;
+                }
+                Some(Fused::Split(first, second)) => {
+                    self.ops[prev] = first;
+                    self.ops.push(second);
+                    return prev + 1;
+                }
+                None => {}
+            }
+        }
+        self.ops.push(op);
+        self.ops.len() - 1
+    }
+
+    /// `local.get l; i32.const c; i32.add; local.set l` (already fused up to the set) becomes
+    /// one `LocalIncrI32`: the loop-counter idiom.
+    fn fuse_local_incr(&mut self, local: u32) -> bool {
+        let n = self.ops.len();
+        if n < 2 || n - 2 < self.barrier {
+            return false;
+        }
+        match self.ops[n - 2..] {
+            [Op::LocalGet(l), Op::I32AddConst(c)] if l == local => {
+                self.ops.truncate(n - 2);
+                self.ops.push(Op::LocalIncrI32(local, c));
+                true
+            }
+            [Op::LocalGet2(other, l), Op::I32AddConst(c)] if l == local => {
+                self.ops.truncate(n - 2);
+                self.ops.push(Op::LocalGet(other));
+                self.ops.push(Op::LocalIncrI32(local, c));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn place_label(&mut self) {
+        self.barrier = self.ops.len();
+    }
+
+    fn patch(&mut self, at: usize, target: usize) {
+        let offset = target as i64 - at as i64;
+        let slot = self.ops[at]
+            .branch_offset_mut()
+            .expect("patching a non-branch op");
+        *slot = offset as i32;
+    }
+
+    /// Resolves a branch to relative depth `depth` taken at operand height `height`.
+    fn branch(&self, depth: u32, height: u32) -> Branch {
+        let depth = depth as usize;
+        if depth + 1 == self.ctrl.len() {
+            return Branch::Return;
+        }
+        let frame = self
+            .v
+            .get_control_frame(depth)
+            .expect("validated branch depth");
+        let (params, results) = block_arity(self.info, frame.block_type);
+        let ctrl = &self.ctrl[self.ctrl.len() - 1 - depth];
+        let (target, keep) = match ctrl.loop_start {
+            Some(start) => (BranchTarget::At(start), params),
+            None => (BranchTarget::EndOf(depth), results),
+        };
+        let drop = height - frame.height as u32 - keep; // validation guarantees no underflow
+        Branch::Jump { target, drop, keep }
+    }
+
+    /// Emits `op` as a jump to `target`, registering forward jumps for patching.
+    fn emit_jump(&mut self, op: Op, target: BranchTarget) {
+        let at = self.emit(op);
+        self.link(at, target);
+    }
+
+    fn link(&mut self, at: usize, target: BranchTarget) {
+        match target {
+            BranchTarget::At(pos) => self.patch(at, pos),
+            BranchTarget::EndOf(depth) => {
+                let idx = self.ctrl.len() - 1 - depth;
+                self.ctrl[idx].pending.push(at);
+            }
+        }
+    }
+
+    fn emit_br(&mut self, depth: u32, height: u32) {
+        match self.branch(depth, height) {
+            Branch::Return => {
+                self.emit(Op::Return {
+                    results: self.num_results,
+                });
+            }
+            Branch::Jump {
+                target, drop: 0, ..
+            } => self.emit_jump(Op::Br { offset: 0 }, target),
+            Branch::Jump { target, drop, keep } => self.emit_jump(
+                Op::BrAdjust {
+                    offset: 0,
+                    drop,
+                    keep,
+                },
+                target,
+            ),
+        }
+    }
+
+    fn emit_br_if(&mut self, depth: u32, height: u32) {
+        match self.branch(depth, height) {
+            Branch::Jump {
+                target, drop: 0, ..
+            } => self.emit_jump(Op::BrIfNez { offset: 0 }, target),
+            _ => {
+                // Skip over the unconditional (adjusting) branch when the condition is zero.
+                let skip = self.emit(Op::BrIfEqz { offset: 0 });
+                self.emit_br(depth, height);
+                self.place_label();
+                let end = self.ops.len();
+                self.patch(skip, end);
+            }
+        }
+    }
+
+    fn emit_br_table(
+        &mut self,
+        targets: &wasmparser::BrTable<'_>,
+        height: u32,
+    ) -> Result<(), ModuleError> {
+        let depths = targets
+            .targets()
+            .collect::<Result<Vec<u32>, _>>()
+            .map_err(malformed)?;
+        self.emit(Op::BrTable {
+            len: depths.len() as u32,
+        });
+        for depth in depths.into_iter().chain([targets.default()]) {
+            // Entries are executed in place, so they are plain ops that are never fused.
+            match self.branch(depth, height) {
+                Branch::Return => self.ops.push(Op::Return {
+                    results: self.num_results,
+                }),
+                Branch::Jump { target, drop, keep } => {
+                    self.ops.push(Op::BrAdjust {
+                        offset: 0,
+                        drop,
+                        keep,
+                    });
+                    let at = self.ops.len() - 1;
+                    self.link(at, target);
+                }
+            }
+        }
+        self.place_label();
+        Ok(())
+    }
+
+    fn translate_op(&mut self, op: Operator<'_>, offset: u64) -> Result<(), ModuleError> {
+        let reachable = self.reachable();
+        let height = self.height();
+        self.v.op(offset, &op).map_err(invalid)?;
+        self.max_height = self.max_height.max(self.height());
+
+        match op {
+            Operator::Block { .. } => self.ctrl.push(Ctrl {
+                dead: !reachable,
+                loop_start: None,
+                pending: Vec::new(),
+                else_jump: None,
+            }),
+            Operator::Loop { .. } => {
+                self.place_label();
+                let start = self.ops.len();
+                self.ctrl.push(Ctrl {
+                    dead: !reachable,
+                    loop_start: Some(start),
+                    pending: Vec::new(),
+                    else_jump: None,
+                });
+            }
+            Operator::If { .. } => {
+                let else_jump = reachable.then(|| self.emit(Op::BrIfEqz { offset: 0 }));
+                self.ctrl.push(Ctrl {
+                    dead: !reachable,
+                    loop_start: None,
+                    pending: Vec::new(),
+                    else_jump,
+                });
+            }
+            Operator::Else => {
+                if reachable {
+                    let at = self.emit(Op::Br { offset: 0 });
+                    self.ctrl.last_mut().unwrap().pending.push(at);
+                }
+                self.place_label();
+                if let Some(at) = self.ctrl.last_mut().unwrap().else_jump.take() {
+                    let here = self.ops.len();
+                    self.patch(at, here);
+                }
+            }
+            Operator::End => {
+                let ctrl = self.ctrl.pop().expect("validated end");
+                if self.ctrl.is_empty() {
+                    if reachable {
+                        self.emit(Op::Return {
+                            results: self.num_results,
+                        });
+                    }
+                    return Ok(());
+                }
+                self.place_label();
+                let here = self.ops.len();
+                for at in ctrl.pending.into_iter().chain(ctrl.else_jump) {
+                    self.patch(at, here);
+                }
+            }
+            _ if !reachable => {}
+            Operator::Br { relative_depth } => self.emit_br(relative_depth, height),
+            Operator::BrIf { relative_depth } => self.emit_br_if(relative_depth, height - 1),
+            Operator::BrTable { targets } => self.emit_br_table(&targets, height - 1)?,
+            Operator::Return => {
+                self.emit(Op::Return {
+                    results: self.num_results,
+                });
+            }
+            op => {
+                if let Some(op) = self.simple(op) {
+                    self.emit(op);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ops that translate without control-flow bookkeeping. `None` means "emit nothing".
+    fn simple(&self, op: Operator<'_>) -> Option<Op> {
+        macro_rules! map_simple {
+            ($($name:ident)*) => {
+                match op {
+                    $(Operator::$name => return Some(Op::$name),)*
+                    _ => {}
+                }
+            };
+        }
+        simple_ops!(map_simple);
+        let o = |m: wasmparser::MemArg| m.offset as u32;
+        Some(match op {
+            Operator::Unreachable => Op::Unreachable,
+            Operator::Nop => return None,
+            Operator::Drop => Op::Drop,
+            Operator::Select | Operator::TypedSelect { .. } => Op::Select,
+            Operator::LocalGet { local_index } => Op::LocalGet(local_index),
+            Operator::LocalSet { local_index } => Op::LocalSet(local_index),
+            Operator::LocalTee { local_index } => Op::LocalTee(local_index),
+            Operator::GlobalGet { global_index } => Op::GlobalGet(global_index),
+            Operator::GlobalSet { global_index } => Op::GlobalSet(global_index),
+            Operator::I32Const { value } => Op::Const32(value as u32),
+            Operator::I64Const { value } => Op::Const64(value as u64),
+            Operator::F32Const { value } => Op::Const32(value.bits()),
+            Operator::F64Const { value } => Op::Const64(value.bits()),
+            // Values are kept zero-extended in 64-bit slots: these change no bits.
+            Operator::I64ExtendI32U
+            | Operator::I32ReinterpretF32
+            | Operator::I64ReinterpretF64
+            | Operator::F32ReinterpretI32
+            | Operator::F64ReinterpretI64 => return None,
+            Operator::I32Load { memarg } | Operator::F32Load { memarg } => {
+                Op::I32Load { offset: o(memarg) }
+            }
+            Operator::I64Load { memarg } | Operator::F64Load { memarg } => {
+                Op::I64Load { offset: o(memarg) }
+            }
+            Operator::I32Load8S { memarg } => Op::I32Load8S { offset: o(memarg) },
+            Operator::I32Load8U { memarg } => Op::I32Load8U { offset: o(memarg) },
+            Operator::I32Load16S { memarg } => Op::I32Load16S { offset: o(memarg) },
+            Operator::I32Load16U { memarg } => Op::I32Load16U { offset: o(memarg) },
+            Operator::I64Load8S { memarg } => Op::I64Load8S { offset: o(memarg) },
+            Operator::I64Load8U { memarg } => Op::I64Load8U { offset: o(memarg) },
+            Operator::I64Load16S { memarg } => Op::I64Load16S { offset: o(memarg) },
+            Operator::I64Load16U { memarg } => Op::I64Load16U { offset: o(memarg) },
+            Operator::I64Load32S { memarg } => Op::I64Load32S { offset: o(memarg) },
+            Operator::I64Load32U { memarg } => Op::I64Load32U { offset: o(memarg) },
+            Operator::I32Store { memarg } | Operator::F32Store { memarg } => {
+                Op::I32Store { offset: o(memarg) }
+            }
+            Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
+                Op::I64Store { offset: o(memarg) }
+            }
+            Operator::I32Store8 { memarg } => Op::I32Store8 { offset: o(memarg) },
+            Operator::I32Store16 { memarg } => Op::I32Store16 { offset: o(memarg) },
+            Operator::I64Store8 { memarg } => Op::I64Store8 { offset: o(memarg) },
+            Operator::I64Store16 { memarg } => Op::I64Store16 { offset: o(memarg) },
+            Operator::I64Store32 { memarg } => Op::I64Store32 { offset: o(memarg) },
+            Operator::MemorySize { .. } => Op::MemorySize,
+            Operator::MemoryGrow { .. } => Op::MemoryGrow,
+            Operator::MemoryFill { .. } => Op::MemoryFill,
+            Operator::MemoryCopy { .. } => Op::MemoryCopy,
+            Operator::MemoryInit { data_index, .. } => Op::MemoryInit { data: data_index },
+            Operator::DataDrop { data_index } => Op::DataDrop { data: data_index },
+            Operator::TableGet { table } => Op::TableGet { table },
+            Operator::TableSet { table } => Op::TableSet { table },
+            Operator::TableSize { table } => Op::TableSize { table },
+            Operator::TableGrow { table } => Op::TableGrow { table },
+            Operator::TableFill { table } => Op::TableFill { table },
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => Op::TableCopy {
+                dst: dst_table,
+                src: src_table,
+            },
+            Operator::TableInit { elem_index, table } => Op::TableInit {
+                table,
+                elem: elem_index,
+            },
+            Operator::ElemDrop { elem_index } => Op::ElemDrop { elem: elem_index },
+            Operator::RefNull { .. } => Op::RefNull,
+            Operator::RefIsNull => Op::RefIsNull,
+            Operator::RefFunc { function_index } => Op::RefFunc {
+                func: function_index,
+            },
+            Operator::Call { function_index } => {
+                match function_index.checked_sub(self.info.num_imported_funcs) {
+                    Some(def) => Op::CallInternal { def },
+                    None => Op::CallFunc {
+                        func: function_index,
+                    },
+                }
+            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => Op::CallIndirect {
+                type_index,
+                table: table_index,
+            },
+            // The validator rejects everything else under wasmtier's feature set.
+            other => unreachable!("validated operator {other:?} has no translation"),
+        })
+    }
+}
+
+enum Fused {
+    Replace(Op),
+    Split(Op, Op),
+}
+
+/// Peephole fusion of `prev; op` into fewer or cheaper ops.
+fn fuse(prev: Op, op: Op) -> Option<Fused> {
+    use Fused::*;
+    Some(match (prev, op) {
+        (Op::LocalGet(a), Op::LocalGet(b)) => Replace(Op::LocalGet2(a, b)),
+        (Op::Const32(c), Op::I32Add) => Replace(Op::I32AddConst(c as i32)),
+        (Op::Const32(c), Op::I32Sub) => Replace(Op::I32AddConst((c as i32).wrapping_neg())),
+        (Op::LocalGet(l), Op::I32Add) => Replace(Op::I32AddLocal(l)),
+        (Op::LocalGet(l), Op::I32Sub) => Replace(Op::I32SubLocal(l)),
+        (Op::LocalGet2(a, b), Op::I32Add) => Split(Op::LocalGet(a), Op::I32AddLocal(b)),
+        (Op::LocalGet2(a, b), Op::I32Sub) => Split(Op::LocalGet(a), Op::I32SubLocal(b)),
+        (Op::LocalGet(l), Op::BrIfNez { offset }) => Replace(Op::BrIfLocalNez { local: l, offset }),
+        (Op::I32Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfEqz { offset }),
+        (Op::I32Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfNez { offset }),
+        (Op::I32LtS, Op::BrIfNez { offset }) | (Op::I32GeS, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LtS { offset })
+        }
+        (Op::I32GeS, Op::BrIfNez { offset }) | (Op::I32LtS, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GeS { offset })
+        }
+        (Op::I32LtU, Op::BrIfNez { offset }) | (Op::I32GeU, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LtU { offset })
+        }
+        (Op::I32GeU, Op::BrIfNez { offset }) | (Op::I32LtU, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GeU { offset })
+        }
+        (Op::I32Eq, Op::BrIfNez { offset }) | (Op::I32Ne, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32Eq { offset })
+        }
+        (Op::I32Ne, Op::BrIfNez { offset }) | (Op::I32Eq, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32Ne { offset })
+        }
+        _ => return None,
+    })
+}
