@@ -5,7 +5,7 @@
 use wasmtier_runtime::TrapCode;
 
 macro_rules! float_ops {
-    ($t:ident, $min:ident, $max:ident, $nearest:ident) => {
+    ($t:ident, $min:ident, $max:ident, $nearest:ident, $quiet:ident) => {
         /// wasm `min`: NaN if either operand is NaN; -0 is less than +0.
         pub fn $min(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
@@ -31,13 +31,19 @@ macro_rules! float_ops {
 
         /// wasm `nearest`: round to the nearest integer, ties to even, keeping the sign of zero.
         pub fn $nearest(x: $t) -> $t {
-            x.round_ties_even()
+            $quiet(x, <$t>::round_ties_even)
+        }
+
+        /// Runs a rounding function, except that a NaN comes back quieted: wasm requires an
+        /// arithmetic NaN, but software rounding may return a signaling NaN unchanged.
+        pub fn $quiet(x: $t, round: fn($t) -> $t) -> $t {
+            if x.is_nan() { x + x } else { round(x) }
         }
     };
 }
 
-float_ops!(f32, f32_min, f32_max, f32_nearest);
-float_ops!(f64, f64_min, f64_max, f64_nearest);
+float_ops!(f32, f32_min, f32_max, f32_nearest, quiet_nan_or_f32);
+float_ops!(f64, f64_min, f64_max, f64_nearest, quiet_nan_or_f64);
 
 macro_rules! trunc {
     ($name:ident, $f:ty, $i:ty, $lo:expr, $hi:expr) => {

@@ -35,7 +35,19 @@ pub enum ModuleError {
 }
 
 fn malformed(e: wasmparser::BinaryReaderError) -> ModuleError {
+    // wasmparser decodes memarg flag bit 5 as an atomic-ordering marker (a later proposal);
+    // in Wasm 2.0 those bits are just a too-large alignment exponent, which is invalid.
+    if e.message().starts_with("cannot specify atomic ordering") {
+        return ModuleError::Invalid(format!(
+            "alignment must not be larger than natural (at offset {:#x})",
+            e.offset()
+        ));
+    }
     ModuleError::Malformed(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+fn malformed_at(offset: usize, message: &str) -> ModuleError {
+    ModuleError::Malformed(format!("{message} (at offset {offset:#x})"))
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -227,7 +239,14 @@ fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
             }
             Payload::FunctionSection(r) => drain(r)?,
             Payload::TableSection(r) => drain(r)?,
-            Payload::MemorySection(r) => drain(r)?,
+            Payload::MemorySection(r) => {
+                let range = r.range();
+                drain(r)?;
+                check_memory_limits(
+                    &bytes[range.start as usize..range.end as usize],
+                    range.start as usize,
+                )?;
+            }
             Payload::GlobalSection(r) => {
                 for g in r {
                     check_const_expr(&g.map_err(malformed)?.init_expr)?;
@@ -265,7 +284,8 @@ fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
                 }
                 let mut ops = body.get_operators_reader().map_err(malformed)?;
                 while !ops.eof() {
-                    ops.read().map_err(malformed)?;
+                    let op = ops.read().map_err(malformed)?;
+                    check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
                 }
                 ops.finish().map_err(malformed)?;
             }
@@ -273,6 +293,70 @@ fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
         }
     }
     Ok(())
+}
+
+/// Wasm 2.0 encodes the memory index of these instructions as reserved single `0x00` bytes;
+/// wasmparser reads them as LEB128 indices (multi-memory) and so accepts `0x80 0x00`.
+/// `end` is the offset just past the instruction.
+fn check_reserved_bytes(
+    op: &wasmparser::Operator<'_>,
+    bytes: &[u8],
+    end: usize,
+) -> Result<(), ModuleError> {
+    use wasmparser::Operator as O;
+    let reserved = match op {
+        O::MemorySize { .. }
+        | O::MemoryGrow { .. }
+        | O::MemoryFill { .. }
+        | O::MemoryInit { .. } => 1,
+        O::MemoryCopy { .. } => 2,
+        _ => return Ok(()),
+    };
+    let tail = end
+        .checked_sub(reserved + 1)
+        .and_then(|start| bytes.get(start..end));
+    // The reserved bytes must be zero, and the byte before them must end the opcode or
+    // index that precedes them (no LEB128 continuation bit).
+    match tail {
+        Some([prev, zeros @ ..]) if prev & 0x80 == 0 && zeros.iter().all(|b| *b == 0) => Ok(()),
+        _ => Err(malformed_at(end, "zero byte expected")),
+    }
+}
+
+/// Strict re-check of memory limits: wasmparser reads them as 64-bit LEB128s, so an
+/// overlong 32-bit encoding would slip through.
+fn check_memory_limits(section: &[u8], base: usize) -> Result<(), ModuleError> {
+    let mut pos = 0;
+    let count = read_u32_strict(section, &mut pos, base)?;
+    for _ in 0..count {
+        let flags = *section
+            .get(pos)
+            .ok_or_else(|| malformed_at(base + pos, "unexpected end"))?;
+        pos += 1;
+        read_u32_strict(section, &mut pos, base)?;
+        if flags & 1 != 0 {
+            read_u32_strict(section, &mut pos, base)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_u32_strict(bytes: &[u8], pos: &mut usize, base: usize) -> Result<u32, ModuleError> {
+    let mut result: u32 = 0;
+    for i in 0..5 {
+        let byte = *bytes
+            .get(*pos)
+            .ok_or_else(|| malformed_at(base + *pos, "unexpected end"))?;
+        *pos += 1;
+        if i == 4 && byte & 0x70 != 0 {
+            return Err(malformed_at(base + *pos, "integer too large"));
+        }
+        result |= ((byte & 0x7f) as u32) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok(result);
+        }
+    }
+    Err(malformed_at(base + *pos, "integer representation too long"))
 }
 
 fn drain<'a, T: wasmparser::FromReader<'a>>(
