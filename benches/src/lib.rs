@@ -1,1 +1,125 @@
+//! Workloads shared by the benchmarks, with reference results so that a tier computing the wrong
+//! answer fails loudly instead of looking fast.
 
+use wasmtier::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
+
+/// Every tier the benchmarks try, in order. A tier this build lacks is skipped with a note, so a
+/// new tier needs no change here once `Engine::new` accepts it.
+pub const TIERS: &[Tier] = &[Tier::Interp, Tier::Jit, Tier::Auto];
+
+/// The Rust type of a workload's result, which fixes the exported function's signature.
+#[derive(Debug, Clone, Copy)]
+pub enum ResultType {
+    I32,
+    I64,
+}
+
+/// A benchmark program: an exported `(param i32) (result i32|i64)` function and its input.
+#[derive(Debug, Clone, Copy)]
+pub struct Workload {
+    pub name: &'static str,
+    pub wat: &'static str,
+    pub export: &'static str,
+    pub result: ResultType,
+    /// Input used when benchmarking.
+    pub bench_input: i32,
+    /// What the function must return for `input`, computed natively.
+    pub reference: fn(i32) -> i64,
+}
+
+pub const FIB: Workload = Workload {
+    name: "fib",
+    wat: include_str!("../wat/fib.wat"),
+    export: "fib",
+    result: ResultType::I32,
+    bench_input: 25,
+    reference: fib_reference,
+};
+
+pub const SUM_LOOP: Workload = Workload {
+    name: "sum_loop",
+    wat: include_str!("../wat/loop.wat"),
+    export: "sum_loop",
+    result: ResultType::I64,
+    bench_input: 1_000_000,
+    reference: sum_loop_reference,
+};
+
+pub const WORKLOADS: &[Workload] = &[FIB, SUM_LOOP];
+
+fn fib_reference(n: i32) -> i64 {
+    let (mut a, mut b) = (0i64, 1i64);
+    for _ in 0..n {
+        (a, b) = (b, a + b);
+    }
+    a
+}
+
+fn sum_loop_reference(n: i32) -> i64 {
+    (0..n.max(0) as i64).map(|i| i * i % 1_000_003).sum()
+}
+
+enum Entry {
+    I32(TypedFunc<i32, i32>),
+    I64(TypedFunc<i32, i64>),
+}
+
+/// A workload instantiated in one tier, ready to be called repeatedly.
+pub struct Runner {
+    store: Store<()>,
+    entry: Entry,
+}
+
+impl Runner {
+    /// The engine for `tier`, or the reason this build cannot provide it.
+    pub fn engine(tier: Tier) -> wasmtier::Result<Engine> {
+        Engine::new(Config::new().tier(tier))
+    }
+
+    /// Compiles and instantiates `workload`. Compilation is not part of what is measured.
+    pub fn new(engine: &Engine, workload: &Workload) -> wasmtier::Result<Runner> {
+        let module = Module::new(engine, workload.wat)?;
+        let mut store = Store::new(engine, ());
+        let instance = Linker::new(engine).instantiate(&mut store, &module)?;
+        let entry = match workload.result {
+            ResultType::I32 => Entry::I32(instance.get_typed_func(&store, workload.export)?),
+            ResultType::I64 => Entry::I64(instance.get_typed_func(&store, workload.export)?),
+        };
+        Ok(Runner { store, entry })
+    }
+
+    pub fn call(&mut self, input: i32) -> wasmtier::Result<i64> {
+        match self.entry {
+            Entry::I32(f) => f.call(&mut self.store, input).map(i64::from),
+            Entry::I64(f) => f.call(&mut self.store, input),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert_eq!(fib_reference(25), 75025);
+        assert_eq!(sum_loop_reference(3), 5);
+    }
+
+    /// The wat sources compute what the references say (small inputs keep this test fast).
+    #[test]
+    fn workloads_match_references_in_the_interpreter() {
+        let engine = Runner::engine(Tier::Interp).unwrap();
+        for workload in WORKLOADS {
+            let mut runner = Runner::new(&engine, workload).unwrap();
+            for input in [0, 1, 2, 10, 15] {
+                assert_eq!(
+                    runner.call(input).unwrap(),
+                    (workload.reference)(input),
+                    "{}({input})",
+                    workload.name
+                );
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! wasmtier's interpreter tier: each validated function is translated once into a compact
 //! bytecode (`ops`), which an operand-stack interpreter (`exec`) runs over 64-bit slots.
 
+mod code;
 mod disasm;
 mod exec;
+mod handlers;
 mod numeric;
 pub mod ops;
 mod translate;

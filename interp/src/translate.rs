@@ -8,12 +8,16 @@ use wasmparser::{
 };
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
+use crate::code::{Instr, link};
 use crate::ops::{Op, simple_ops};
 
 /// A translated function.
 #[derive(Debug)]
 pub struct CompiledFunc {
+    /// The bytecode (for disassembly).
     pub ops: Box<[Op]>,
+    /// The same instructions in threaded form, which is what runs.
+    pub code: Box<[Instr]>,
     /// Index in the module's function index space.
     pub func_index: u32,
     pub num_params: u32,
@@ -82,21 +86,22 @@ pub fn translate_function(
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, ty) = locals.read().map_err(malformed)?;
-        t.v.define_locals(offset as u64, count, ty)
-            .map_err(invalid)?;
+        t.v.define_locals(offset, count, ty).map_err(invalid)?;
         num_locals += count;
     }
     let mut reader = pending.body.get_operators_reader().map_err(malformed)?;
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset().map_err(malformed)?;
-        t.translate_op(op, offset as u64)?;
+        t.translate_op(op, offset)?;
     }
     reader.finish().map_err(malformed)?;
     let frame_size = num_locals
         .checked_add(t.max_height)
         .ok_or_else(|| ModuleError::Unsupported("function frame too large".into()))?;
+    let code = link(&t.ops)?;
     let func = CompiledFunc {
         ops: t.ops.into_boxed_slice(),
+        code,
         func_index: pending.func_index,
         num_params,
         num_locals,
@@ -148,10 +153,10 @@ impl Translator<'_> {
     /// Appends `op`, fusing it with the previous ops where that pays. Returns the index of
     /// the op that now holds `op`'s effect (for patching branches).
     fn emit(&mut self, op: Op) -> usize {
-        if let Op::LocalSet(local) = op {
-            if self.fuse_local_incr(local) {
-                return self.ops.len() - 1;
-            }
+        if let Op::LocalSet(local) = op
+            && self.fuse_local_incr(local)
+        {
+            return self.ops.len() - 1;
         }
         if self.ops.len() > self.barrier {
             let prev = self.ops.len() - 1;

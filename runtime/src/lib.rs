@@ -9,6 +9,7 @@ pub mod module;
 pub mod store;
 pub mod trap;
 pub mod types;
+pub mod vmctx;
 
 pub use instantiate::{Instantiated, InstantiationError, instantiate};
 pub use memory::{LinearMemory, WASM_PAGE_SIZE};

@@ -9,6 +9,7 @@ use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition};
 use crate::module::ModuleInfo;
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, GlobalType, SharedTypeId, TableType, TypeRegistry, ValType};
+use crate::vmctx::{TierCall, TierHooks, VMFuncRef, VMStoreContext, VMTableDefinition};
 
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident),*) => {$(
@@ -99,6 +100,9 @@ pub struct TableEntity {
     pub ty: TableType,
     pub elements: Vec<u64>,
     pub max: u64,
+    /// Base and length of `elements` for compiled code; `grow` keeps it current. Boxed so
+    /// that its address is stable.
+    pub vm: Box<VMTableDefinition>,
 }
 
 impl TableEntity {
@@ -115,7 +119,14 @@ impl TableEntity {
         }
         self.elements.try_reserve(delta as usize).ok()?;
         self.elements.resize(new as usize, init);
+        self.sync_vm();
         Some(old as u32)
+    }
+
+    /// Updates `vm` after `elements` may have moved or changed length.
+    pub fn sync_vm(&mut self) {
+        self.vm.base = self.elements.as_mut_ptr();
+        self.vm.length = self.elements.len() as u64;
     }
 
     pub fn get(&self, index: u32) -> Result<u64, Trap> {
@@ -227,6 +238,14 @@ pub struct StoreOpaque {
     pub limits: StoreLimits,
     /// The embedder's data (`&mut T` of `Store<T>`), set by the API before each entry into wasm.
     pub host_data: *mut (),
+    /// Store-wide state compiled code reads (boxed: its address is stable).
+    pub vm_store: Box<VMStoreContext>,
+    /// One entry per function (same index as `funcs`); `vm_store` points at it.
+    pub func_refs: Vec<VMFuncRef>,
+    /// Set when code of more than one tier runs in this store.
+    pub tier_hooks: Option<TierHooks>,
+    /// Per-store state of the JIT tier (its instances' VM contexts), owned by that tier.
+    pub tier_state: Option<Box<dyn Any + Send>>,
 }
 
 // SAFETY: `host_data` is only dereferenced by host functions while the store is borrowed
@@ -245,7 +264,23 @@ impl StoreOpaque {
             externs: Vec::new(),
             limits: StoreLimits::default(),
             host_data: std::ptr::null_mut(),
+            vm_store: Box::new(VMStoreContext::new()),
+            func_refs: Vec::new(),
+            tier_hooks: None,
+            tier_state: None,
         }
+    }
+
+    /// The hook that runs `f` as machine code, if `f` has been compiled.
+    pub fn compiled_call(&self, f: FuncId) -> Option<TierCall> {
+        let hooks = self.tier_hooks?;
+        (!self.func_refs[f.index()].code.is_null()).then_some(hooks.call_compiled)
+    }
+
+    /// Re-points `vm_store` at `func_refs` after it may have moved.
+    pub fn sync_func_refs(&mut self) {
+        self.vm_store.func_refs = self.func_refs.as_ptr();
+        self.vm_store.func_refs_len = self.func_refs.len() as u64;
     }
 
     pub fn func(&self, id: FuncId) -> &FuncEntity {
@@ -290,8 +325,12 @@ impl StoreOpaque {
     }
 
     pub(crate) fn push_func(&mut self, f: FuncEntity) -> FuncId {
+        let id = FuncId(self.funcs.len() as u32);
+        self.func_refs
+            .push(VMFuncRef::uncompiled(f.type_id.0, id.0));
         self.funcs.push(f);
-        FuncId(self.funcs.len() as u32 - 1)
+        self.sync_func_refs();
+        id
     }
 
     pub fn add_memory(&mut self, memory: LinearMemory) -> MemoryId {
@@ -316,7 +355,17 @@ impl StoreOpaque {
             .try_reserve_exact(ty.limits.min as usize)
             .map_err(|_| "out of memory allocating a table".to_string())?;
         elements.resize(ty.limits.min as usize, init);
-        self.tables.push(TableEntity { ty, elements, max });
+        let mut table = TableEntity {
+            ty,
+            elements,
+            max,
+            vm: Box::new(VMTableDefinition {
+                base: std::ptr::null_mut(),
+                length: 0,
+            }),
+        };
+        table.sync_vm();
+        self.tables.push(table);
         Ok(TableId(self.tables.len() as u32 - 1))
     }
 

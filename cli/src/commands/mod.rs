@@ -1,0 +1,39 @@
+//! One module per subcommand, plus what they share.
+
+pub mod inspect;
+pub mod run;
+pub mod validate;
+pub mod wast;
+
+use std::path::Path;
+
+use wasmtier::{Config, Engine, Module, Tier};
+
+use crate::failure::Failure;
+
+pub fn config(tier: Tier) -> Config {
+    let mut config = Config::new();
+    config.tier(tier);
+    config
+}
+
+/// An engine for `tier`. For tiers this build lacks, `Engine::new` explains that itself.
+pub fn engine(tier: Tier) -> Result<Engine, Failure> {
+    Ok(Engine::new(&config(tier))?)
+}
+
+/// Reads and compiles a module, naming the file in every error so the user knows which input
+/// was bad (compile errors do not mention it by themselves).
+pub fn load_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::error(format!("cannot read {}: {e}", path.display())))?;
+    // `Module::new` treats anything without the wasm magic number as text, which would report a
+    // corrupt `.wasm` file as a text syntax error; a `.wasm` file is always parsed as binary.
+    let is_binary = path.extension().is_some_and(|ext| ext == "wasm");
+    let compiled = if is_binary {
+        Module::from_binary(engine, &bytes)
+    } else {
+        Module::new(engine, &bytes)
+    };
+    compiled.map_err(|e| Failure::error(format!("{}: {e}", path.display())))
+}

