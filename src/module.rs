@@ -139,6 +139,11 @@ impl Module {
         name.parse().ok().filter(|i| *i < self.num_funcs())
     }
 
+    /// A function's name from the module's name section.
+    pub fn func_name(&self, func_index: u32) -> Option<&str> {
+        self.info.func_name(func_index)
+    }
+
     /// Human-readable listing of a defined function's interpreter bytecode.
     pub fn disassemble(&self, func_index: u32) -> Option<String> {
         let defined = func_index.checked_sub(self.info.num_imported_funcs)?;

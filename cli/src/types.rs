@@ -1,31 +1,14 @@
 //! WAT-like rendering of import and export types for `wasmtier inspect`.
 
-use wasmtier::{ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+use wasmtier::{ExternType, GlobalType, Limits, MemoryType, TableType};
 
 pub fn describe(ty: &ExternType) -> String {
     match ty {
-        ExternType::Func(f) => describe_func(f),
+        ExternType::Func(f) => f.to_string(),
         ExternType::Table(t) => describe_table(t),
         ExternType::Memory(m) => describe_memory(m),
         ExternType::Global(g) => describe_global(g),
     }
-}
-
-/// Like WAT, empty `param`/`result` clauses are left out: `(func (param i32))`, `(func)`.
-fn describe_func(f: &FuncType) -> String {
-    let clause = |keyword: &str, tys: &[ValType]| {
-        if tys.is_empty() {
-            String::new()
-        } else {
-            let names: Vec<String> = tys.iter().map(ValType::to_string).collect();
-            format!(" ({keyword} {})", names.join(" "))
-        }
-    };
-    format!(
-        "(func{}{})",
-        clause("param", f.params()),
-        clause("result", f.results())
-    )
 }
 
 fn limits(l: &Limits) -> String {

@@ -123,19 +123,19 @@ impl FuncType {
 }
 
 impl fmt::Display for FuncType {
+    /// Prints the signature in wasm text syntax, leaving out empty clauses: `(func (param i32))`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |tys: &[ValType]| {
-            tys.iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        write!(
-            f,
-            "(func (param {}) (result {}))",
-            list(&self.params),
-            list(&self.results)
-        )
+        f.write_str("(func")?;
+        for (clause, tys) in [("param", &self.params), ("result", &self.results)] {
+            if !tys.is_empty() {
+                write!(f, " ({clause}")?;
+                for ty in tys.iter() {
+                    write!(f, " {ty}")?;
+                }
+                f.write_str(")")?;
+            }
+        }
+        f.write_str(")")
     }
 }
 
@@ -217,5 +217,19 @@ impl TypeRegistry {
 impl fmt::Debug for TypeRegistry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TypeRegistry")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn func_type_display_omits_empty_clauses() {
+        assert_eq!(FuncType::new([], []).to_string(), "(func)");
+        assert_eq!(
+            FuncType::new([ValType::I32, ValType::F64], [ValType::I64]).to_string(),
+            "(func (param i32 f64) (result i64))"
+        );
     }
 }
