@@ -158,6 +158,30 @@ macro_rules! unop_trap {
     }};
 }
 
+/// A binary op whose right operand is the instruction's 64-bit immediate.
+macro_rules! binop_imm {
+    ($pc:ident $sp:ident, $get:ident, $put:ident, |$a:ident, $b:ident| $e:expr) => {{
+        let $b = $get(imm!($pc, 0) as u64 | ((imm!($pc, 1) as u64) << 32));
+        let $a = $get(*$sp.sub(1));
+        *$sp.sub(1) = $put($e);
+        $pc = $pc.add(1);
+    }};
+}
+
+/// Compare the top of stack with immediate 1 and branch by immediate 0.
+macro_rules! br_if_cmp_imm {
+    ($pc:ident $sp:ident, $get:ident, |$a:ident, $b:ident| $cond:expr) => {{
+        let $b = $get(imm!($pc, 1) as u64);
+        let $a = $get(*$sp.sub(1));
+        $sp = $sp.sub(1);
+        if $cond {
+            jump!($pc);
+        } else {
+            $pc = $pc.add(1);
+        }
+    }};
+}
+
 /// Effective address of an access of `$len` bytes, or a trap.
 macro_rules! addr {
     ($pc:ident $st:ident, $base:expr, $offset:expr, $len:expr) => {{
@@ -502,6 +526,60 @@ handlers! { [pc sp fp mem st]
         } else {
             pc = pc.add(1);
         }
+    }
+
+
+    // ---- fused with a constant or a local ----
+    local_copy {
+        *fp.add(imm!(pc, 1) as usize) = *fp.add(imm!(pc, 0) as usize);
+        pc = pc.add(1);
+    }
+    I32MulConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a.wrapping_mul(b)) }
+    I32AndConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a & b) }
+    I32OrConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a | b) }
+    I32XorConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a ^ b) }
+    I32ShlConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a.wrapping_shl(b)) }
+    I32ShrSConst { binop_imm!(pc sp, i32v, from_i32, |a, b| a.wrapping_shr(b as u32)) }
+    I32ShrUConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a.wrapping_shr(b)) }
+    I32EqConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a == b) }
+    I32NeConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a != b) }
+    I32LtSConst { binop_imm!(pc sp, i32v, from_bool, |a, b| a < b) }
+    I32LtUConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a < b) }
+    I32GtSConst { binop_imm!(pc sp, i32v, from_bool, |a, b| a > b) }
+    I32GtUConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a > b) }
+    I32LeSConst { binop_imm!(pc sp, i32v, from_bool, |a, b| a <= b) }
+    I32LeUConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a <= b) }
+    I32GeSConst { binop_imm!(pc sp, i32v, from_bool, |a, b| a >= b) }
+    I32GeUConst { binop_imm!(pc sp, u32v, from_bool, |a, b| a >= b) }
+    I64AddConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a.wrapping_add(b)) }
+    I64MulConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a.wrapping_mul(b)) }
+    I64AndConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a & b) }
+    I64OrConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a | b) }
+    I64XorConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a ^ b) }
+    I64ShlConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a.wrapping_shl(b as u32)) }
+    I64ShrSConst { binop_imm!(pc sp, i64v, from_i64, |a, b| a.wrapping_shr(b as u32)) }
+    I64ShrUConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a.wrapping_shr(b as u32)) }
+    BrIfI32GtS { br_if_cmp!(pc sp, i32v, |a, b| a > b) }
+    BrIfI32GtU { br_if_cmp!(pc sp, u32v, |a, b| a > b) }
+    BrIfI32LeS { br_if_cmp!(pc sp, i32v, |a, b| a <= b) }
+    BrIfI32LeU { br_if_cmp!(pc sp, u32v, |a, b| a <= b) }
+    BrIfI32LtSConst { br_if_cmp_imm!(pc sp, i32v, |a, b| a < b) }
+    BrIfI32LtUConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a < b) }
+    BrIfI32GtSConst { br_if_cmp_imm!(pc sp, i32v, |a, b| a > b) }
+    BrIfI32GtUConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a > b) }
+    BrIfI32LeSConst { br_if_cmp_imm!(pc sp, i32v, |a, b| a <= b) }
+    BrIfI32LeUConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a <= b) }
+    BrIfI32GeSConst { br_if_cmp_imm!(pc sp, i32v, |a, b| a >= b) }
+    BrIfI32GeUConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a >= b) }
+    BrIfI32EqConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a == b) }
+    BrIfI32NeConst { br_if_cmp_imm!(pc sp, u32v, |a, b| a != b) }
+    BrIfI64Eqz {
+        sp = sp.sub(1);
+        if *sp == 0 { jump!(pc); } else { pc = pc.add(1); }
+    }
+    BrIfI64Nez {
+        sp = sp.sub(1);
+        if *sp != 0 { jump!(pc); } else { pc = pc.add(1); }
     }
 
     // ---- i32 ----

@@ -135,6 +135,86 @@ macro_rules! define_op_enum {
             BrIfI32Eq { offset: i32 },
             /// `local.get l; br_if` jumps when local `l` is non-zero.
             BrIfLocalNez { local: u32, offset: i32 },
+            /// `local.get a; local.set b`
+            LocalCopy(u32, u32),
+            /// `i32.const c; i32.mul`
+            I32MulConst(u32),
+            /// `i32.const c; i32.and`
+            I32AndConst(u32),
+            /// `i32.const c; i32.or`
+            I32OrConst(u32),
+            /// `i32.const c; i32.xor`
+            I32XorConst(u32),
+            /// `i32.const c; i32.shl`
+            I32ShlConst(u32),
+            /// `i32.const c; i32.shrs`
+            I32ShrSConst(u32),
+            /// `i32.const c; i32.shru`
+            I32ShrUConst(u32),
+            /// `i32.const c; i32.eq`
+            I32EqConst(u32),
+            /// `i32.const c; i32.ne`
+            I32NeConst(u32),
+            /// `i32.const c; i32.lts`
+            I32LtSConst(u32),
+            /// `i32.const c; i32.ltu`
+            I32LtUConst(u32),
+            /// `i32.const c; i32.gts`
+            I32GtSConst(u32),
+            /// `i32.const c; i32.gtu`
+            I32GtUConst(u32),
+            /// `i32.const c; i32.les`
+            I32LeSConst(u32),
+            /// `i32.const c; i32.leu`
+            I32LeUConst(u32),
+            /// `i32.const c; i32.ges`
+            I32GeSConst(u32),
+            /// `i32.const c; i32.geu`
+            I32GeUConst(u32),
+            /// `i64.const c; i64.add`
+            I64AddConst(u64),
+            /// `i64.const c; i64.mul`
+            I64MulConst(u64),
+            /// `i64.const c; i64.and`
+            I64AndConst(u64),
+            /// `i64.const c; i64.or`
+            I64OrConst(u64),
+            /// `i64.const c; i64.xor`
+            I64XorConst(u64),
+            /// `i64.const c; i64.shl`
+            I64ShlConst(u64),
+            /// `i64.const c; i64.shrs`
+            I64ShrSConst(u64),
+            /// `i64.const c; i64.shru`
+            I64ShrUConst(u64),
+            BrIfI32GtS { offset: i32 },
+            BrIfI32GtU { offset: i32 },
+            BrIfI32LeS { offset: i32 },
+            BrIfI32LeU { offset: i32 },
+            /// `i32.const c; i32.lts; br_if`
+            BrIfI32LtSConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.ltu; br_if`
+            BrIfI32LtUConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.gts; br_if`
+            BrIfI32GtSConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.gtu; br_if`
+            BrIfI32GtUConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.les; br_if`
+            BrIfI32LeSConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.leu; br_if`
+            BrIfI32LeUConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.ges; br_if`
+            BrIfI32GeSConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.geu; br_if`
+            BrIfI32GeUConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.eq; br_if`
+            BrIfI32EqConst { c: u32, offset: i32 },
+            /// `i32.const c; i32.ne; br_if`
+            BrIfI32NeConst { c: u32, offset: i32 },
+            /// `i64.eqz; br_if`
+            BrIfI64Eqz { offset: i32 },
+            /// `i64.eqz; i32.eqz; br_if` (and `if` on `i64.eqz`)
+            BrIfI64Nez { offset: i32 },
 
             $($simple,)*
         }
@@ -156,7 +236,23 @@ impl Op {
             | Op::BrIfI32GeU { offset }
             | Op::BrIfI32Ne { offset }
             | Op::BrIfI32Eq { offset }
-            | Op::BrIfLocalNez { offset, .. } => Some(offset),
+            | Op::BrIfLocalNez { offset, .. }
+            | Op::BrIfI32GtS { offset }
+            | Op::BrIfI32GtU { offset }
+            | Op::BrIfI32LeS { offset }
+            | Op::BrIfI32LeU { offset }
+            | Op::BrIfI32LtSConst { offset, .. }
+            | Op::BrIfI32LtUConst { offset, .. }
+            | Op::BrIfI32GtSConst { offset, .. }
+            | Op::BrIfI32GtUConst { offset, .. }
+            | Op::BrIfI32LeSConst { offset, .. }
+            | Op::BrIfI32LeUConst { offset, .. }
+            | Op::BrIfI32GeSConst { offset, .. }
+            | Op::BrIfI32GeUConst { offset, .. }
+            | Op::BrIfI32EqConst { offset, .. }
+            | Op::BrIfI32NeConst { offset, .. }
+            | Op::BrIfI64Eqz { offset }
+            | Op::BrIfI64Nez { offset } => Some(offset),
             _ => None,
         }
     }

@@ -540,6 +540,85 @@ fn fuse(prev: Op, op: Op) -> Option<Fused> {
         (Op::I32Ne, Op::BrIfNez { offset }) | (Op::I32Eq, Op::BrIfEqz { offset }) => {
             Replace(Op::BrIfI32Ne { offset })
         }
+        (Op::LocalGet(a), Op::LocalSet(b)) => Replace(Op::LocalCopy(a, b)),
+        (Op::LocalGet2(x, a), Op::LocalSet(b)) => Split(Op::LocalGet(x), Op::LocalCopy(a, b)),
+        (Op::LocalSet(a), Op::LocalGet(b)) if a == b => Replace(Op::LocalTee(a)),
+        (Op::Const32(c), Op::I32Mul) => Replace(Op::I32MulConst(c)),
+        (Op::Const32(c), Op::I32And) => Replace(Op::I32AndConst(c)),
+        (Op::Const32(c), Op::I32Or) => Replace(Op::I32OrConst(c)),
+        (Op::Const32(c), Op::I32Xor) => Replace(Op::I32XorConst(c)),
+        (Op::Const32(c), Op::I32Shl) => Replace(Op::I32ShlConst(c)),
+        (Op::Const32(c), Op::I32ShrS) => Replace(Op::I32ShrSConst(c)),
+        (Op::Const32(c), Op::I32ShrU) => Replace(Op::I32ShrUConst(c)),
+        (Op::Const32(c), Op::I32Eq) => Replace(Op::I32EqConst(c)),
+        (Op::Const32(c), Op::I32Ne) => Replace(Op::I32NeConst(c)),
+        (Op::Const32(c), Op::I32LtS) => Replace(Op::I32LtSConst(c)),
+        (Op::Const32(c), Op::I32LtU) => Replace(Op::I32LtUConst(c)),
+        (Op::Const32(c), Op::I32GtS) => Replace(Op::I32GtSConst(c)),
+        (Op::Const32(c), Op::I32GtU) => Replace(Op::I32GtUConst(c)),
+        (Op::Const32(c), Op::I32LeS) => Replace(Op::I32LeSConst(c)),
+        (Op::Const32(c), Op::I32LeU) => Replace(Op::I32LeUConst(c)),
+        (Op::Const32(c), Op::I32GeS) => Replace(Op::I32GeSConst(c)),
+        (Op::Const32(c), Op::I32GeU) => Replace(Op::I32GeUConst(c)),
+        (Op::Const64(c), Op::I64Add) => Replace(Op::I64AddConst(c)),
+        (Op::Const64(c), Op::I64Mul) => Replace(Op::I64MulConst(c)),
+        (Op::Const64(c), Op::I64And) => Replace(Op::I64AndConst(c)),
+        (Op::Const64(c), Op::I64Or) => Replace(Op::I64OrConst(c)),
+        (Op::Const64(c), Op::I64Xor) => Replace(Op::I64XorConst(c)),
+        (Op::Const64(c), Op::I64Shl) => Replace(Op::I64ShlConst(c)),
+        (Op::Const64(c), Op::I64ShrS) => Replace(Op::I64ShrSConst(c)),
+        (Op::Const64(c), Op::I64ShrU) => Replace(Op::I64ShrUConst(c)),
+        (Op::Const64(c), Op::I64Sub) => Replace(Op::I64AddConst(c.wrapping_neg())),
+        (Op::I32GtS, Op::BrIfNez { offset }) | (Op::I32LeS, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GtS { offset })
+        }
+        (Op::I32GtU, Op::BrIfNez { offset }) | (Op::I32LeU, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GtU { offset })
+        }
+        (Op::I32LeS, Op::BrIfNez { offset }) | (Op::I32GtS, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LeS { offset })
+        }
+        (Op::I32LeU, Op::BrIfNez { offset }) | (Op::I32GtU, Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LeU { offset })
+        }
+        (Op::I32LtSConst(c), Op::BrIfNez { offset })
+        | (Op::I32GeSConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LtSConst { c, offset })
+        }
+        (Op::I32LtUConst(c), Op::BrIfNez { offset })
+        | (Op::I32GeUConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LtUConst { c, offset })
+        }
+        (Op::I32GtSConst(c), Op::BrIfNez { offset })
+        | (Op::I32LeSConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GtSConst { c, offset })
+        }
+        (Op::I32GtUConst(c), Op::BrIfNez { offset })
+        | (Op::I32LeUConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GtUConst { c, offset })
+        }
+        (Op::I32LeSConst(c), Op::BrIfNez { offset })
+        | (Op::I32GtSConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LeSConst { c, offset })
+        }
+        (Op::I32LeUConst(c), Op::BrIfNez { offset })
+        | (Op::I32GtUConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32LeUConst { c, offset })
+        }
+        (Op::I32GeSConst(c), Op::BrIfNez { offset })
+        | (Op::I32LtSConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GeSConst { c, offset })
+        }
+        (Op::I32GeUConst(c), Op::BrIfNez { offset })
+        | (Op::I32LtUConst(c), Op::BrIfEqz { offset }) => {
+            Replace(Op::BrIfI32GeUConst { c, offset })
+        }
+        (Op::I32EqConst(c), Op::BrIfNez { offset })
+        | (Op::I32NeConst(c), Op::BrIfEqz { offset }) => Replace(Op::BrIfI32EqConst { c, offset }),
+        (Op::I32NeConst(c), Op::BrIfNez { offset })
+        | (Op::I32EqConst(c), Op::BrIfEqz { offset }) => Replace(Op::BrIfI32NeConst { c, offset }),
+        (Op::I64Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfI64Eqz { offset }),
+        (Op::I64Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfI64Nez { offset }),
         _ => return None,
     })
 }
