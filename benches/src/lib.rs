@@ -45,7 +45,43 @@ pub const SUM_LOOP: Workload = Workload {
     reference: sum_loop_reference,
 };
 
-pub const WORKLOADS: &[Workload] = &[FIB, SUM_LOOP];
+pub const INDIRECT: Workload = Workload {
+    name: "indirect",
+    wat: include_str!("../wat/indirect.wat"),
+    export: "dispatch",
+    result: ResultType::I32,
+    bench_input: 1_000_000,
+    reference: indirect_reference,
+};
+
+pub const STATE_MACHINE: Workload = Workload {
+    name: "state_machine",
+    wat: include_str!("../wat/state_machine.wat"),
+    export: "state_machine",
+    result: ResultType::I32,
+    bench_input: 1_000_000,
+    reference: state_machine_reference,
+};
+
+pub const MATMUL: Workload = Workload {
+    name: "matmul",
+    wat: include_str!("../wat/matmul.wat"),
+    export: "matmul",
+    result: ResultType::I32,
+    bench_input: 64,
+    reference: matmul_reference,
+};
+
+pub const MANDELBROT: Workload = Workload {
+    name: "mandelbrot",
+    wat: include_str!("../wat/mandelbrot.wat"),
+    export: "mandelbrot",
+    result: ResultType::I32,
+    bench_input: 200,
+    reference: mandelbrot_reference,
+};
+
+pub const WORKLOADS: &[Workload] = &[FIB, SUM_LOOP, INDIRECT, STATE_MACHINE, MATMUL, MANDELBROT];
 
 fn fib_reference(n: i32) -> i64 {
     let (mut a, mut b) = (0i64, 1i64);
@@ -57,6 +93,81 @@ fn fib_reference(n: i32) -> i64 {
 
 fn sum_loop_reference(n: i32) -> i64 {
     (0..n.max(0) as i64).map(|i| i * i % 1_000_003).sum()
+}
+
+fn indirect_reference(n: i32) -> i64 {
+    let mut acc = 1i32;
+    for i in 0..n.max(0) {
+        acc = match i & 3 {
+            0 => acc.wrapping_add(i),
+            1 => acc.wrapping_sub(i),
+            2 => acc.wrapping_mul(i | 1),
+            _ => acc ^ i,
+        };
+    }
+    acc as i64
+}
+
+fn state_machine_reference(n: i32) -> i64 {
+    let (mut x, mut state, mut acc) = (42i32, 0i32, 0i32);
+    for _ in 0..n.max(0) {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let input = ((x as u32) >> 16) as i32 & 3;
+        match state {
+            0 => {
+                acc = acc.wrapping_add(input);
+                state = input;
+            }
+            1 => {
+                acc = acc.wrapping_shl(1);
+                state = if input & 1 != 0 { 2 } else { 1 };
+            }
+            2 => {
+                acc ^= x;
+                state = 0;
+            }
+            _ => {}
+        }
+        if state == 3 {
+            acc = acc.wrapping_sub(7);
+            state = input & 1;
+        }
+    }
+    acc as i64
+}
+
+fn matmul_reference(n: i32) -> i64 {
+    let mut total = 0i32;
+    for i in 0..n {
+        for j in 0..n {
+            let mut sum = 0i32;
+            for k in 0..n {
+                sum = sum.wrapping_add((i + k).wrapping_mul(k - j));
+            }
+            total = total.wrapping_add(sum);
+        }
+    }
+    total as i64
+}
+
+fn mandelbrot_reference(n: i32) -> i64 {
+    let step = 2.5 / n as f64;
+    let mut total = 0i32;
+    for py in 0..n {
+        let cy = py as f64 * step - 1.25;
+        for px in 0..n {
+            let cx = px as f64 * step - 2.0;
+            let (mut x, mut y, mut iter) = (0.0f64, 0.0f64, 0);
+            while iter < 100 && x * x + y * y <= 4.0 {
+                let xt = x * x - y * y + cx;
+                y = 2.0 * x * y + cy;
+                x = xt;
+                iter += 1;
+            }
+            total += iter;
+        }
+    }
+    total as i64
 }
 
 enum Entry {
