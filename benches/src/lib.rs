@@ -1,6 +1,11 @@
 //! Workloads shared by the benchmarks, with reference results so that a tier computing the wrong
 //! answer fails loudly instead of looking fast.
 
+pub mod contenders;
+#[cfg(feature = "peers")]
+mod peers;
+pub mod report;
+
 use wasmtier::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
 
 /// Every tier the benchmarks try, in order. A tier this build lacks is skipped with a note, so a
