@@ -13,9 +13,11 @@ use std::ptr;
 
 use wasmtier_runtime::{TrapCode, WASM_PAGE_SIZE, raw_ref};
 
+use crate::code::Handler;
 use crate::code::{Exit, Instr};
 use crate::exec::{CallOutcome, Exec};
 use crate::numeric;
+use crate::ops::local_binop_list;
 use crate::translate::CompiledFunc;
 
 /// Continues with the instruction at `pc`, or suspends when the budget is spent (which bounds
@@ -499,16 +501,6 @@ handlers! { [pc sp fp mem st]
         pc = pc.add(1);
     }
     i32_add_const { unop!(pc sp, u32v, from_u32, |a| a.wrapping_add(imm!(pc, 0))) }
-    i32_add_local {
-        let b = u32v(*fp.add(imm!(pc, 0) as usize));
-        *sp.sub(1) = from_u32(u32v(*sp.sub(1)).wrapping_add(b));
-        pc = pc.add(1);
-    }
-    i32_sub_local {
-        let b = u32v(*fp.add(imm!(pc, 0) as usize));
-        *sp.sub(1) = from_u32(u32v(*sp.sub(1)).wrapping_sub(b));
-        pc = pc.add(1);
-    }
     local_incr_i32 {
         let slot = fp.add(imm!(pc, 0) as usize);
         *slot = from_u32(u32v(*slot).wrapping_add(imm!(pc, 1)));
@@ -754,3 +746,36 @@ handlers! { [pc sp fp mem st]
     I64TruncSatF64S { unop!(pc sp, f64v, from_i64, |a| a as i64) }
     I64TruncSatF64U { unop!(pc sp, f64v, from_u64, |a| a as u64) }
 }
+
+/// Handlers of `LocalBin` (top op local) and `LocalBin2` (local op local), generated from
+/// the same list as `LocalBinOp`, so `LOCAL_BIN[op as usize]` is `op`'s handler.
+macro_rules! local_binop_handlers {
+    ($([$name:ident $get:ident $put:ident |$a:ident, $b:ident| $e:expr])*) => {
+        mod local_bin {
+            use super::*;
+            handlers! { [pc sp fp mem st]
+                $($name {
+                    let $b = $get(*fp.add(imm!(pc, 0) as usize));
+                    let $a = $get(*sp.sub(1));
+                    *sp.sub(1) = $put($e);
+                    pc = pc.add(1);
+                })*
+            }
+        }
+        mod local_bin2 {
+            use super::*;
+            handlers! { [pc sp fp mem st]
+                $($name {
+                    let $a = $get(*fp.add(imm!(pc, 0) as usize));
+                    let $b = $get(*fp.add(imm!(pc, 1) as usize));
+                    *sp = $put($e);
+                    sp = sp.add(1);
+                    pc = pc.add(1);
+                })*
+            }
+        }
+        pub(crate) const LOCAL_BIN: &[Handler] = &[$(local_bin::$name,)*];
+        pub(crate) const LOCAL_BIN2: &[Handler] = &[$(local_bin2::$name,)*];
+    };
+}
+local_binop_list!(local_binop_handlers);

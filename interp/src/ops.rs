@@ -33,6 +33,98 @@ macro_rules! simple_ops {
 }
 pub(crate) use simple_ops;
 
+/// Binary ops that also exist with local operands: `LocalBin(op, b)` computes
+/// `top op local[b]` and `LocalBin2(op, a, b)` pushes `local[a] op local[b]`, saving the
+/// dispatch and stack traffic of the `local.get`s. Each entry carries its semantics (operand
+/// reader, result writer, expression) for the handlers; the other users only need the names.
+macro_rules! local_binop_list {
+    ($m:ident) => {
+        $m! {
+            [I32Add u32v from_u32 |a, b| a.wrapping_add(b)]
+            [I32Sub u32v from_u32 |a, b| a.wrapping_sub(b)]
+            [I32Mul u32v from_u32 |a, b| a.wrapping_mul(b)]
+            [I32And u32v from_u32 |a, b| a & b]
+            [I32Or u32v from_u32 |a, b| a | b]
+            [I32Xor u32v from_u32 |a, b| a ^ b]
+            [I32Shl u32v from_u32 |a, b| a.wrapping_shl(b)]
+            [I32ShrS i32v from_i32 |a, b| a.wrapping_shr(b as u32)]
+            [I32ShrU u32v from_u32 |a, b| a.wrapping_shr(b)]
+            [I32Eq u32v from_bool |a, b| a == b]
+            [I32Ne u32v from_bool |a, b| a != b]
+            [I32LtS i32v from_bool |a, b| a < b]
+            [I32LtU u32v from_bool |a, b| a < b]
+            [I32GtS i32v from_bool |a, b| a > b]
+            [I32GtU u32v from_bool |a, b| a > b]
+            [I32LeS i32v from_bool |a, b| a <= b]
+            [I32LeU u32v from_bool |a, b| a <= b]
+            [I32GeS i32v from_bool |a, b| a >= b]
+            [I32GeU u32v from_bool |a, b| a >= b]
+            [I64Add u64v from_u64 |a, b| a.wrapping_add(b)]
+            [I64Sub u64v from_u64 |a, b| a.wrapping_sub(b)]
+            [I64Mul u64v from_u64 |a, b| a.wrapping_mul(b)]
+            [I64And u64v from_u64 |a, b| a & b]
+            [I64Or u64v from_u64 |a, b| a | b]
+            [I64Xor u64v from_u64 |a, b| a ^ b]
+            [I64Shl u64v from_u64 |a, b| a.wrapping_shl(b as u32)]
+            [I64ShrS i64v from_i64 |a, b| a.wrapping_shr(b as u32)]
+            [I64ShrU u64v from_u64 |a, b| a.wrapping_shr(b as u32)]
+            [I64Eq u64v from_bool |a, b| a == b]
+            [I64Ne u64v from_bool |a, b| a != b]
+            [I64LtS i64v from_bool |a, b| a < b]
+            [I64LtU u64v from_bool |a, b| a < b]
+            [I64GtS i64v from_bool |a, b| a > b]
+            [I64GtU u64v from_bool |a, b| a > b]
+            [I64LeS i64v from_bool |a, b| a <= b]
+            [I64LeU u64v from_bool |a, b| a <= b]
+            [I64GeS i64v from_bool |a, b| a >= b]
+            [I64GeU u64v from_bool |a, b| a >= b]
+            [F32Add f32v from_f32 |a, b| a + b]
+            [F32Sub f32v from_f32 |a, b| a - b]
+            [F32Mul f32v from_f32 |a, b| a * b]
+            [F32Div f32v from_f32 |a, b| a / b]
+            [F32Eq f32v from_bool |a, b| a == b]
+            [F32Ne f32v from_bool |a, b| a != b]
+            [F32Lt f32v from_bool |a, b| a < b]
+            [F32Gt f32v from_bool |a, b| a > b]
+            [F32Le f32v from_bool |a, b| a <= b]
+            [F32Ge f32v from_bool |a, b| a >= b]
+            [F64Add f64v from_f64 |a, b| a + b]
+            [F64Sub f64v from_f64 |a, b| a - b]
+            [F64Mul f64v from_f64 |a, b| a * b]
+            [F64Div f64v from_f64 |a, b| a / b]
+            [F64Eq f64v from_bool |a, b| a == b]
+            [F64Ne f64v from_bool |a, b| a != b]
+            [F64Lt f64v from_bool |a, b| a < b]
+            [F64Gt f64v from_bool |a, b| a > b]
+            [F64Le f64v from_bool |a, b| a <= b]
+            [F64Ge f64v from_bool |a, b| a >= b]
+        }
+    };
+}
+pub(crate) use local_binop_list;
+
+macro_rules! define_local_binop {
+    ($([$name:ident $($rest:tt)*])*) => {
+        /// Which binary op a `LocalBin`/`LocalBin2` performs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum LocalBinOp {
+            $($name,)*
+        }
+
+        impl LocalBinOp {
+            /// The local-operand form of a plain binary op, if it has one.
+            pub fn of(op: Op) -> Option<LocalBinOp> {
+                match op {
+                    $(Op::$name => Some(LocalBinOp::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+local_binop_list!(define_local_binop);
+
 macro_rules! define_op_enum {
     ($($simple:ident)*) => {
         /// One interpreter operation.
@@ -120,10 +212,10 @@ macro_rules! define_op_enum {
             LocalGet2(u32, u32),
             /// `i32.const c; i32.add`
             I32AddConst(i32),
-            /// `local.get l; i32.add`
-            I32AddLocal(u32),
-            /// `local.get l; i32.sub`
-            I32SubLocal(u32),
+            /// `local.get b; <binop>`: the top of stack combined with local `b`.
+            LocalBin(LocalBinOp, u32),
+            /// `local.get a; local.get b; <binop>`: pushes local `a` combined with local `b`.
+            LocalBin2(LocalBinOp, u32, u32),
             /// `local.get l; i32.const c; i32.add; local.set l`
             LocalIncrI32(u32, i32),
             /// `i32.lt_s; br_if` style fused compare-and-branch: jumps when `a < b` (signed).

@@ -9,7 +9,7 @@ use wasmparser::{
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 use crate::code::{Instr, link};
-use crate::ops::{Op, simple_ops};
+use crate::ops::{LocalBinOp, Op, simple_ops};
 
 /// A translated function.
 #[derive(Debug)]
@@ -515,10 +515,12 @@ fn fuse(prev: Op, op: Op) -> Option<Fused> {
         (Op::LocalGet(a), Op::LocalGet(b)) => Replace(Op::LocalGet2(a, b)),
         (Op::Const32(c), Op::I32Add) => Replace(Op::I32AddConst(c as i32)),
         (Op::Const32(c), Op::I32Sub) => Replace(Op::I32AddConst((c as i32).wrapping_neg())),
-        (Op::LocalGet(l), Op::I32Add) => Replace(Op::I32AddLocal(l)),
-        (Op::LocalGet(l), Op::I32Sub) => Replace(Op::I32SubLocal(l)),
-        (Op::LocalGet2(a, b), Op::I32Add) => Split(Op::LocalGet(a), Op::I32AddLocal(b)),
-        (Op::LocalGet2(a, b), Op::I32Sub) => Split(Op::LocalGet(a), Op::I32SubLocal(b)),
+        (Op::LocalGet(b), op) if LocalBinOp::of(op).is_some() => {
+            Replace(Op::LocalBin(LocalBinOp::of(op)?, b))
+        }
+        (Op::LocalGet2(a, b), op) if LocalBinOp::of(op).is_some() => {
+            Replace(Op::LocalBin2(LocalBinOp::of(op)?, a, b))
+        }
         (Op::LocalGet(l), Op::BrIfNez { offset }) => Replace(Op::BrIfLocalNez { local: l, offset }),
         (Op::I32Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfEqz { offset }),
         (Op::I32Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfNez { offset }),
