@@ -47,6 +47,7 @@ impl std::fmt::Display for Tier {
 pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) limits: StoreLimits,
+    pub(crate) consume_fuel: bool,
 }
 
 impl Config {
@@ -56,6 +57,13 @@ impl Config {
 
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
         self.tier = tier;
+        self
+    }
+
+    /// Meter execution with fuel: each wasm instruction costs one unit and a store that runs
+    /// out traps with "all fuel consumed". Stores start with no fuel (`Store::set_fuel`).
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
+        self.consume_fuel = enable;
         self
     }
 

@@ -23,6 +23,7 @@ mod linker;
 mod module;
 mod store;
 mod values;
+pub mod wasi;
 
 pub use engine::{Config, Engine, Tier};
 pub use error::Error;
@@ -31,7 +32,7 @@ pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, Wasm
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Caller, Store};
+pub use store::{AsContext, AsContextMut, Caller, InterruptHandle, Store};
 pub use values::{ExternRef, Val};
 pub use wasmtier_runtime::{
     FrameInfo, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, Trap, TrapCode,

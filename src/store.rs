@@ -23,6 +23,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let mut opaque = StoreOpaque::new(engine.inner.registry.clone());
         opaque.limits = engine.inner.config.limits;
+        opaque.fuel = engine.inner.config.consume_fuel.then_some(0);
         Store {
             inner: Box::new(StoreInner {
                 opaque,
@@ -47,6 +48,48 @@ impl<T> Store<T> {
     pub fn into_data(self) -> T {
         self.inner.data
     }
+
+    /// Sets the fuel left for wasm execution. Fails unless `Config::consume_fuel` is on.
+    pub fn set_fuel(&mut self, fuel: u64) -> crate::Result<()> {
+        match &mut self.inner.opaque.fuel {
+            Some(left) => {
+                *left = fuel;
+                Ok(())
+            }
+            None => Err(fuel_disabled()),
+        }
+    }
+
+    /// A handle that stops wasm running in this store from another thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            flag: self.inner.opaque.interrupt.clone(),
+        }
+    }
+
+    /// The fuel left. Fuel is charged in batches of up to 256 instructions, so after a call
+    /// returns up to 255 units more than the instructions executed may be gone.
+    pub fn get_fuel(&self) -> crate::Result<u64> {
+        self.inner.opaque.fuel.ok_or_else(fuel_disabled)
+    }
+}
+
+/// Stops the wasm code running in a store (see [`Store::interrupt_handle`]): the code traps
+/// with "interrupted" within a few hundred instructions. If nothing is running, the next wasm
+/// execution in the store traps instead.
+#[derive(Debug, Clone)]
+pub struct InterruptHandle {
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl InterruptHandle {
+    pub fn interrupt(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn fuel_disabled() -> crate::Error {
+    crate::Error::Usage("fuel is not enabled: use Config::consume_fuel(true)".into())
 }
 
 /// Read access to a store (implemented by `Store`, `Caller` and references to them).

@@ -42,11 +42,31 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
 
+    /// Grant the guest the host directory HOST, seen by the guest as GUEST (default: HOST,
+    /// so `--dir .` works). Repeatable. Nothing outside granted directories is reachable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+
+    /// Set the guest environment variable NAME to VALUE; `--env NAME` passes this process's
+    /// value of NAME. Repeatable. Without it (or --inherit-env) the guest sees no variables.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    pub envs: Vec<String>,
+
+    /// Pass every environment variable of this process to the guest.
+    #[arg(long)]
+    pub inherit_env: bool,
+
+    /// Stop the guest with an "all fuel consumed" trap after about N wasm instructions.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+
     /// Module to run (.wasm binary or .wat text).
     pub file: PathBuf,
 
-    /// Arguments for the function, parsed by its parameter types (e.g. `-3`, `0xff`, `-inf`).
-    /// Options must come before the first argument: everything from there on is an argument.
+    /// Arguments: for a WASI program (`_start` without --invoke) they are its argv after the
+    /// program name; for --invoke they are parsed by the function's parameter types
+    /// (e.g. `-3`, `0xff`, `-inf`). Options must come before FILE's arguments: everything
+    /// from there on is an argument.
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,

@@ -12,6 +12,7 @@ mod output;
 mod panic_guard;
 mod types;
 mod values;
+mod wasi;
 
 use std::process::ExitCode;
 

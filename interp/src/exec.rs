@@ -13,6 +13,7 @@
 use std::cell::{Cell, RefCell};
 use std::ptr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use wasmtier_runtime::memory::VMMemoryDefinition;
 use wasmtier_runtime::module::ModuleInfo;
@@ -152,6 +153,32 @@ impl Exec {
     #[inline(always)]
     pub(crate) fn suspend(&mut self, pc: *const Instr, sp: *mut u64, fp: *mut u64, mem: *mut u8) {
         self.resume = (pc, sp, fp, mem);
+    }
+
+    /// The budget for the next chain of handlers, charging its instructions to the store's
+    /// fuel up front when fuel is metered. Raises the trap when the store was interrupted
+    /// or is out of fuel. Runs every `BUDGET` instructions, so both take effect promptly.
+    fn next_budget(&mut self) -> Result<u32, Exit> {
+        // SAFETY: the store outlives this execution and no other reference to it is live.
+        let store = unsafe { &mut *self.store };
+        if store.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(self.raise(TrapCode::Interrupted, ptr::null()));
+        }
+        let fuel = &mut store.fuel;
+        match fuel {
+            None => Ok(BUDGET),
+            Some(0) => Err(self.raise(TrapCode::OutOfFuel, ptr::null())),
+            Some(left) => {
+                let run = (*left).min(BUDGET as u64 + 1);
+                *left -= run;
+                Ok(run as u32 - 1)
+            }
+        }
+    }
+
+    fn take_trap(&mut self, exit: Exit) -> Trap {
+        debug_assert_eq!(exit, Exit::Trap);
+        self.trap.take().expect("a trap exit stores its trap")
     }
 
     /// Records a trap at the current function and returns the exit for it.
@@ -350,8 +377,10 @@ impl Exec {
         // SAFETY: as in `raise_trap`.
         let store = unsafe { &mut *self.store };
         let entity = store.func(f);
+        // A function with machine code runs through the store's tier hook, like a host call.
+        let compiled = store.compiled_call(f);
         match &entity.kind {
-            &FuncKind::Wasm { instance, index } => {
+            &FuncKind::Wasm { instance, index } if compiled.is_none() => {
                 if instance != self.ctx.inst {
                     self.switch_instance(instance);
                 }
@@ -361,8 +390,11 @@ impl Exec {
                     CallOutcome::Enter(&(&(*self.ctx.code).funcs)[def as usize])
                 }
             }
-            FuncKind::Host(cb) => {
-                let cb = cb.clone();
+            kind => {
+                let cb = match kind {
+                    FuncKind::Host(cb) => Some(cb.clone()),
+                    FuncKind::Wasm { .. } => None,
+                };
                 let (params, results) = (entity.ty.params().len(), entity.ty.results().len());
                 // SAFETY: the arguments are the top `params` slots of the caller's frame, and
                 // the validator counted the results in the caller's frame size, so
@@ -370,13 +402,18 @@ impl Exec {
                 unsafe {
                     let args = sp.sub(params);
                     let slots = std::slice::from_raw_parts_mut(args, params.max(results));
-                    if let Err(trap) = cb(
-                        store,
-                        HostContext {
-                            caller: Some(self.ctx.inst),
-                        },
-                        slots,
-                    ) {
+                    let outcome = match (cb, compiled) {
+                        (Some(cb), _) => cb(
+                            store,
+                            HostContext {
+                                caller: Some(self.ctx.inst),
+                            },
+                            slots,
+                        ),
+                        (None, Some(call)) => call(store, f, slots),
+                        (None, None) => unreachable!("uncompiled wasm callees are entered"),
+                    };
+                    if let Err(trap) = outcome {
                         self.raise_trap(trap);
                         return CallOutcome::Trapped;
                     }
@@ -471,12 +508,17 @@ fn execute(
         )
     };
     loop {
+        // A chain given budget `b` runs `b + 1` instructions before it suspends.
+        let budget = match st.next_budget() {
+            Ok(budget) => budget,
+            Err(exit) => return Err(st.take_trap(exit)),
+        };
         // SAFETY: `pc` points at an instruction of a live function; see the module docs for
         // why the handlers' accesses are in bounds.
-        match unsafe { ((*pc).handler)(pc, sp, fp, mem, &mut st, BUDGET) } {
+        match unsafe { ((*pc).handler)(pc, sp, fp, mem, &mut st, budget) } {
             Exit::Suspend => (pc, sp, fp, mem) = st.resume,
             Exit::Done => return Ok(()),
-            Exit::Trap => return Err(st.trap.take().expect("a trap exit stores its trap")),
+            exit @ Exit::Trap => return Err(st.take_trap(exit)),
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition};
 use crate::module::ModuleInfo;
@@ -236,6 +237,12 @@ pub struct StoreOpaque {
     pub globals: Vec<GlobalEntity>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     pub limits: StoreLimits,
+    /// Fuel left, when fuel metering is on: every executed wasm instruction costs one unit,
+    /// and running out traps with "all fuel consumed".
+    pub fuel: Option<u64>,
+    /// Set from any thread to stop the wasm running in this store with an "interrupted"
+    /// trap at its next check; the tier that raises the trap clears it.
+    pub interrupt: Arc<AtomicBool>,
     /// The embedder's data (`&mut T` of `Store<T>`), set by the API before each entry into wasm.
     pub host_data: *mut (),
     /// Store-wide state compiled code reads (boxed: its address is stable).
@@ -263,6 +270,8 @@ impl StoreOpaque {
             globals: Vec::new(),
             externs: Vec::new(),
             limits: StoreLimits::default(),
+            fuel: None,
+            interrupt: Arc::new(AtomicBool::new(false)),
             host_data: std::ptr::null_mut(),
             vm_store: Box::new(VMStoreContext::new()),
             func_refs: Vec::new(),

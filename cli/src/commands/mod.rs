@@ -19,7 +19,11 @@ pub fn config(tier: Tier) -> Config {
 
 /// An engine for `tier`. For tiers this build lacks, `Engine::new` explains that itself.
 pub fn engine(tier: Tier) -> Result<Engine, Failure> {
-    Ok(Engine::new(&config(tier))?)
+    engine_from(&config(tier))
+}
+
+pub fn engine_from(config: &Config) -> Result<Engine, Failure> {
+    Ok(Engine::new(config)?)
 }
 
 /// Reads and compiles a module, naming the file in every error so the user knows which input

@@ -1,5 +1,6 @@
-//! `wasmtier run [--tier T] [--invoke NAME] FILE [ARGS...]`.
+//! `wasmtier run [--tier T] [--dir D] [--env K=V] [--fuel N] [--invoke NAME] FILE [ARGS...]`.
 
+use wasmtier::wasi::{self, WasiCtx};
 use wasmtier::{ExternType, FuncType, Linker, Module, Store, Val};
 
 use crate::args::RunArgs;
@@ -12,7 +13,11 @@ use crate::values::{format_val, parse_val};
 const DEFAULT_ENTRY: &str = "_start";
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let engine = commands::engine(args.tier.tier)?;
+    let mut config = commands::config(args.tier.tier);
+    if args.fuel.is_some() {
+        config.consume_fuel(true);
+    }
+    let engine = commands::engine_from(&config)?;
     let module = commands::load_module(&engine, &args.file)?;
 
     // Everything that can be checked statically is checked before instantiation, so that a bad
@@ -20,11 +25,30 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let misplaced_option = args.args.iter().any(|a| a.starts_with("--"));
     let name = entry_name(&module, args.invoke.as_deref(), misplaced_option)?;
     let ty = exported_func_type(&module, name)?;
-    let params = parse_args(&ty, &args.args)?;
+    // A WASI command (`_start` taking no parameters, run without --invoke) gets ARGS as its
+    // argv; a function called with --invoke gets them as its parameters.
+    let is_command = args.invoke.is_none() && ty.params().is_empty();
+    let program = args.file.display().to_string();
+    let (argv, params) = if is_command {
+        let argv = std::iter::once(program).chain(args.args.iter().cloned());
+        (argv.collect(), Vec::new())
+    } else {
+        (vec![program], parse_args(&ty, &args.args)?)
+    };
 
-    let mut store = Store::new(&engine, ());
-    // No host functions yet (WASI comes later): any import fails as "unknown import".
-    let linker = Linker::new(&engine);
+    let ctx = crate::wasi::build(crate::wasi::WasiOptions {
+        argv,
+        dirs: &args.dirs,
+        envs: &args.envs,
+        inherit_env: args.inherit_env,
+    })?;
+    let mut store = Store::new(&engine, ctx);
+    if let Some(fuel) = args.fuel {
+        store.set_fuel(fuel)?;
+    }
+    // Every run gets WASI preview1; other imports fail as "unknown import".
+    let mut linker = Linker::new(&engine);
+    wasi::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
     let instance = linker.instantiate(&mut store, &module)?;
     let func = instance
         .get_func(&store, name)

@@ -1,0 +1,172 @@
+//! `WasiCtx`, the per-store WASI state, and the builder that grants a guest its capabilities.
+
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::path::Path;
+
+use rustix::fs::{Mode, OFlags};
+
+use super::fdtable::{Desc, DirDesc, FdTable, Stream};
+use super::pipe::{ReadPipe, WritePipe};
+use crate::Error;
+
+/// The WASI state of one guest: arguments, environment and open file descriptors.
+///
+/// A guest can reach exactly what its builder granted: the environment variables set with
+/// `env`, and the host directories given to `preopened_dir` (never anything outside them).
+pub struct WasiCtx {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) fds: FdTable,
+}
+
+impl WasiCtx {
+    pub fn builder() -> WasiCtxBuilder {
+        WasiCtxBuilder::new()
+    }
+}
+
+/// Builds a `WasiCtx`. By default the guest has no arguments, no environment, no files,
+/// an empty stdin, and its stdout/stderr are discarded.
+pub struct WasiCtxBuilder {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Stream,
+    stdout: Stream,
+    stderr: Stream,
+    preopens: Vec<(OwnedFd, String)>,
+}
+
+impl Default for WasiCtxBuilder {
+    fn default() -> Self {
+        WasiCtxBuilder::new()
+    }
+}
+
+impl WasiCtxBuilder {
+    pub fn new() -> WasiCtxBuilder {
+        WasiCtxBuilder {
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: Stream::reader(ReadPipe::from_bytes(Vec::new())),
+            stdout: Stream::writer(std::io::sink()),
+            stderr: Stream::writer(std::io::sink()),
+            preopens: Vec::new(),
+        }
+    }
+
+    /// Appends one argument (the first one is the program name, `argv[0]`).
+    pub fn arg(&mut self, arg: impl Into<String>) -> &mut Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args(&mut self, args: impl IntoIterator<Item = impl Into<String>>) -> &mut Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets one environment variable for the guest.
+    pub fn env(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let key = key.into();
+        self.env.retain(|(k, _)| *k != key);
+        self.env.push((key, value.into()));
+        self
+    }
+
+    /// Passes every environment variable of this process (explicit opt-in: by default the
+    /// guest sees none). Variables that are not UTF-8 are skipped.
+    pub fn inherit_env(&mut self) -> &mut Self {
+        for (k, v) in std::env::vars_os() {
+            if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
+                self.env(k, v);
+            }
+        }
+        self
+    }
+
+    pub fn stdin(&mut self, input: impl Read + Send + 'static) -> &mut Self {
+        self.stdin = Stream::reader(input);
+        self
+    }
+
+    pub fn stdout(&mut self, output: impl Write + Send + 'static) -> &mut Self {
+        self.stdout = Stream::writer(output);
+        self
+    }
+
+    pub fn stderr(&mut self, output: impl Write + Send + 'static) -> &mut Self {
+        self.stderr = Stream::writer(output);
+        self
+    }
+
+    /// Captures stdout into a new in-memory pipe and returns a handle to read it.
+    pub fn capture_stdout(&mut self) -> WritePipe {
+        let pipe = WritePipe::new_in_memory();
+        self.stdout(pipe.clone());
+        pipe
+    }
+
+    /// Captures stderr into a new in-memory pipe and returns a handle to read it.
+    pub fn capture_stderr(&mut self) -> WritePipe {
+        let pipe = WritePipe::new_in_memory();
+        self.stderr(pipe.clone());
+        pipe
+    }
+
+    /// Connects the guest's stdin, stdout and stderr to this process's.
+    pub fn inherit_stdio(&mut self) -> &mut Self {
+        self.stdin = Stream::reader(std::io::stdin());
+        self.stdout = Stream::writer(std::io::stdout());
+        self.stderr = Stream::writer(std::io::stderr());
+        self
+    }
+
+    /// Grants the guest the host directory `host_path`, visible to it as `guest_path`
+    /// (wasi-libc resolves the guest's absolute and relative paths against these names).
+    pub fn preopened_dir(
+        &mut self,
+        host_path: impl AsRef<Path>,
+        guest_path: impl Into<String>,
+    ) -> crate::Result<&mut Self> {
+        let host_path = host_path.as_ref();
+        let fd = rustix::fs::open(
+            host_path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| {
+            Error::Io(format!(
+                "cannot open directory {}: {}",
+                host_path.display(),
+                std::io::Error::from(e)
+            ))
+        })?;
+        self.preopens.push((fd, guest_path.into()));
+        Ok(self)
+    }
+
+    /// Finishes the context. The builder is left with defaults (no preopens, no stdio).
+    pub fn build(&mut self) -> WasiCtx {
+        let taken = std::mem::take(self);
+        let mut fds = FdTable::default();
+        fds.insert_at(0, Desc::Stream(taken.stdin));
+        fds.insert_at(1, Desc::Stream(taken.stdout));
+        fds.insert_at(2, Desc::Stream(taken.stderr));
+        // Preopens follow stdio in order (3, 4, ...): guests find them by probing from 3.
+        for (n, (fd, name)) in (3u32..).zip(taken.preopens) {
+            fds.insert_at(
+                n,
+                Desc::Dir(DirDesc {
+                    fd,
+                    preopen: Some(name),
+                }),
+            );
+        }
+        WasiCtx {
+            args: taken.args,
+            env: taken.env,
+            fds,
+        }
+    }
+}

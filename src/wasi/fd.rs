@@ -1,0 +1,297 @@
+//! The fd_ calls on open descriptors: I/O, seeking, flags, stat, sync, close, renumber.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::num::NonZeroU64;
+use std::os::unix::fs::FileExt;
+
+use rustix::fs::{Advice, FallocateFlags, OFlags};
+
+use super::errno::{Errno, WasiResult};
+use super::fdtable::Desc;
+use super::host::Env;
+use super::mem;
+use super::stat;
+
+/// One read or write moves at most this much, however large the guest's buffers claim to be
+/// (iovecs may overlap); a short count is always allowed, and the guest loops.
+const MAX_IO: usize = 16 << 20;
+
+const FDFLAGS_APPEND: u16 = 1;
+const FDFLAGS_DSYNC: u16 = 2;
+const FDFLAGS_NONBLOCK: u16 = 4;
+const FDFLAGS_RSYNC: u16 = 8;
+const FDFLAGS_SYNC: u16 = 16;
+
+const RIGHT_FD_READ: u64 = 1 << 1;
+const RIGHT_FD_WRITE: u64 = 1 << 6;
+const RIGHT_FD_FILESTAT_GET: u64 = 1 << 21;
+const RIGHT_POLL_FD_READWRITE: u64 = 1 << 27;
+/// Every right preview1 defines. Rights are not enforced (the sandbox is the preopen), so
+/// files and directories report all of them.
+const RIGHTS_ALL: u64 = (1 << 29) - 1;
+
+fn write_data(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<Vec<u8>> {
+    let m = cx.mem()?;
+    let v = mem::iovecs(m, iovs, n)?;
+    let mut data = mem::gather(m, &v)?;
+    data.truncate(MAX_IO);
+    Ok(data)
+}
+
+/// `(buf, buf_len)` pairs of an iovec array.
+type Iovecs = Vec<(u32, u32)>;
+
+/// The iovecs to fill and a host buffer of the size to read.
+fn read_buffer(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<(Iovecs, Vec<u8>)> {
+    let m = cx.mem()?;
+    let v = mem::iovecs(m, iovs, n)?;
+    let cap = mem::capacity(m, &v)?.min(MAX_IO);
+    Ok((v, vec![0u8; cap]))
+}
+
+fn finish_read(cx: &mut dyn Env, v: &[(u32, u32)], data: &[u8], out: u32) -> WasiResult {
+    let m = cx.mem()?;
+    mem::scatter(m, v, data)?;
+    mem::write_u32(m, out, data.len() as u32)
+}
+
+pub fn fd_read(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
+    let (v, mut buf) = read_buffer(cx, iovs, n)?;
+    let got = match cx.ctx().fds.get_mut(fd)? {
+        Desc::Stream(s) => s.read(&mut buf)?,
+        Desc::File(f) => read_retrying(|| (&*f).read(&mut buf))?,
+        Desc::Dir(_) => return Err(Errno::Isdir),
+    };
+    finish_read(cx, &v, &buf[..got], out)
+}
+
+pub fn fd_pread(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, offset: u64, out: u32) -> WasiResult {
+    let (v, mut buf) = read_buffer(cx, iovs, n)?;
+    let file = cx.ctx().fds.file(fd)?;
+    let got = read_retrying(|| file.read_at(&mut buf, offset))?;
+    finish_read(cx, &v, &buf[..got], out)
+}
+
+fn read_retrying(mut op: impl FnMut() -> std::io::Result<usize>) -> WasiResult<usize> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return Ok(other?),
+        }
+    }
+}
+
+pub fn fd_write(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
+    let data = write_data(cx, iovs, n)?;
+    let written = match cx.ctx().fds.get_mut(fd)? {
+        Desc::Stream(s) => s.write(&data)?,
+        Desc::File(f) => read_retrying(|| (&*f).write(&data))?,
+        Desc::Dir(_) => return Err(Errno::Isdir),
+    };
+    mem::write_u32(cx.mem()?, out, written as u32)
+}
+
+pub fn fd_pwrite(
+    cx: &mut dyn Env,
+    fd: u32,
+    iovs: u32,
+    n: u32,
+    offset: u64,
+    out: u32,
+) -> WasiResult {
+    let data = write_data(cx, iovs, n)?;
+    let file = cx.ctx().fds.file(fd)?;
+    let written = read_retrying(|| file.write_at(&data, offset))?;
+    mem::write_u32(cx.mem()?, out, written as u32)
+}
+
+pub fn fd_seek(cx: &mut dyn Env, fd: u32, offset: i64, whence: u32, out: u32) -> WasiResult {
+    let pos = match whence {
+        0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
+        1 => SeekFrom::Current(offset),
+        2 => SeekFrom::End(offset),
+        _ => return Err(Errno::Inval),
+    };
+    let mut file: &File = cx.ctx().fds.file(fd)?;
+    let new = file.seek(pos)?;
+    mem::write_u64(cx.mem()?, out, new)
+}
+
+pub fn fd_tell(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
+    let mut file: &File = cx.ctx().fds.file(fd)?;
+    let pos = file.stream_position()?;
+    mem::write_u64(cx.mem()?, out, pos)
+}
+
+pub fn fd_close(cx: &mut dyn Env, fd: u32) -> WasiResult {
+    cx.ctx().fds.remove(fd).map(drop)
+}
+
+pub fn fd_renumber(cx: &mut dyn Env, from: u32, to: u32) -> WasiResult {
+    cx.ctx().fds.renumber(from, to)
+}
+
+pub fn fd_sync(cx: &mut dyn Env, fd: u32) -> WasiResult {
+    match cx.ctx().fds.get(fd)? {
+        Desc::File(f) => Ok(f.sync_all()?),
+        Desc::Dir(d) => Ok(rustix::fs::fsync(&d.fd)?),
+        Desc::Stream(_) => Err(Errno::Inval),
+    }
+}
+
+pub fn fd_datasync(cx: &mut dyn Env, fd: u32) -> WasiResult {
+    match cx.ctx().fds.get(fd)? {
+        Desc::File(f) => Ok(f.sync_data()?),
+        Desc::Dir(d) => Ok(rustix::fs::fdatasync(&d.fd)?),
+        Desc::Stream(_) => Err(Errno::Inval),
+    }
+}
+
+fn fdflags(host: OFlags) -> u16 {
+    let mut flags = 0;
+    if host.contains(OFlags::APPEND) {
+        flags |= FDFLAGS_APPEND;
+    }
+    if host.contains(OFlags::NONBLOCK) {
+        flags |= FDFLAGS_NONBLOCK;
+    }
+    if host.contains(OFlags::SYNC) {
+        flags |= FDFLAGS_SYNC | FDFLAGS_RSYNC;
+    } else if host.contains(OFlags::DSYNC) {
+        flags |= FDFLAGS_DSYNC;
+    }
+    flags
+}
+
+/// Host open flags for WASI `fdflags` (used by path_open too).
+pub fn host_fdflags(flags: u16) -> WasiResult<OFlags> {
+    if flags & !(FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOCK | FDFLAGS_RSYNC | FDFLAGS_SYNC)
+        != 0
+    {
+        return Err(Errno::Inval);
+    }
+    let mut host = OFlags::empty();
+    if flags & FDFLAGS_APPEND != 0 {
+        host |= OFlags::APPEND;
+    }
+    if flags & FDFLAGS_NONBLOCK != 0 {
+        host |= OFlags::NONBLOCK;
+    }
+    if flags & FDFLAGS_DSYNC != 0 {
+        host |= OFlags::DSYNC;
+    }
+    if flags & (FDFLAGS_SYNC | FDFLAGS_RSYNC) != 0 {
+        host |= OFlags::SYNC;
+    }
+    Ok(host)
+}
+
+pub fn fd_fdstat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
+    let (filetype, flags, base, inheriting) = match cx.ctx().fds.get(fd)? {
+        Desc::Stream(s) => {
+            // A character device without seek/tell rights: what wasi-libc's isatty checks.
+            let io = if s.is_writer() {
+                RIGHT_FD_WRITE
+            } else {
+                RIGHT_FD_READ
+            };
+            let rights = io | RIGHT_POLL_FD_READWRITE | RIGHT_FD_FILESTAT_GET;
+            (stat::FILETYPE_CHARACTER_DEVICE, 0, rights, 0)
+        }
+        Desc::File(f) => {
+            let st = rustix::fs::fstat(f)?;
+            let ft = stat::filetype(rustix::fs::FileType::from_raw_mode(st.st_mode as _));
+            let flags = fdflags(rustix::fs::fcntl_getfl(f)?);
+            (ft, flags, RIGHTS_ALL, RIGHTS_ALL)
+        }
+        Desc::Dir(_) => (stat::FILETYPE_DIRECTORY, 0, RIGHTS_ALL, RIGHTS_ALL),
+    };
+    let mut rec = [0u8; 24];
+    rec[0] = filetype;
+    rec[2..4].copy_from_slice(&flags.to_le_bytes());
+    rec[8..16].copy_from_slice(&base.to_le_bytes());
+    rec[16..24].copy_from_slice(&inheriting.to_le_bytes());
+    mem::write_bytes(cx.mem()?, out, &rec)
+}
+
+pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u16) -> WasiResult {
+    let wanted = host_fdflags(flags)?;
+    match cx.ctx().fds.get(fd)? {
+        Desc::File(f) => {
+            // Linux changes only APPEND and NONBLOCK on an open file; the sync flags are
+            // fixed at open time.
+            if wanted.intersects(OFlags::SYNC | OFlags::DSYNC) {
+                return Err(Errno::Notsup);
+            }
+            let keep = rustix::fs::fcntl_getfl(f)? & !(OFlags::APPEND | OFlags::NONBLOCK);
+            Ok(rustix::fs::fcntl_setfl(f, keep | wanted)?)
+        }
+        // Stdio streams never block here; accept the request as a no-op.
+        Desc::Stream(_) => Ok(()),
+        Desc::Dir(_) => Err(Errno::Badf),
+    }
+}
+
+pub fn fd_filestat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
+    let rec = match cx.ctx().fds.get(fd)? {
+        Desc::File(f) => stat::filestat(&rustix::fs::fstat(f)?),
+        Desc::Dir(d) => stat::filestat(&rustix::fs::fstat(&d.fd)?),
+        Desc::Stream(_) => stat::stream_filestat(),
+    };
+    mem::write_bytes(cx.mem()?, out, &rec)
+}
+
+pub fn fd_filestat_set_size(cx: &mut dyn Env, fd: u32, size: u64) -> WasiResult {
+    Ok(cx.ctx().fds.file(fd)?.set_len(size)?)
+}
+
+pub fn fd_filestat_set_times(
+    cx: &mut dyn Env,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    flags: u16,
+) -> WasiResult {
+    let times = stat::timestamps(atim, mtim, flags)?;
+    match cx.ctx().fds.get(fd)? {
+        Desc::File(f) => Ok(rustix::fs::futimens(f, &times)?),
+        Desc::Dir(d) => Ok(rustix::fs::futimens(&d.fd, &times)?),
+        Desc::Stream(_) => Err(Errno::Badf),
+    }
+}
+
+pub fn fd_advise(cx: &mut dyn Env, fd: u32, offset: u64, len: u64, advice: u32) -> WasiResult {
+    let advice = match advice {
+        0 => Advice::Normal,
+        1 => Advice::Sequential,
+        2 => Advice::Random,
+        3 => Advice::WillNeed,
+        4 => Advice::DontNeed,
+        5 => Advice::NoReuse,
+        _ => return Err(Errno::Inval),
+    };
+    let file = cx.ctx().fds.file(fd)?;
+    Ok(rustix::fs::fadvise(
+        file,
+        offset,
+        NonZeroU64::new(len),
+        advice,
+    )?)
+}
+
+pub fn fd_allocate(cx: &mut dyn Env, fd: u32, offset: u64, len: u64) -> WasiResult {
+    let file = cx.ctx().fds.file(fd)?;
+    match rustix::fs::fallocate(file, FallocateFlags::empty(), offset, len) {
+        Ok(()) => Ok(()),
+        // Some file systems cannot preallocate: extending the file has the visible effect.
+        Err(rustix::io::Errno::OPNOTSUPP) => {
+            let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
+            if end > file.metadata()?.len() {
+                file.set_len(end)?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,101 @@
+//! Fuel metering: runaway guests stop with "all fuel consumed"; finite ones finish.
+
+use wasmtier::{Config, Engine, Error, Linker, Module, Store, TrapCode};
+
+const LOOPS: &str = r#"(module
+    (func (export "forever") (loop $l (br $l)))
+    (func (export "count") (param $n i32) (result i32) (local $i i32)
+      (block $done (loop $next
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (local.get $i)))"#;
+
+fn setup(fuel: bool) -> (Store<()>, wasmtier::Instance) {
+    let mut config = Config::new();
+    config.consume_fuel(fuel);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, LOOPS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
+
+#[test]
+fn infinite_loop_runs_out_of_fuel() {
+    let (mut store, instance) = setup(true);
+    store.set_fuel(100_000).unwrap();
+    let forever = instance
+        .get_typed_func::<(), ()>(&store, "forever")
+        .unwrap();
+    let err = forever.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), Some(TrapCode::OutOfFuel));
+    assert_eq!(trap.to_string(), "all fuel consumed");
+    assert_eq!(store.get_fuel().unwrap(), 0);
+}
+
+#[test]
+fn enough_fuel_lets_a_call_finish_and_is_charged() {
+    let (mut store, instance) = setup(true);
+    store.set_fuel(1_000_000).unwrap();
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+    let left = store.get_fuel().unwrap();
+    // About 4 instructions per iteration, charged in batches of at most 256.
+    assert!(
+        left < 1_000_000 - 4000 && left > 1_000_000 - 6000,
+        "fuel left: {left}"
+    );
+    // Refuelling after exhaustion makes the same call work again.
+    store.set_fuel(10).unwrap();
+    assert!(count.call(&mut store, 1000).is_err());
+    store.set_fuel(1_000_000).unwrap();
+    assert_eq!(count.call(&mut store, 10).unwrap(), 10);
+}
+
+#[test]
+fn fuel_calls_need_fuel_enabled() {
+    let (mut store, instance) = setup(false);
+    assert!(matches!(store.set_fuel(5), Err(Error::Usage(_))));
+    assert!(store.get_fuel().is_err());
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 100).unwrap(), 100);
+}
+
+#[test]
+fn interrupt_handle_stops_an_infinite_loop_promptly() {
+    let (mut store, instance) = setup(false);
+    let forever = instance
+        .get_typed_func::<(), ()>(&store, "forever")
+        .unwrap();
+    let handle = store.interrupt_handle();
+    let requested = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let requested_at = requested.clone();
+    let interrupter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        *requested_at.lock().unwrap() = Some(std::time::Instant::now());
+        handle.interrupt();
+    });
+    let err = forever.call(&mut store, ()).unwrap_err();
+    let stopped = std::time::Instant::now();
+    interrupter.join().unwrap();
+    let requested = requested.lock().unwrap().expect("interrupt was requested");
+    assert_eq!(
+        err.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::Interrupted)
+    );
+    // Generous bound: the check runs every few hundred instructions.
+    assert!(stopped - requested < std::time::Duration::from_millis(100));
+    // The flag is consumed: the store works again.
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, 5).unwrap(), 5);
+}
