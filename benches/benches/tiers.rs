@@ -54,6 +54,24 @@ fn tiers(c: &mut Criterion) {
     }
 }
 
+/// The WASI C programs: one whole run (instantiation, `_start`, output check) per iteration.
+fn programs(c: &mut Criterion) {
+    for program in wasmtier_benches::programs::PROGRAMS {
+        let mut group = c.benchmark_group(program.name);
+        for (tier, engine) in &available_engines() {
+            let runner = wasmtier_benches::programs::ProgramRunner::new(engine, program)
+                .unwrap_or_else(|e| panic!("{}: setup failed in tier {tier}: {e}", program.name));
+            group.bench_function(BenchmarkId::new(tier.to_string(), program.bench_arg), |b| {
+                b.iter(|| match runner.run(black_box(program.bench_arg)) {
+                    Ok(out) if out == program.bench_output => out,
+                    other => panic!("{} in tier {tier}: got {other:?}", program.name),
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     // Each call runs for milliseconds; fewer, longer samples keep a full run to about a minute.
@@ -61,6 +79,6 @@ criterion_group! {
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    targets = tiers
+    targets = tiers, programs
 }
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 pub mod contenders;
 #[cfg(feature = "peers")]
 mod peers;
+pub mod programs;
 pub mod report;
 
 use wasmtier::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
