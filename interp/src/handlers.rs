@@ -39,6 +39,20 @@ unsafe fn dispatch(
     unsafe { ((*pc).handler)(pc, sp, fp, mem, st, budget - 1) }
 }
 
+/// Moves `n` slots down the stack (`dst <= src`; the ranges may overlap). Branches and
+/// returns usually carry zero or one value, which must not cost a `memmove` call.
+#[inline(always)]
+unsafe fn move_slots(src: *const u64, dst: *mut u64, n: usize) {
+    // SAFETY: the caller passes slots of the current frame (see the module docs).
+    unsafe {
+        match n {
+            0 => {}
+            1 => *dst = *src,
+            _ => ptr::copy(src, dst, n),
+        }
+    }
+}
+
 macro_rules! handlers {
     ([$pc:ident $sp:ident $fp:ident $mem:ident $st:ident] $($name:ident $body:block)*) => {$(
         #[allow(unused_mut, unused_variables, unused_unsafe, unused_assignments, unreachable_code, clippy::missing_safety_doc)]
@@ -246,7 +260,9 @@ macro_rules! enter {
         {
             return $st.raise(TrapCode::StackOverflow, $pc);
         }
-        ptr::write_bytes(new_fp.add(np), 0, nl - np);
+        if nl > np {
+            ptr::write_bytes(new_fp.add(np), 0, nl - np);
+        }
         $st.push_frame($pc.add(1), $fp, $caller_inst);
         $fp = new_fp;
         $sp = $fp.add(nl);
@@ -283,7 +299,7 @@ handlers! { [pc sp fp mem st]
         let (drop, keep) = ((packed & 0xffff) as usize, (packed >> 16) as usize);
         let src = sp.sub(keep);
         let dst = src.sub(drop);
-        ptr::copy(src, dst, keep);
+        move_slots(src, dst, keep);
         sp = dst.add(keep);
         jump!(pc);
     }
@@ -303,7 +319,7 @@ handlers! { [pc sp fp mem st]
     }
     ret {
         let n = imm!(pc, 0) as usize;
-        ptr::copy(sp.sub(n), fp, n);
+        move_slots(sp.sub(n), fp, n);
         sp = fp.add(n);
         match st.pop_frame() {
             None => return Exit::Done,
