@@ -134,3 +134,34 @@ fn dynamic_call_checks_arguments() {
         Err(Error::Usage(_))
     ));
 }
+
+const COUNTDOWN: &str = r#"(module (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))"#;
+
+#[test]
+fn deep_recursion_within_the_limit_completes() {
+    // Far deeper than the frames reserved up front, so the frame stack has to grow.
+    let (mut store, instance) = instantiate(COUNTDOWN);
+    let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 15_000).unwrap(), 15_000);
+    assert_eq!(down.call(&mut store, 3).unwrap(), 3);
+}
+
+#[test]
+fn configured_call_depth_is_enforced_exactly() {
+    let mut config = wasmtier::Config::new();
+    config.max_call_depth(100);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, COUNTDOWN).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+    // down(n) nests n + 1 activations: the entry plus n calls.
+    assert_eq!(down.call(&mut store, 100).unwrap(), 100);
+    let err = down.call(&mut store, 101).unwrap_err();
+    assert_eq!(err.to_string(), "call stack exhausted");
+}

@@ -38,6 +38,20 @@ thread_local! {
     /// short host -> wasm calls.
     static STACK_POOL: RefCell<Vec<Vec<u64>>> = const { RefCell::new(Vec::new()) };
     static NESTED_ENTRIES: Cell<usize> = const { Cell::new(0) };
+    static FRAME_POOL: RefCell<Vec<Vec<Frame>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Frames reserved up front, so that pushing a frame never allocates in the common case.
+const INITIAL_FRAMES: usize = 1024;
+
+fn take_frames() -> Vec<Frame> {
+    let pooled = FRAME_POOL.with(|p| p.borrow_mut().pop());
+    pooled.unwrap_or_else(|| Vec::with_capacity(INITIAL_FRAMES))
+}
+
+fn give_back_frames(mut frames: Vec<Frame>) {
+    frames.clear();
+    FRAME_POOL.with(|p| p.borrow_mut().push(frames));
 }
 
 fn take_stack(slots: usize) -> Vec<u64> {
@@ -137,7 +151,13 @@ pub(crate) enum CallOutcome {
 /// State shared by the handlers of one host -> wasm entry.
 pub struct Exec {
     pub(crate) store: *mut StoreOpaque,
+    /// Suspended callers. Pushes never reallocate: `enter!` checks `frame_limit` first and
+    /// leaves growing to `grow_frames`.
     pub(crate) frames: Vec<Frame>,
+    /// `min(frames.capacity(), max_depth)`.
+    pub(crate) frame_limit: usize,
+    /// Callee and caller instance of a call handed from `enter!` to `enter_slow`.
+    pub(crate) pending_call: (*const CompiledFunc, InstanceId),
     pub(crate) ctx: Ctx,
     /// The function being executed (for backtraces and frames).
     pub(crate) func: *const CompiledFunc,
@@ -208,12 +228,31 @@ impl Exec {
         fp: *mut u64,
         caller_inst: InstanceId,
     ) {
-        self.frames.push(Frame {
+        let len = self.frames.len();
+        debug_assert!(len < self.frames.capacity());
+        let frame = Frame {
             ret_pc,
             fp,
             func: self.func,
             inst: caller_inst,
-        });
+        };
+        // SAFETY: callers check `len < frame_limit <= capacity` first (see `enter!`), so the
+        // slot is allocated; writing it and growing the length by one keeps the Vec valid.
+        unsafe {
+            self.frames.as_mut_ptr().add(len).write(frame);
+            self.frames.set_len(len + 1);
+        }
+    }
+
+    /// Doubles the room for frames (up to the call-depth limit).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn grow_frames(&mut self) {
+        let want = (self.frames.capacity() * 2)
+            .max(INITIAL_FRAMES)
+            .min(self.max_depth);
+        self.frames.reserve(want.saturating_sub(self.frames.len()));
+        self.frame_limit = self.frames.capacity().min(self.max_depth);
     }
 
     /// Returns to the caller: its resume point and frame pointer, or `None` at the bottom.
@@ -479,10 +518,13 @@ fn execute(
         return Err(Trap::new(TrapCode::StackOverflow));
     }
     stack[num_params..num_locals].fill(0);
+    let frames = take_frames();
     let mut st = Exec {
         max_depth: store.limits.max_call_depth,
+        frame_limit: frames.capacity().min(store.limits.max_call_depth),
+        pending_call: (ptr::null(), InstanceId(0)),
         store,
-        frames: Vec::new(),
+        frames,
         ctx,
         func,
         mem_len: 0,
@@ -507,20 +549,22 @@ fn execute(
             mem,
         )
     };
-    loop {
+    let result = loop {
         // A chain given budget `b` runs `b + 1` instructions before it suspends.
         let budget = match st.next_budget() {
             Ok(budget) => budget,
-            Err(exit) => return Err(st.take_trap(exit)),
+            Err(exit) => break Err(st.take_trap(exit)),
         };
         // SAFETY: `pc` points at an instruction of a live function; see the module docs for
         // why the handlers' accesses are in bounds.
         match unsafe { ((*pc).handler)(pc, sp, fp, mem, &mut st, budget) } {
             Exit::Suspend => (pc, sp, fp, mem) = st.resume,
-            Exit::Done => return Ok(()),
-            exit @ Exit::Trap => return Err(st.take_trap(exit)),
+            Exit::Done => break Ok(()),
+            exit @ Exit::Trap => break Err(st.take_trap(exit)),
         }
-    }
+    };
+    give_back_frames(std::mem::take(&mut st.frames));
+    result
 }
 
 #[cfg(test)]

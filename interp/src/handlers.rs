@@ -54,7 +54,7 @@ unsafe fn move_slots(src: *const u64, dst: *mut u64, n: usize) {
 }
 
 macro_rules! handlers {
-    ([$pc:ident $sp:ident $fp:ident $mem:ident $st:ident] $($name:ident $body:block)*) => {$(
+    ([$pc:ident $sp:ident $fp:ident $mem:ident $st:ident $budget:ident] $($name:ident $body:block)*) => {$(
         #[allow(unused_mut, unused_variables, unused_unsafe, unused_assignments, unreachable_code, clippy::missing_safety_doc)]
         pub(crate) unsafe fn $name(
             mut $pc: *const Instr,
@@ -62,12 +62,12 @@ macro_rules! handlers {
             mut $fp: *mut u64,
             mut $mem: *mut u8,
             $st: &mut Exec,
-            budget: u32,
+            $budget: u32,
         ) -> Exit {
             // SAFETY: see the module documentation.
             unsafe {
                 $body
-                dispatch($pc, $sp, $fp, $mem, $st, budget)
+                dispatch($pc, $sp, $fp, $mem, $st, $budget)
             }
         }
     )*};
@@ -249,20 +249,21 @@ macro_rules! br_if_cmp {
 }
 
 /// Enters wasm function `$callee`, saving the caller (whose instance is `$caller_inst`).
+/// The common case makes no calls, so the handler needs no register spills; anything
+/// unusual (a full frame stack, stack exhaustion) continues in `enter_slow`.
 macro_rules! enter {
-    ($pc:ident $sp:ident $fp:ident $st:ident, $callee:expr, $caller_inst:expr) => {{
+    ($pc:ident $sp:ident $fp:ident $mem:ident $st:ident $budget:ident, $callee:expr, $caller_inst:expr) => {{
         let callee: *const CompiledFunc = $callee;
         let np = (*callee).num_params as usize;
         let nl = (*callee).num_locals as usize;
         let new_fp = $sp.sub(np);
-        if $st.frames.len() >= $st.max_depth
+        if $st.frames.len() >= $st.frame_limit
             || ($st.stack_end.offset_from(new_fp) as usize) < (*callee).frame_size as usize
         {
-            return $st.raise(TrapCode::StackOverflow, $pc);
+            $st.pending_call = (callee, $caller_inst);
+            return enter_slow($pc, $sp, $fp, $mem, $st, $budget);
         }
-        if nl > np {
-            ptr::write_bytes(new_fp.add(np), 0, nl - np);
-        }
+        zero_locals(new_fp.add(np), nl - np);
         $st.push_frame($pc.add(1), $fp, $caller_inst);
         $fp = new_fp;
         $sp = $fp.add(nl);
@@ -271,14 +272,57 @@ macro_rules! enter {
     }};
 }
 
+/// Zeroes `n` declared locals with plain stores: a `memset` call would force the calling
+/// handler to save registers on every call.
+#[inline(always)]
+unsafe fn zero_locals(first: *mut u64, n: usize) {
+    for i in 0..n {
+        // SAFETY: the callee's frame was checked to fit the stack. Volatile keeps the
+        // compiler from turning the loop back into a `memset` call.
+        unsafe { ptr::write_volatile(first.add(i), 0) };
+    }
+}
+
+/// The rare part of entering a function (`Exec::pending_call`): traps when the call depth or
+/// the value stack is exhausted, otherwise makes room for more frames and enters.
+#[cold]
+#[inline(never)]
+unsafe fn enter_slow(
+    pc: *const Instr,
+    sp: *mut u64,
+    fp: *mut u64,
+    mem: *mut u8,
+    st: &mut Exec,
+    budget: u32,
+) -> Exit {
+    // SAFETY: called from `enter!` with the same guarantees.
+    unsafe {
+        let (callee, caller_inst) = st.pending_call;
+        let np = (*callee).num_params as usize;
+        let nl = (*callee).num_locals as usize;
+        let new_fp = sp.sub(np);
+        if st.frames.len() >= st.max_depth
+            || (st.stack_end.offset_from(new_fp) as usize) < (*callee).frame_size as usize
+        {
+            return st.raise(TrapCode::StackOverflow, pc);
+        }
+        st.grow_frames();
+        zero_locals(new_fp.add(np), nl - np);
+        st.push_frame(pc.add(1), fp, caller_inst);
+        st.func = callee;
+        let code = (*callee).code.as_ptr();
+        dispatch(code, new_fp.add(nl), new_fp, mem, st, budget)
+    }
+}
+
 /// Completes a call through the function index space or a table.
 macro_rules! call {
-    ($pc:ident $sp:ident $fp:ident $mem:ident $st:ident, $func:expr) => {{
+    ($pc:ident $sp:ident $fp:ident $mem:ident $st:ident $budget:ident, $func:expr) => {{
         let caller_inst = $st.ctx.inst;
         match $st.prepare_call($func, $sp, $pc) {
             CallOutcome::Enter(callee) => {
                 $mem = $st.mem_base();
-                enter!($pc $sp $fp $st, callee, caller_inst);
+                enter!($pc $sp $fp $mem $st $budget, callee, caller_inst);
             }
             CallOutcome::Done(new_sp) => {
                 $sp = new_sp;
@@ -290,7 +334,7 @@ macro_rules! call {
     }};
 }
 
-handlers! { [pc sp fp mem st]
+handlers! { [pc sp fp mem st budget]
     // ---- control ----
     unreachable { return st.raise(TrapCode::Unreachable, pc); }
     br { jump!(pc); }
@@ -331,19 +375,20 @@ handlers! { [pc sp fp mem st]
         }
     }
     call_internal {
-        let callee: *const CompiledFunc = &(&(*st.ctx.code).funcs)[imm!(pc, 0) as usize];
+        // Validation guarantees the function index.
+        let callee: *const CompiledFunc = (&(*st.ctx.code).funcs).get_unchecked(imm!(pc, 0) as usize);
         let caller_inst = st.ctx.inst;
-        enter!(pc sp fp st, callee, caller_inst);
+        enter!(pc sp fp mem st budget, callee, caller_inst);
     }
     call_func {
         let f = *st.ctx.funcs.add(imm!(pc, 0) as usize);
-        call!(pc sp fp mem st, f);
+        call!(pc sp fp mem st budget, f);
     }
     call_indirect {
         sp = sp.sub(1);
         let index = u32v(*sp);
         match st.indirect_callee(imm!(pc, 0), imm!(pc, 1), index) {
-            Ok(f) => call!(pc sp fp mem st, f),
+            Ok(f) => call!(pc sp fp mem st budget, f),
             Err(code) => return st.raise(code, pc),
         }
     }
@@ -769,7 +814,7 @@ macro_rules! local_binop_handlers {
     ($([$name:ident $get:ident $put:ident |$a:ident, $b:ident| $e:expr])*) => {
         mod local_bin {
             use super::*;
-            handlers! { [pc sp fp mem st]
+            handlers! { [pc sp fp mem st budget]
                 $($name {
                     let $b = $get(*fp.add(imm!(pc, 0) as usize));
                     let $a = $get(*sp.sub(1));
@@ -780,7 +825,7 @@ macro_rules! local_binop_handlers {
         }
         mod local_bin2 {
             use super::*;
-            handlers! { [pc sp fp mem st]
+            handlers! { [pc sp fp mem st budget]
                 $($name {
                     let $a = $get(*fp.add(imm!(pc, 0) as usize));
                     let $b = $get(*fp.add(imm!(pc, 1) as usize));
