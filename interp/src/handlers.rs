@@ -376,7 +376,8 @@ handlers! { [pc sp fp mem st budget]
     }
     call_internal {
         // Validation guarantees the function index.
-        let callee: *const CompiledFunc = (&(*st.ctx.code).funcs).get_unchecked(imm!(pc, 0) as usize);
+        let funcs: &[CompiledFunc] = &(*st.ctx.code).funcs;
+        let callee: *const CompiledFunc = funcs.get_unchecked(imm!(pc, 0) as usize);
         let caller_inst = st.ctx.inst;
         enter!(pc sp fp mem st budget, callee, caller_inst);
     }
