@@ -568,6 +568,24 @@ handlers! { [pc sp fp mem st budget]
         *slot = from_u32(u32v(*slot).wrapping_add(imm!(pc, 1)));
         pc = pc.add(1);
     }
+    local_incr_i64 {
+        let slot = fp.add(imm!(pc, 0) as usize);
+        *slot = (*slot).wrapping_add(imm!(pc, 1) as i32 as i64 as u64);
+        pc = pc.add(1);
+    }
+    local_set_const {
+        *fp.add(imm!(pc, 0) as usize) = imm!(pc, 1) as u64;
+        pc = pc.add(1);
+    }
+    // The translator only fuses divisors that cannot trap (non-zero, not -1 when signed).
+    I32DivSConst { binop_imm!(pc sp, i32v, from_i32, |a, b| a / b) }
+    I32DivUConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a / b) }
+    I32RemSConst { binop_imm!(pc sp, i32v, from_i32, |a, b| a % b) }
+    I32RemUConst { binop_imm!(pc sp, u32v, from_u32, |a, b| a % b) }
+    I64DivSConst { binop_imm!(pc sp, i64v, from_i64, |a, b| a / b) }
+    I64DivUConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a / b) }
+    I64RemSConst { binop_imm!(pc sp, i64v, from_i64, |a, b| a % b) }
+    I64RemUConst { binop_imm!(pc sp, u64v, from_u64, |a, b| a % b) }
     br_if_i32_lt_s { br_if_cmp!(pc sp, i32v, |a, b| a < b) }
     br_if_i32_lt_u { br_if_cmp!(pc sp, u32v, |a, b| a < b) }
     br_if_i32_ge_s { br_if_cmp!(pc sp, i32v, |a, b| a >= b) }

@@ -218,6 +218,21 @@ macro_rules! define_op_enum {
             LocalBin2(LocalBinOp, u32, u32),
             /// `local.get l; i32.const c; i32.add; local.set l`
             LocalIncrI32(u32, i32),
+            /// `local.get l; i64.const c; i64.add; local.set l` with `c` fitting 32 bits.
+            LocalIncrI64(u32, i32),
+            /// `i32.const c; local.set l` (also `i64.const` and `f32.const` of 32-bit values
+            /// stored zero-extended). Fields: local, value.
+            LocalSetConst(u32, u32),
+            /// Division and remainder by a constant that cannot trap (non-zero, and not -1 for
+            /// the signed forms).
+            I32DivSConst(u32),
+            I32DivUConst(u32),
+            I32RemSConst(u32),
+            I32RemUConst(u32),
+            I64DivSConst(u64),
+            I64DivUConst(u64),
+            I64RemSConst(u64),
+            I64RemUConst(u64),
             /// `i32.lt_s; br_if` style fused compare-and-branch: jumps when `a < b` (signed).
             BrIfI32LtS { offset: i32 },
             BrIfI32LtU { offset: i32 },

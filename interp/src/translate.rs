@@ -196,6 +196,13 @@ impl Translator<'_> {
                 self.ops.push(Op::LocalIncrI32(local, c));
                 true
             }
+            [Op::LocalGet(l), Op::I64AddConst(c)]
+                if l == local && i32::try_from(c as i64).is_ok() =>
+            {
+                self.ops.truncate(n - 2);
+                self.ops.push(Op::LocalIncrI64(local, c as i64 as i32));
+                true
+            }
             _ => false,
         }
     }
@@ -543,6 +550,18 @@ fn fuse(prev: Op, op: Op) -> Option<Fused> {
             Replace(Op::BrIfI32Ne { offset })
         }
         (Op::LocalGet(a), Op::LocalSet(b)) => Replace(Op::LocalCopy(a, b)),
+        (Op::Const32(c), Op::LocalSet(l)) => Replace(Op::LocalSetConst(l, c)),
+        (Op::Const64(c), Op::LocalSet(l)) if c <= u32::MAX as u64 => {
+            Replace(Op::LocalSetConst(l, c as u32))
+        }
+        (Op::Const32(c), Op::I32DivU) if c != 0 => Replace(Op::I32DivUConst(c)),
+        (Op::Const32(c), Op::I32RemU) if c != 0 => Replace(Op::I32RemUConst(c)),
+        (Op::Const32(c), Op::I32DivS) if c != 0 && c as i32 != -1 => Replace(Op::I32DivSConst(c)),
+        (Op::Const32(c), Op::I32RemS) if c != 0 && c as i32 != -1 => Replace(Op::I32RemSConst(c)),
+        (Op::Const64(c), Op::I64DivU) if c != 0 => Replace(Op::I64DivUConst(c)),
+        (Op::Const64(c), Op::I64RemU) if c != 0 => Replace(Op::I64RemUConst(c)),
+        (Op::Const64(c), Op::I64DivS) if c != 0 && c as i64 != -1 => Replace(Op::I64DivSConst(c)),
+        (Op::Const64(c), Op::I64RemS) if c != 0 && c as i64 != -1 => Replace(Op::I64RemSConst(c)),
         (Op::LocalGet2(x, a), Op::LocalSet(b)) => Split(Op::LocalGet(x), Op::LocalCopy(a, b)),
         (Op::LocalSet(a), Op::LocalGet(b)) if a == b => Replace(Op::LocalTee(a)),
         (Op::Const32(c), Op::I32Mul) => Replace(Op::I32MulConst(c)),
