@@ -47,6 +47,8 @@ impl std::fmt::Display for Tier {
 pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) limits: StoreLimits,
+    pub(crate) jit_bounds_checks: bool,
+    pub(crate) jit_filter: Option<fn(Option<&str>, u32) -> bool>,
     pub(crate) consume_fuel: bool,
 }
 
@@ -57,6 +59,21 @@ impl Config {
 
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
         self.tier = tier;
+        self
+    }
+
+    /// JIT tier: check every linear-memory access against the memory's current length
+    /// instead of relying on guard pages (the default elides checks where the 4 GiB + 2 GiB
+    /// guard reservation covers the access).
+    pub fn jit_bounds_checks(&mut self, enable: bool) -> &mut Config {
+        self.jit_bounds_checks = enable;
+        self
+    }
+
+    /// JIT tier: compile only the defined functions for which `filter(module name, function
+    /// index)` returns true; the others run in the interpreter (calls cross tiers freely).
+    pub fn jit_filter(&mut self, filter: fn(Option<&str>, u32) -> bool) -> &mut Config {
+        self.jit_filter = Some(filter);
         self
     }
 
@@ -106,11 +123,30 @@ pub struct Engine {
 impl Engine {
     /// Creates an engine. Fails if the configured tier is not available in this build.
     pub fn new(config: &Config) -> crate::Result<Engine> {
-        if config.tier != Tier::Interp {
-            return Err(crate::Error::Unsupported(format!(
-                "tier `{}` is not available yet: this build has only the interpreter",
-                config.tier
-            )));
+        match config.tier {
+            Tier::Interp => {}
+            #[cfg(feature = "jit")]
+            Tier::Jit if wasmtier_jit::is_supported() => {}
+            #[cfg(feature = "jit")]
+            Tier::Jit => {
+                return Err(crate::Error::Unsupported(
+                    "tier `jit` is not supported on this host (x86-64 Linux only)".into(),
+                ));
+            }
+            #[cfg(not(feature = "jit"))]
+            Tier::Jit => {
+                return Err(crate::Error::Unsupported(
+                    "tier `jit` is not available: wasmtier was built without the JIT \
+                     (cargo feature `jit`)"
+                        .into(),
+                ));
+            }
+            Tier::Auto => {
+                return Err(crate::Error::Unsupported(format!(
+                    "tier `{}` is not available yet",
+                    config.tier
+                )));
+            }
         }
         Ok(Engine {
             inner: Arc::new(EngineInner {

@@ -28,7 +28,23 @@ impl Instance {
         }
         let raw: Vec<_> = imports.iter().map(|e| e.to_raw()).collect();
         let code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
-        let done = wasmtier_runtime::instantiate(store, module.info.clone(), code, &raw)?;
+        let first = store.instances.len();
+        let result = wasmtier_runtime::instantiate(store, module.info.clone(), code, &raw);
+        // Link even if segment initialization trapped: the instance exists, and tables may
+        // already refer to its functions.
+        #[cfg(feature = "jit")]
+        if let Some(jit) = &module.jit
+            && store.instances.len() > first
+        {
+            store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
+                call_compiled: wasmtier_jit::invoke,
+                call_interpreted: wasmtier_interp::invoke,
+            });
+            wasmtier_jit::link_instance(store, wasmtier_runtime::InstanceId(first as u32), jit);
+        }
+        #[cfg(not(feature = "jit"))]
+        let _ = first;
+        let done = result?;
         if let Some(start) = done.start {
             invoke(store, start, &mut [])?;
         }
@@ -83,5 +99,11 @@ impl Instance {
 
 /// Runs a function on raw slots in the engine's tier.
 pub(crate) fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<()> {
+    // A store that runs JIT code has tier hooks; the JIT's entry handles every kind of
+    // function (machine code, interpreted, host).
+    #[cfg(feature = "jit")]
+    if store.tier_hooks.is_some() {
+        return wasmtier_jit::invoke(store, func, slots).map_err(Error::Trap);
+    }
     wasmtier_interp::invoke(store, func, slots).map_err(Error::Trap)
 }

@@ -15,6 +15,10 @@ pub struct Module {
     pub(crate) engine: Engine,
     pub(crate) info: Arc<ModuleInfo>,
     pub(crate) code: Arc<ModuleCode>,
+    /// Machine code, when the engine's tier is `Tier::Jit`. The interpreter's code is kept
+    /// too: functions the JIT leaves out run there.
+    #[cfg(feature = "jit")]
+    pub(crate) jit: Option<Arc<wasmtier_jit::CompiledModule>>,
 }
 
 /// The type of an import or export.
@@ -57,11 +61,38 @@ impl Module {
     /// Compiles a module from its binary encoding.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         let parsed = module::parse(binary, &engine.inner.registry)?;
+        #[cfg(feature = "jit")]
+        let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit {
+            parsed
+                .bodies
+                .iter()
+                .map(|b| (b.func_index, b.body.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Translating for the interpreter also validates every body.
         let code = wasmtier_interp::translate_module(&parsed.info, parsed.bodies)?;
+        #[cfg(feature = "jit")]
+        let jit = if engine.tier() == crate::Tier::Jit {
+            let config = engine.config();
+            let options = wasmtier_jit::JitOptions {
+                bounds_checks: config.jit_bounds_checks,
+                filter: config.jit_filter,
+                fuel: config.consume_fuel,
+            };
+            let compiled = wasmtier_jit::compile_module(&parsed.info, &jit_bodies, &options)
+                .map_err(|e| Error::Unsupported(format!("JIT compilation failed: {e}")))?;
+            Some(Arc::new(compiled))
+        } else {
+            None
+        };
         Ok(Module {
             engine: engine.clone(),
             info: Arc::new(parsed.info),
             code: Arc::new(code),
+            #[cfg(feature = "jit")]
+            jit,
         })
     }
 

@@ -21,12 +21,21 @@ fn growth_stops_at_the_store_limits() {
     let engine = engine(4, 10);
     let module = Module::new(&engine, GROWER).unwrap();
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    let grow_memory = instance.get_typed_func::<i32, i32>(&store, "grow_memory").unwrap();
-    let grow_table = instance.get_typed_func::<i32, i32>(&store, "grow_table").unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let grow_memory = instance
+        .get_typed_func::<i32, i32>(&store, "grow_memory")
+        .unwrap();
+    let grow_table = instance
+        .get_typed_func::<i32, i32>(&store, "grow_table")
+        .unwrap();
     assert_eq!(grow_memory.call(&mut store, 3).unwrap(), 1);
     assert_eq!(grow_memory.call(&mut store, 1).unwrap(), -1);
-    assert_eq!(instance.get_memory(&store, "memory").unwrap().size(&store), 4);
+    assert_eq!(
+        instance.get_memory(&store, "memory").unwrap().size(&store),
+        4
+    );
     assert_eq!(grow_table.call(&mut store, 9).unwrap(), 1);
     assert_eq!(grow_table.call(&mut store, 1).unwrap(), -1);
 }
@@ -37,7 +46,9 @@ fn modules_needing_more_than_the_limits_do_not_instantiate() {
     for wat in [r#"(module (memory 5))"#, r#"(module (table 11 funcref))"#] {
         let module = Module::new(&engine, wat).unwrap();
         let mut store = Store::new(&engine, ());
-        let err = Linker::new(&engine).instantiate(&mut store, &module).unwrap_err();
+        let err = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap_err();
         assert!(matches!(err, Error::Resource(_)), "{wat}: {err:?}");
     }
 }

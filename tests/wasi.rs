@@ -300,12 +300,6 @@ fn trap_has_named_backtrace() {
             .iter()
             .map(|f| f.func_name.clone().unwrap_or_default())
             .collect();
-        if names.is_empty() && tier != Tier::Interp {
-            // TODO(jit): traps in JIT code carry no backtrace yet; remove this skip when
-            // they do (the issue asks for backtraces in every tier).
-            eprintln!("note: tier {tier} has no wasm backtrace yet");
-            continue;
-        }
         assert!(
             names.starts_with(&["crash_here".into(), "middle".into(), "main".into()]),
             "tier {tier}: {names:?}"

@@ -219,11 +219,6 @@ fn trap_reports_message_and_named_frames() {
         let mut lines = err.lines();
         assert_eq!(lines.next(), Some("wasm trap: unreachable"), "tier {tier}");
         let frames: Vec<&str> = lines.collect();
-        if frames.is_empty() && tier != "interp" {
-            // TODO(jit): traps in JIT code carry no backtrace yet (see tests/wasi.rs).
-            eprintln!("note: tier {tier} prints no backtrace yet");
-            continue;
-        }
         assert_eq!(
             &frames[..3],
             ["  0: crash_here", "  1: middle", "  2: main"],

@@ -1,2 +1,494 @@
-//! The Cranelift JIT tier. Not implemented yet: see the JIT issue. The crate exists so that the
-//! workspace layout is final and the tier can be added without moving code.
+//! wasmtier's Cranelift JIT tier.
+//!
+//! - `translate`: wasm operators -> Cranelift IR (plus the per-signature array wrappers and
+//!   runtime trampolines);
+//! - `codemem`: executable memory the runtime maps and protects itself (no cranelift-jit);
+//! - `signals`: the entry trampoline and the signal handler that turns faults at recorded
+//!   trap sites into traps;
+//! - `builtins`: runtime entry points compiled code calls through the VM context.
+//!
+//! **Layout.** Compiled code reads everything through the `#[repr(C)]` structures of
+//! `wasmtier_runtime::vmctx`: one `VMContext` per instance (memory 0's definition, globals,
+//! function references, table definitions, trampolines, builtins) and the store's
+//! `VMStoreContext` (the store-wide function-reference array indexed by `FuncId`, the stack
+//! limit, the store pointer, the interrupt flag, fuel).
+//!
+//! **Calls.** Native signature `(callee_vmctx, caller_vmctx, params...) -> results`. Calls
+//! to compiled functions of the same module are direct `call rel32`, resolved by this crate
+//! when it lays the module out (one contiguous mapping, so always in range); every other call
+//! loads code pointer and context from a `VMFuncRef`. A function without machine code (host
+//! function, interpreted function) has as code pointer its caller module's trampoline for
+//! its signature and its `FuncId` as context: the trampoline spills the arguments and calls
+//! the `call_func` builtin, which runs the host callback or the interpreter (through the
+//! store's `TierHooks`) and returns a status. The host and the interpreter enter compiled
+//! code through `invoke` (the store's `call_compiled` hook), which uses the per-signature
+//! array wrapper `(code, vmctx, values: *mut u64)`.
+//!
+//! **Traps.** Every trap is a faulting instruction at a recorded trap site (`ud2` of a
+//! Cranelift trap, a guard-page access, the prologue's stack-limit check). Builtins and
+//! callees outside compiled code report failure as a status; the compiled caller then traps
+//! with `PENDING` and the `Trap` waits in a thread-local. See `signals` for how the handler
+//! resumes in the entry trampoline; no Rust frame is ever skipped. Backtraces come from the
+//! frame-pointer chain of the compiled frames (Cranelift keeps frame pointers).
+//!
+//! **Memory.** With guard pages (default) an access is `base + zext(addr) + offset` without
+//! a check when `offset + size` fits the 2 GiB guard after the 4 GiB reservation; otherwise,
+//! or with `JitOptions::bounds_checks`, the end of the access is compared with the length.
+
+mod abi;
+mod builtins;
+mod codemem;
+mod signals;
+mod translate;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, Function};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::FunctionBuilderContext;
+use wasmparser::FunctionBody;
+use wasmtier_runtime::module::ModuleInfo;
+use wasmtier_runtime::vmctx::{VMContext, VMFuncRef, VMTableDefinition};
+use wasmtier_runtime::{FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode};
+
+use abi::TrapOutcome;
+use codemem::CodeMemory;
+
+/// Options of the JIT tier.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitOptions {
+    /// Check every linear-memory access explicitly instead of relying on guard pages.
+    pub bounds_checks: bool,
+    /// Which defined functions to compile, by (module name, function index); the others stay
+    /// in the interpreter. `None` compiles everything.
+    pub filter: Option<fn(Option<&str>, u32) -> bool>,
+    /// Meter fuel (`StoreOpaque::fuel`): each executed wasm operator costs one unit.
+    pub fuel: bool,
+}
+
+/// Whether the JIT can run on this host.
+pub fn is_supported() -> bool {
+    signals::SUPPORTED && isa().is_ok()
+}
+
+fn isa() -> Result<&'static OwnedTargetIsa, String> {
+    static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut flags = settings::builder();
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v)
+                .map_err(|e| format!("cranelift setting {k}: {e}"))
+        };
+        set(&mut flags, "opt_level", "speed")?;
+        set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+        // Frame pointers let the trap handler walk compiled frames for backtraces.
+        set(&mut flags, "preserve_frame_pointers", "true")?;
+        set(
+            &mut flags,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
+        let builder = cranelift_native::builder().map_err(|e| e.to_string())?;
+        builder
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Machine code of one module, shared by all its instances.
+pub struct CompiledModule {
+    code: CodeMemory,
+    /// Per defined function: offset of its code, or `None` if it stays interpreted.
+    funcs: Vec<Option<u32>>,
+    /// Per module type: offset of the array wrapper and of the runtime trampoline.
+    wrappers: Vec<u32>,
+    trampolines: Vec<u32>,
+    /// Functions that failed to compile (they run in the interpreter), with the reason.
+    pub skipped: Vec<(u32, String)>,
+}
+
+impl std::fmt::Debug for CompiledModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledModule")
+            .field("funcs", &self.funcs.len())
+            .field("skipped", &self.skipped)
+            .finish()
+    }
+}
+
+struct Layout {
+    bytes: Vec<u8>,
+    traps: Vec<(u32, u8)>,
+    /// Direct calls to patch: (offset of the rel32 field, callee function index, addend).
+    calls: Vec<(u32, u32, i64)>,
+}
+
+impl Layout {
+    fn add(&mut self, func: Function, cx: &mut cranelift_codegen::Context) -> Result<u32, String> {
+        let isa = isa()?;
+        cx.clear();
+        cx.func = func;
+        let names = cx.func.params.user_named_funcs().clone();
+        let compiled = cx
+            .compile(&**isa, &mut ControlPlane::default())
+            .map_err(|e| format!("{:?}", e.inner))?;
+        let align = isa.function_alignment().preferred.max(16) as usize;
+        while !self.bytes.len().is_multiple_of(align) {
+            self.bytes.push(0xcc);
+        }
+        let start = self.bytes.len() as u32;
+        // Only direct calls between functions of this module are expected.
+        for r in compiled.buffer.relocs() {
+            let callee = match (&r.kind, &r.target) {
+                (
+                    cranelift_codegen::binemit::Reloc::X86CallPCRel4,
+                    cranelift_codegen::FinalizedRelocTarget::ExternalName(ir::ExternalName::User(
+                        name,
+                    )),
+                ) => names[*name].index,
+                _ => return Err(format!("unsupported relocation {:?}", r.kind)),
+            };
+            self.calls.push((start + r.offset, callee, r.addend));
+        }
+        self.bytes.extend_from_slice(compiled.code_buffer());
+        for t in compiled.buffer.traps() {
+            self.traps.push((start + t.offset, t.code.as_raw().get()));
+        }
+        Ok(start)
+    }
+
+    /// Resolves the direct calls once every function has its place.
+    fn link(&mut self, offsets: &[Option<u32>], num_imported: u32) -> Result<(), String> {
+        for &(site, callee, addend) in &self.calls {
+            let target = callee
+                .checked_sub(num_imported)
+                .and_then(|d| offsets.get(d as usize).copied().flatten())
+                .ok_or("direct call to a function that was not compiled")?;
+            let rel = target as i64 + addend - site as i64;
+            let rel = i32::try_from(rel).map_err(|_| "direct call out of range")?;
+            self.bytes[site as usize..site as usize + 4].copy_from_slice(&rel.to_le_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// Compiles the (already validated) bodies of a module.
+pub fn compile_module(
+    info: &ModuleInfo,
+    bodies: &[(u32, FunctionBody<'_>)],
+    options: &JitOptions,
+) -> Result<CompiledModule, String> {
+    match compile_with(info, bodies, options, true) {
+        // Direct calls need every callee compiled; if one was not, go through references.
+        Ok(m) if m.skipped.is_empty() => Ok(m),
+        _ => compile_with(info, bodies, options, false),
+    }
+}
+
+fn compile_with(
+    info: &ModuleInfo,
+    bodies: &[(u32, FunctionBody<'_>)],
+    options: &JitOptions,
+    direct_calls: bool,
+) -> Result<CompiledModule, String> {
+    let isa = isa()?;
+    let wanted = |index: u32| {
+        options
+            .filter
+            .is_none_or(|f| f(info.name.as_deref(), index))
+    };
+    let direct = if direct_calls && cfg!(target_arch = "x86_64") {
+        (0..info.func_types.len() as u32)
+            .map(|i| i >= info.num_imported_funcs && wanted(i))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let env = translate::Env {
+        info,
+        isa: &**isa,
+        bounds_checks: options.bounds_checks,
+        direct,
+        fuel: options.fuel,
+    };
+    let mut fctx = FunctionBuilderContext::new();
+    let mut cx = cranelift_codegen::Context::new();
+    let mut layout = Layout {
+        bytes: Vec::new(),
+        traps: Vec::new(),
+        calls: Vec::new(),
+    };
+    let mut funcs = Vec::with_capacity(bodies.len());
+    let mut ranges = Vec::new();
+    let mut skipped = Vec::new();
+    for (index, body) in bodies {
+        if !wanted(*index) {
+            funcs.push(None);
+            continue;
+        }
+        let mut func = Function::new();
+        let result = translate::translate_function(&env, *index, body, &mut func, &mut fctx)
+            .and_then(|()| layout.add(func, &mut cx));
+        match result {
+            Ok(off) => {
+                ranges.push((off, layout.bytes.len() as u32, *index));
+                funcs.push(Some(off));
+            }
+            Err(e) => {
+                skipped.push((*index, e));
+                funcs.push(None);
+            }
+        }
+    }
+    let mut wrappers = Vec::with_capacity(info.types.len());
+    let mut trampolines = Vec::with_capacity(info.types.len());
+    for ty in &info.types {
+        let mut func = Function::new();
+        translate::build_array_wrapper(ty, env.isa, &mut func, &mut fctx);
+        wrappers.push(layout.add(func, &mut cx)?);
+        let mut func = Function::new();
+        translate::build_host_trampoline(ty, env.isa, &mut func, &mut fctx);
+        trampolines.push(layout.add(func, &mut cx)?);
+    }
+    layout.link(&funcs, info.num_imported_funcs)?;
+    layout.traps.sort_unstable();
+    let code = CodeMemory::new(
+        &layout.bytes,
+        signals::CodeInfo {
+            traps: layout.traps,
+            funcs: ranges,
+            module_name: info.name.clone(),
+            func_names: info.func_names.clone(),
+        },
+    )?;
+    Ok(CompiledModule {
+        code,
+        funcs,
+        wrappers,
+        trampolines,
+        skipped,
+    })
+}
+
+/// One linked instance: its VM context and the arrays the context points at.
+struct InstanceJit {
+    vmctx: Box<VMContext>,
+    _func_refs: Box<[VMFuncRef]>,
+    _tables: Box<[*const VMTableDefinition]>,
+    _trampolines: Box<[*const u8]>,
+    _builtins: Box<[*const u8]>,
+    module: Arc<CompiledModule>,
+}
+
+#[derive(Default)]
+struct JitStoreState {
+    instances: Vec<Option<InstanceJit>>,
+}
+
+// SAFETY: the raw pointers point into boxes owned by the same state or by the store that owns
+// this state; they are only dereferenced by code running with the store borrowed mutably.
+unsafe impl Send for JitStoreState {}
+
+fn state(store: &mut StoreOpaque) -> &mut JitStoreState {
+    if store
+        .tier_state
+        .as_ref()
+        .is_none_or(|s| !s.is::<JitStoreState>())
+    {
+        store.tier_state = Some(Box::new(JitStoreState::default()));
+    }
+    store
+        .tier_state
+        .as_mut()
+        .and_then(|s| s.downcast_mut())
+        .expect("just set")
+}
+
+/// Creates the VM context of instance `id` (already instantiated in `store`) and publishes
+/// its compiled functions in the store's function references.
+pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<CompiledModule>) {
+    let inst = store.instance(id);
+    let info = inst.module.clone();
+    let num_imported = info.num_imported_funcs as usize;
+    let funcs = inst.funcs.clone();
+    let tables: Box<[*const VMTableDefinition]> = inst
+        .tables
+        .iter()
+        .map(|t| &*store.table(*t).vm as *const VMTableDefinition)
+        .collect();
+    let globals = inst.vm.globals.as_ptr();
+    let memory = inst.vm.memory;
+    let trampolines: Box<[*const u8]> = module
+        .trampolines
+        .iter()
+        .map(|off| module.code.at(*off))
+        .collect();
+    let builtins = builtins::table();
+    let mut vmctx = Box::new(VMContext {
+        store_ctx: &mut *store.vm_store,
+        memory,
+        globals,
+        func_refs: std::ptr::null(),
+        tables: tables.as_ptr(),
+        trampolines: trampolines.as_ptr(),
+        builtins: builtins.as_ptr(),
+        instance: id.0 as u64,
+    });
+    let vmctx_ptr: *mut VMContext = &mut *vmctx;
+    let mut func_refs = Vec::with_capacity(funcs.len());
+    for (i, fid) in funcs.iter().enumerate() {
+        let type_index = info.func_types[i] as usize;
+        let type_id = info.type_ids[type_index].0;
+        let own = i.checked_sub(num_imported).and_then(|d| module.funcs[d]);
+        let r = if let Some(off) = own {
+            VMFuncRef {
+                code: module.code.at(off),
+                vmctx: vmctx_ptr,
+                type_id,
+                func_id: fid.0,
+            }
+        } else {
+            let existing = store.func_refs[fid.index()];
+            if existing.code.is_null() {
+                VMFuncRef {
+                    code: trampolines[type_index],
+                    vmctx: fid.0 as usize as *mut VMContext,
+                    type_id,
+                    func_id: fid.0,
+                }
+            } else {
+                existing
+            }
+        };
+        if own.is_some() {
+            store.func_refs[fid.index()] = r;
+        }
+        func_refs.push(r);
+    }
+    let func_refs = func_refs.into_boxed_slice();
+    vmctx.func_refs = func_refs.as_ptr();
+    let entry = InstanceJit {
+        vmctx,
+        _func_refs: func_refs,
+        _tables: tables,
+        _trampolines: trampolines,
+        _builtins: builtins,
+        module: module.clone(),
+    };
+    let state = state(store);
+    if state.instances.len() <= id.index() {
+        state.instances.resize_with(id.index() + 1, || None);
+    }
+    state.instances[id.index()] = Some(entry);
+}
+
+/// Calls `func` (any function of the store) from the host: compiled functions run as machine
+/// code, other wasm functions through the store's interpreter hook. Arguments are in
+/// `slots[..params]`; results land in `slots[..results]`.
+pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<(), Trap> {
+    let entity = store.func(func);
+    let (np, nr) = (entity.ty.params().len(), entity.ty.results().len());
+    assert!(slots.len() >= np.max(nr), "slots too short for the call");
+    let (instance, index) = match &entity.kind {
+        FuncKind::Host(cb) => {
+            let cb = cb.clone();
+            return cb(store, HostContext { caller: None }, slots);
+        }
+        &FuncKind::Wasm { instance, index } => (instance, index),
+    };
+    if store.func_refs[func.index()].code.is_null() {
+        return builtins::call_any(store, None, func, slots);
+    }
+    let fref = store.func_refs[func.index()];
+    let type_index = store.instance(instance).module.func_types[index as usize] as usize;
+    let wrapper = {
+        let st = state(store);
+        let inst = st.instances[instance.index()]
+            .as_ref()
+            .expect("compiled functions belong to linked instances");
+        debug_assert!(std::ptr::eq(&*inst.vmctx, fref.vmctx));
+        inst.module.code.at(inst.module.wrappers[type_index])
+    };
+    // A one-slot buffer at least, so that the wrapper never sees a dangling pointer.
+    let mut spare = [0u64; 1];
+    let values = if slots.is_empty() {
+        spare.as_mut_ptr()
+    } else {
+        slots.as_mut_ptr()
+    };
+    store.vm_store.stack_limit = signals::stack_limit();
+    store.vm_store.store = store;
+    store.vm_store.interrupt = Arc::as_ptr(&store.interrupt).cast();
+    let metered = store.fuel.is_some();
+    if let Some(fuel) = store.fuel {
+        store.vm_store.fuel = fuel.min(i64::MAX as u64) as i64;
+    }
+    // SAFETY: `wrapper` is the array wrapper for the function's type in the module that
+    // compiled it, `fref.code`/`fref.vmctx` are that function's code and its live instance
+    // context, the store context was prepared just above, and `values` has room for
+    // max(params, results) slots (asserted above).
+    let status = unsafe { signals::enter(wrapper, fref.code, fref.vmctx.cast(), values) };
+    if metered {
+        store.fuel = Some(store.vm_store.fuel.max(0) as u64);
+    }
+    if status == 0 {
+        return Ok(());
+    }
+    let frames = signals::take_trap_frames();
+    let mut trap = match abi::decode_trap(status as u8) {
+        TrapOutcome::Code(code) => {
+            if code == TrapCode::Interrupted {
+                // Whoever raises the trap clears the request.
+                store.interrupt.store(false, Ordering::Relaxed);
+            }
+            Trap::new(code)
+        }
+        TrapOutcome::Pending => match builtins::take_pending() {
+            Some(builtins::Pending::Trap(t)) => t,
+            Some(builtins::Pending::Panic(p)) => std::panic::resume_unwind(p),
+            None => Trap::host("compiled code trapped without a reason"),
+        },
+    };
+    // Frames of callees outside compiled code (already on a pending trap) are inner ones.
+    for frame in frames {
+        trap.push_frame(frame);
+    }
+    Err(trap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtier_runtime::TypeRegistry;
+
+    #[test]
+    fn code_memory_is_registered_and_freed_with_the_module() {
+        let wasm = wat::parse_str(
+            r#"(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
+        )
+        .unwrap();
+        let registry = TypeRegistry::default();
+        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
+        let bodies: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| (b.func_index, b.body.clone()))
+            .collect();
+        let before = signals::registered_ranges();
+        let module = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        assert!(module.skipped.is_empty());
+        assert_eq!(module.funcs.len(), 1);
+        assert_eq!(signals::registered_ranges(), before + 1);
+        drop(module);
+        assert_eq!(signals::registered_ranges(), before);
+    }
+}

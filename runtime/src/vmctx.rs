@@ -11,8 +11,10 @@
 //!   8  memory     (memory 0 def)     8  func_refs_len
 //!  16  globals    (*const Cell)     16  stack_limit    (set on every host -> wasm entry)
 //!  24  func_refs  (module fn idx)   24  store          (*mut StoreOpaque, set on entry)
-//!  32  tables     (*const VMTableDefinition per module table)
-//!  40  trampolines (per module type: native-ABI stub that calls the runtime)
+//!  32  tables                        32  interrupt      (*const AtomicBool, set on entry)
+//!  40  trampolines                   40  fuel           (i64, with fuel metering)
+//!      (tables: *const VMTableDefinition per module table)
+//!      (trampolines: per module type, a native-ABI stub that calls the runtime)
 //!  48  builtins   (table of runtime entry points)
 //!  56  instance   (InstanceId)
 //! ```
@@ -90,6 +92,12 @@ pub struct VMStoreContext {
     pub func_refs_len: u64,
     pub stack_limit: usize,
     pub store: *mut StoreOpaque,
+    /// The store's interrupt flag (an `AtomicBool`), polled at loop headers and function
+    /// entries; set on every entry.
+    pub interrupt: *const u8,
+    /// Fuel left while compiled code runs with fuel metering (copied from and back to
+    /// `StoreOpaque::fuel` around compiled code); negative never stays.
+    pub fuel: i64,
 }
 
 impl VMStoreContext {
@@ -97,6 +105,8 @@ impl VMStoreContext {
     pub const OFFSET_FUNC_REFS_LEN: i32 = 8;
     pub const OFFSET_STACK_LIMIT: i32 = 16;
     pub const OFFSET_STORE: i32 = 24;
+    pub const OFFSET_INTERRUPT: i32 = 32;
+    pub const OFFSET_FUEL: i32 = 40;
 
     pub fn new() -> VMStoreContext {
         VMStoreContext {
@@ -104,6 +114,8 @@ impl VMStoreContext {
             func_refs_len: 0,
             stack_limit: 0,
             store: std::ptr::null_mut(),
+            interrupt: std::ptr::null(),
+            fuel: 0,
         }
     }
 }

@@ -32,6 +32,13 @@ fn config(tier: Tier) -> Config {
     config
 }
 
+/// The JIT with an explicit check on every memory access instead of guard pages.
+fn jit_bounds_checks() -> Config {
+    let mut config = config(Tier::Jit);
+    config.jit_bounds_checks(true);
+    config
+}
+
 /// Runs `scripts` on a few worker threads, returning reports in the scripts' order.
 fn run_scripts(scripts: &[Script], config: &Config) -> (Vec<WastReport>, WastStats) {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -135,36 +142,39 @@ fn own_scripts() -> Vec<Script> {
         .collect()
 }
 
-fn spec_v2(tier: Tier) {
-    let (reports, stats) = run_scripts(&spec_v2_scripts(), &config(tier));
-    check(
-        &format!("wasm 2.0 spec suite, tier {tier}"),
-        &reports,
-        &stats,
-    );
+fn spec_v2(label: &str, config: Config) {
+    let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
+    check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
 
-fn own_wast(tier: Tier) {
-    let (reports, stats) = run_scripts(&own_scripts(), &config(tier));
-    check(&format!("tests/wast, tier {tier}"), &reports, &stats);
+fn own_wast(label: &str, config: Config) {
+    let (reports, stats) = run_scripts(&own_scripts(), &config);
+    check(&format!("tests/wast, {label}"), &reports, &stats);
 }
 
+/// One pair of tests (the official suite, wasmtier's own scripts) per configuration.
 macro_rules! tier_tests {
-    ($($spec:ident, $own:ident => $tier:expr;)*) => {$(
+    ($($(#[$attr:meta])* $spec:ident, $own:ident => $label:literal, $config:expr;)*) => {$(
+        $(#[$attr])*
         #[test]
         fn $spec() {
-            spec_v2($tier);
+            spec_v2($label, $config);
         }
 
+        $(#[$attr])*
         #[test]
         fn $own() {
-            own_wast($tier);
+            own_wast($label, $config);
         }
     )*};
 }
 
 tier_tests! {
-    spec_v2_interp, own_wast_interp => Tier::Interp;
-    // spec_v2_jit, own_wast_jit => Tier::Jit;
-    // spec_v2_auto, own_wast_auto => Tier::Auto;
+    spec_v2_interp, own_wast_interp => "tier interp", config(Tier::Interp);
+    #[cfg(feature = "jit")]
+    spec_v2_jit, own_wast_jit => "tier jit", config(Tier::Jit);
+    #[cfg(feature = "jit")]
+    spec_v2_jit_bounds_checks, own_wast_jit_bounds_checks =>
+        "tier jit with explicit bounds checks", jit_bounds_checks();
+    // spec_v2_auto, own_wast_auto => "tier auto", config(Tier::Auto);
 }

@@ -1,0 +1,106 @@
+//! The contract between generated code and the runtime: builtin entry points (indices into
+//! the table `VMContext::builtins` points at) and the trap codes compiled code raises.
+
+use cranelift_codegen::ir::{self, AbiParam, Signature, types};
+use cranelift_codegen::isa::CallConv;
+use wasmtier_runtime::TrapCode;
+
+/// User trap codes (Cranelift `TrapCode::user`) for wasm traps Cranelift has no code for.
+pub(crate) mod trap_code {
+    pub const UNREACHABLE: u8 = 1;
+    pub const TABLE_OUT_OF_BOUNDS: u8 = 2;
+    pub const UNDEFINED_ELEMENT: u8 = 3;
+    pub const UNINITIALIZED_ELEMENT: u8 = 4;
+    pub const INDIRECT_CALL_TYPE_MISMATCH: u8 = 5;
+    /// A builtin or a callee outside JIT code failed; the `Trap` waits in a thread-local.
+    pub const PENDING: u8 = 6;
+    /// The store's interrupt flag was set.
+    pub const INTERRUPTED: u8 = 7;
+    /// Fuel metering: the store ran out of fuel.
+    pub const OUT_OF_FUEL: u8 = 8;
+}
+
+/// What a raw trap code (as recorded in the trap table) means.
+pub(crate) enum TrapOutcome {
+    Code(TrapCode),
+    Pending,
+}
+
+pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
+    let is = |c: ir::TrapCode| c.as_raw().get() == raw;
+    let code = if is(ir::TrapCode::STACK_OVERFLOW) {
+        TrapCode::StackOverflow
+    } else if is(ir::TrapCode::INTEGER_OVERFLOW) {
+        TrapCode::IntegerOverflow
+    } else if is(ir::TrapCode::HEAP_OUT_OF_BOUNDS) {
+        TrapCode::MemoryOutOfBounds
+    } else if is(ir::TrapCode::INTEGER_DIVISION_BY_ZERO) {
+        TrapCode::IntegerDivideByZero
+    } else if is(ir::TrapCode::BAD_CONVERSION_TO_INTEGER) {
+        TrapCode::BadConversionToInteger
+    } else {
+        match raw {
+            trap_code::UNREACHABLE => TrapCode::Unreachable,
+            trap_code::TABLE_OUT_OF_BOUNDS => TrapCode::TableOutOfBounds,
+            trap_code::UNDEFINED_ELEMENT => TrapCode::UndefinedElement,
+            trap_code::UNINITIALIZED_ELEMENT => TrapCode::UninitializedElement,
+            trap_code::INDIRECT_CALL_TYPE_MISMATCH => TrapCode::IndirectCallTypeMismatch,
+            trap_code::INTERRUPTED => TrapCode::Interrupted,
+            trap_code::OUT_OF_FUEL => TrapCode::OutOfFuel,
+            _ => return TrapOutcome::Pending,
+        }
+    };
+    TrapOutcome::Code(code)
+}
+
+/// Runtime entry points callable from compiled code. Each takes the caller's `VMContext`
+/// first; those returning a status return 0 on success, otherwise the trap is pending.
+#[derive(Clone, Copy, Debug)]
+#[repr(i32)]
+pub(crate) enum Builtin {
+    /// `(vmctx, func_id: i64, values: i64) -> status`
+    CallFunc = 0,
+    /// `(vmctx, delta: i32) -> old pages or -1`
+    MemoryGrow,
+    /// `(vmctx, dst, val, len) -> status`
+    MemoryFill,
+    /// `(vmctx, dst, src, len) -> status`
+    MemoryCopy,
+    /// `(vmctx, segment, dst, src, len) -> status`
+    MemoryInit,
+    /// `(vmctx, segment)`
+    DataDrop,
+    /// `(vmctx, table, init: i64, delta) -> old size or -1`
+    TableGrow,
+    /// `(vmctx, table, index, value: i64, len) -> status`
+    TableFill,
+    /// `(vmctx, dst_table, src_table, dst, src, len) -> status`
+    TableCopy,
+    /// `(vmctx, table, segment, dst, src, len) -> status`
+    TableInit,
+    /// `(vmctx, segment)`
+    ElemDrop,
+}
+
+pub(crate) const NUM_BUILTINS: usize = 11;
+
+impl Builtin {
+    pub(crate) fn signature(self, cc: CallConv) -> Signature {
+        use types::{I32, I64};
+        let (params, ret): (&[ir::Type], Option<ir::Type>) = match self {
+            Builtin::CallFunc => (&[I64, I64], Some(I32)),
+            Builtin::MemoryGrow => (&[I32], Some(I32)),
+            Builtin::MemoryFill | Builtin::MemoryCopy => (&[I32, I32, I32], Some(I32)),
+            Builtin::MemoryInit => (&[I32, I32, I32, I32], Some(I32)),
+            Builtin::DataDrop | Builtin::ElemDrop => (&[I32], None),
+            Builtin::TableGrow => (&[I32, I64, I32], Some(I32)),
+            Builtin::TableFill => (&[I32, I32, I64, I32], Some(I32)),
+            Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I32, I32, I32], Some(I32)),
+        };
+        let mut sig = Signature::new(cc);
+        sig.params.push(AbiParam::new(I64));
+        sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+        sig.returns.extend(ret.map(AbiParam::new));
+        sig
+    }
+}
