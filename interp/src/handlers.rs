@@ -672,24 +672,10 @@ handlers! { [pc sp fp mem st budget]
     I32Add { binop!(pc sp, u32v, from_u32, |a, b| a.wrapping_add(b)) }
     I32Sub { binop!(pc sp, u32v, from_u32, |a, b| a.wrapping_sub(b)) }
     I32Mul { binop!(pc sp, u32v, from_u32, |a, b| a.wrapping_mul(b)) }
-    I32DivS {
-        binop_trap!(pc sp st, i32v, from_i32, |a, b| {
-            if b == 0 {
-                Err(TrapCode::IntegerDivideByZero)
-            } else if a == i32::MIN && b == -1 {
-                Err(TrapCode::IntegerOverflow)
-            } else {
-                Ok(a / b)
-            }
-        })
-    }
-    I32DivU { binop_trap!(pc sp st, u32v, from_u32, |a, b| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero)) }
-    I32RemS {
-        binop_trap!(pc sp st, i32v, from_i32, |a, b| {
-            if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }
-        })
-    }
-    I32RemU { binop_trap!(pc sp st, u32v, from_u32, |a, b| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero)) }
+    I32DivS { binop_trap!(pc sp st, i32v, from_i32, |a, b| numeric::i32_div_s(a, b)) }
+    I32DivU { binop_trap!(pc sp st, u32v, from_u32, |a, b| numeric::i32_div_u(a, b)) }
+    I32RemS { binop_trap!(pc sp st, i32v, from_i32, |a, b| numeric::i32_rem_s(a, b)) }
+    I32RemU { binop_trap!(pc sp st, u32v, from_u32, |a, b| numeric::i32_rem_u(a, b)) }
     I32And { binop!(pc sp, u32v, from_u32, |a, b| a & b) }
     I32Or { binop!(pc sp, u32v, from_u32, |a, b| a | b) }
     I32Xor { binop!(pc sp, u32v, from_u32, |a, b| a ^ b) }
@@ -717,24 +703,10 @@ handlers! { [pc sp fp mem st budget]
     I64Add { binop!(pc sp, u64v, from_u64, |a, b| a.wrapping_add(b)) }
     I64Sub { binop!(pc sp, u64v, from_u64, |a, b| a.wrapping_sub(b)) }
     I64Mul { binop!(pc sp, u64v, from_u64, |a, b| a.wrapping_mul(b)) }
-    I64DivS {
-        binop_trap!(pc sp st, i64v, from_i64, |a, b| {
-            if b == 0 {
-                Err(TrapCode::IntegerDivideByZero)
-            } else if a == i64::MIN && b == -1 {
-                Err(TrapCode::IntegerOverflow)
-            } else {
-                Ok(a / b)
-            }
-        })
-    }
-    I64DivU { binop_trap!(pc sp st, u64v, from_u64, |a, b| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero)) }
-    I64RemS {
-        binop_trap!(pc sp st, i64v, from_i64, |a, b| {
-            if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }
-        })
-    }
-    I64RemU { binop_trap!(pc sp st, u64v, from_u64, |a, b| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero)) }
+    I64DivS { binop_trap!(pc sp st, i64v, from_i64, |a, b| numeric::i64_div_s(a, b)) }
+    I64DivU { binop_trap!(pc sp st, u64v, from_u64, |a, b| numeric::i64_div_u(a, b)) }
+    I64RemS { binop_trap!(pc sp st, i64v, from_i64, |a, b| numeric::i64_rem_s(a, b)) }
+    I64RemU { binop_trap!(pc sp st, u64v, from_u64, |a, b| numeric::i64_rem_u(a, b)) }
     I64And { binop!(pc sp, u64v, from_u64, |a, b| a & b) }
     I64Or { binop!(pc sp, u64v, from_u64, |a, b| a | b) }
     I64Xor { binop!(pc sp, u64v, from_u64, |a, b| a ^ b) }

@@ -94,6 +94,39 @@ trunc!(
     18446744073709551616.0f64
 );
 
+macro_rules! int_division {
+    ($s:ty, $u:ty, $div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident) => {
+        /// Signed division: traps on a zero divisor and on `MIN / -1`, which overflows.
+        pub fn $div_s(a: $s, b: $s) -> Result<$s, TrapCode> {
+            match b {
+                0 => Err(TrapCode::IntegerDivideByZero),
+                -1 if a == <$s>::MIN => Err(TrapCode::IntegerOverflow),
+                _ => Ok(a / b),
+            }
+        }
+
+        pub fn $div_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero)
+        }
+
+        /// Signed remainder: traps on a zero divisor; `MIN % -1` is 0 in wasm.
+        pub fn $rem_s(a: $s, b: $s) -> Result<$s, TrapCode> {
+            if b == 0 {
+                Err(TrapCode::IntegerDivideByZero)
+            } else {
+                Ok(a.wrapping_rem(b))
+            }
+        }
+
+        pub fn $rem_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero)
+        }
+    };
+}
+
+int_division!(i32, u32, i32_div_s, i32_div_u, i32_rem_s, i32_rem_u);
+int_division!(i64, u64, i64_div_s, i64_div_u, i64_rem_s, i64_rem_u);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +148,16 @@ mod tests {
         assert_eq!(f32_nearest(2.5), 2.0);
         assert_eq!(f32_nearest(3.5), 4.0);
         assert_eq!(f64_nearest(-0.5).to_bits(), (-0.0f64).to_bits());
+    }
+
+    #[test]
+    fn division_traps() {
+        assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
+        assert_eq!(i64_rem_s(i64::MIN, -1), Ok(0));
+        assert_eq!(i32_div_u(1, 0), Err(TrapCode::IntegerDivideByZero));
+        assert_eq!(i64_rem_u(7, 0), Err(TrapCode::IntegerDivideByZero));
+        assert_eq!(i64_div_s(-7, 2), Ok(-3));
+        assert_eq!(i32_rem_s(-7, 2), Ok(-1));
     }
 
     #[test]
