@@ -20,6 +20,14 @@ pub fn features() -> WasmFeatures {
     WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
 }
 
+/// A parser that decodes only what wasmtier's feature set allows (its defaults would accept
+/// encodings of later proposals, such as compact imports).
+fn parser() -> Parser {
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    parser
+}
+
 /// Why a module was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModuleError {
@@ -203,7 +211,7 @@ pub fn parse<'a>(
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
     let mut next_func = 0u32;
-    for payload in Parser::new(0).parse_all(bytes) {
+    for payload in parser().parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         let valid = validator.payload(&payload).map_err(invalid)?;
         if let ValidPayload::Func(to_validate, body) = valid {
@@ -229,7 +237,7 @@ pub fn parse<'a>(
 /// A full decoding pass without validation, so that a malformed module is reported as
 /// malformed even where it is also invalid (the spec decodes before it validates).
 fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
-    for payload in Parser::new(0).parse_all(bytes) {
+    for payload in parser().parse_all(bytes) {
         match payload.map_err(malformed)? {
             Payload::TypeSection(r) => drain(r)?,
             Payload::ImportSection(r) => {
