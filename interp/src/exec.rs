@@ -12,7 +12,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::ptr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use wasmtier_runtime::memory::VMMemoryDefinition;
@@ -303,15 +302,13 @@ impl Exec {
     #[inline(never)]
     pub(crate) fn drop_data(&mut self, index: u32) {
         // SAFETY: as in `data_segment`.
-        let store = unsafe { &mut *self.store };
-        store.instances[self.ctx.inst.index()].data_segments[index as usize] = Arc::new([]);
+        unsafe { (*self.store).drop_data(self.ctx.inst, index) }
     }
 
     #[inline(never)]
     pub(crate) fn drop_elem(&mut self, index: u32) {
-        // SAFETY: as in `data_segment`, for element segments.
-        let store = unsafe { &mut *self.store };
-        store.instances[self.ctx.inst.index()].elem_segments[index as usize] = Arc::new([]);
+        // SAFETY: as in `data_segment`.
+        unsafe { (*self.store).drop_elem(self.ctx.inst, index) }
     }
 
     #[inline(never)]
@@ -329,33 +326,12 @@ impl Exec {
         &mut self,
         dst: u32,
         src: u32,
-        d: usize,
-        s: usize,
-        n: usize,
+        d: u32,
+        s: u32,
+        n: u32,
     ) -> Result<(), TrapCode> {
-        // SAFETY: validation guarantees both table indices exist.
-        let (dst, src) = unsafe {
-            (
-                *self.ctx.tables.add(dst as usize),
-                *self.ctx.tables.add(src as usize),
-            )
-        };
         // SAFETY: as in `raise_trap`.
-        let store = unsafe { &mut *self.store };
-        let src_len = store.table(src).elements.len();
-        let dst_len = store.table(dst).elements.len();
-        if s.checked_add(n).is_none_or(|end| end > src_len)
-            || d.checked_add(n).is_none_or(|end| end > dst_len)
-        {
-            return Err(TrapCode::TableOutOfBounds);
-        }
-        if src == dst {
-            store.table_mut(dst).elements.copy_within(s..s + n, d);
-        } else {
-            let items = store.table(src).elements[s..s + n].to_vec();
-            store.table_mut(dst).elements[d..d + n].copy_from_slice(&items);
-        }
-        Ok(())
+        unsafe { (*self.store).table_copy(self.ctx.inst, dst, src, d, s, n) }
     }
 
     #[inline(never)]
@@ -363,22 +339,12 @@ impl Exec {
         &mut self,
         table: u32,
         elem: u32,
-        d: usize,
-        s: usize,
-        n: usize,
+        d: u32,
+        s: u32,
+        n: u32,
     ) -> Result<(), TrapCode> {
         // SAFETY: as in `raise_trap`.
-        let store = unsafe { &mut *self.store };
-        let seg = store.instance(self.ctx.inst).elem_segments[elem as usize].clone();
-        // SAFETY: validation guarantees the table index exists.
-        let elements = unsafe { &mut self.table(table).elements };
-        if s.checked_add(n).is_none_or(|end| end > seg.len())
-            || d.checked_add(n).is_none_or(|end| end > elements.len())
-        {
-            return Err(TrapCode::TableOutOfBounds);
-        }
-        elements[d..d + n].copy_from_slice(&seg[s..s + n]);
-        Ok(())
+        unsafe { (*self.store).table_init(self.ctx.inst, table, elem, d, s, n) }
     }
 
     /// The function `call_indirect` calls: checks bounds, null and signature.
@@ -565,14 +531,4 @@ fn execute(
     };
     give_back_frames(std::mem::take(&mut st.frames));
     result
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn arc_slices_are_cheap_to_reset() {
-        // data.drop and elem.drop replace segments with empty ones.
-        let empty: std::sync::Arc<[u8]> = std::sync::Arc::new([]);
-        assert!(empty.is_empty());
-    }
 }

@@ -525,9 +525,9 @@ handlers! { [pc sp fp mem st budget]
         pc = pc.add(1);
     }
     table_copy {
-        let n = u32v(*sp.sub(1)) as usize;
-        let s = u32v(*sp.sub(2)) as usize;
-        let d = u32v(*sp.sub(3)) as usize;
+        let n = u32v(*sp.sub(1));
+        let s = u32v(*sp.sub(2));
+        let d = u32v(*sp.sub(3));
         sp = sp.sub(3);
         if let Err(code) = st.table_copy(imm!(pc, 0), imm!(pc, 1), d, s, n) {
             return st.raise(code, pc);
@@ -535,9 +535,9 @@ handlers! { [pc sp fp mem st budget]
         pc = pc.add(1);
     }
     table_init {
-        let n = u32v(*sp.sub(1)) as usize;
-        let s = u32v(*sp.sub(2)) as usize;
-        let d = u32v(*sp.sub(3)) as usize;
+        let n = u32v(*sp.sub(1));
+        let s = u32v(*sp.sub(2));
+        let d = u32v(*sp.sub(3));
         sp = sp.sub(3);
         if let Err(code) = st.table_init(imm!(pc, 0), imm!(pc, 1), d, s, n) {
             return st.raise(code, pc);

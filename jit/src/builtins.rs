@@ -8,10 +8,11 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
 use wasmtier_runtime::vmctx::VMContext;
-use wasmtier_runtime::{FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode};
+use wasmtier_runtime::{
+    FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode, span,
+};
 
 use crate::abi::NUM_BUILTINS;
 
@@ -134,17 +135,12 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u32 {
     result
 }
 
-fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = start as usize + len as usize;
-    (end <= size).then_some(start as usize..end)
-}
-
 unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len: u32) -> u32 {
     // SAFETY: see `with_store`.
     unsafe {
         with_store(vmctx, |store, inst| {
             let data = memory0(store, inst);
-            let r = range(dst, len, data.len()).ok_or_else(oob)?;
+            let r = span(dst, len, data.len()).ok_or_else(oob)?;
             data[r].fill(val as u8);
             Ok(())
         })
@@ -156,8 +152,8 @@ unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len:
     unsafe {
         with_store(vmctx, |store, inst| {
             let data = memory0(store, inst);
-            let s = range(src, len, data.len()).ok_or_else(oob)?;
-            let d = range(dst, len, data.len()).ok_or_else(oob)?;
+            let s = span(src, len, data.len()).ok_or_else(oob)?;
+            let d = span(dst, len, data.len()).ok_or_else(oob)?;
             data.copy_within(s, d.start);
             Ok(())
         })
@@ -175,9 +171,9 @@ unsafe extern "C" fn memory_init(
     unsafe {
         with_store(vmctx, |store, inst| {
             let bytes = store.instance(inst).data_segments[seg as usize].clone();
-            let s = range(src, len, bytes.len()).ok_or_else(oob)?;
+            let s = span(src, len, bytes.len()).ok_or_else(oob)?;
             let data = memory0(store, inst);
-            let d = range(dst, len, data.len()).ok_or_else(oob)?;
+            let d = span(dst, len, data.len()).ok_or_else(oob)?;
             data[d].copy_from_slice(&bytes[s]);
             Ok(())
         })
@@ -188,7 +184,7 @@ unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
     // SAFETY: see `with_store`.
     unsafe {
         with_store(vmctx, |store, inst| {
-            store.instances[inst.index()].data_segments[seg as usize] = Arc::new([]);
+            store.drop_data(inst, seg);
             Ok(())
         });
     }
@@ -221,7 +217,7 @@ unsafe extern "C" fn table_fill(
         with_store(vmctx, |store, inst| {
             let t = store.instance(inst).tables[table as usize];
             let elements = &mut store.table_mut(t).elements;
-            let r = range(index, len, elements.len()).ok_or_else(table_oob)?;
+            let r = span(index, len, elements.len()).ok_or_else(table_oob)?;
             elements[r].fill(val);
             Ok(())
         })
@@ -239,17 +235,9 @@ unsafe extern "C" fn table_copy(
     // SAFETY: see `with_store`.
     unsafe {
         with_store(vmctx, |store, inst| {
-            let i = store.instance(inst);
-            let (dt, st) = (i.tables[dst_table as usize], i.tables[src_table as usize]);
-            let s = range(src, len, store.table(st).elements.len()).ok_or_else(table_oob)?;
-            let d = range(dst, len, store.table(dt).elements.len()).ok_or_else(table_oob)?;
-            if dt == st {
-                store.table_mut(dt).elements.copy_within(s, d.start);
-            } else {
-                let items = store.table(st).elements[s].to_vec();
-                store.table_mut(dt).elements[d].copy_from_slice(&items);
-            }
-            Ok(())
+            store
+                .table_copy(inst, dst_table, src_table, dst, src, len)
+                .map_err(Trap::new)
         })
     }
 }
@@ -265,14 +253,9 @@ unsafe extern "C" fn table_init(
     // SAFETY: see `with_store`.
     unsafe {
         with_store(vmctx, |store, inst| {
-            let i = store.instance(inst);
-            let items = i.elem_segments[seg as usize].clone();
-            let t = i.tables[table as usize];
-            let s = range(src, len, items.len()).ok_or_else(table_oob)?;
-            let elements = &mut store.table_mut(t).elements;
-            let d = range(dst, len, elements.len()).ok_or_else(table_oob)?;
-            elements[d].copy_from_slice(&items[s]);
-            Ok(())
+            store
+                .table_init(inst, table, seg, dst, src, len)
+                .map_err(Trap::new)
         })
     }
 }
@@ -281,7 +264,7 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
     // SAFETY: see `with_store`.
     unsafe {
         with_store(vmctx, |store, inst| {
-            store.instances[inst.index()].elem_segments[seg as usize] = Arc::new([]);
+            store.drop_elem(inst, seg);
             Ok(())
         });
     }

@@ -170,23 +170,15 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
     let module = store.instance(id).module.clone();
     for (index, seg) in module.elements.iter().enumerate() {
         match &seg.mode {
+            // An active segment is `table.init` of the whole segment, then `elem.drop`.
             ElementMode::Active { table, offset } => {
                 let inst = store.instance(id);
                 let offset = eval_const(store, &inst.funcs, &inst.globals, offset) as u32;
-                let table = inst.tables[*table as usize];
-                let items = inst.elem_segments[index].clone();
-                let elements = &mut store.table_mut(table).elements;
-                let dst = (offset as usize)
-                    .checked_add(items.len())
-                    .filter(|end| *end <= elements.len())
-                    .map(|end| &mut elements[offset as usize..end])
-                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                dst.copy_from_slice(&items);
-                store.instances[id.index()].elem_segments[index] = Arc::new([]);
+                let len = inst.elem_segments[index].len() as u32;
+                store.table_init(id, *table, index as u32, offset, 0, len)?;
+                store.drop_elem(id, index as u32);
             }
-            ElementMode::Declared => {
-                store.instances[id.index()].elem_segments[index] = Arc::new([]);
-            }
+            ElementMode::Declared => store.drop_elem(id, index as u32),
             ElementMode::Passive => {}
         }
     }
@@ -202,7 +194,7 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
                 .map(|end| &mut data[offset as usize..end])
                 .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
             dst.copy_from_slice(&seg.bytes);
-            store.instances[id.index()].data_segments[index] = Arc::new([]);
+            store.drop_data(id, index as u32);
         }
     }
     Ok(())

@@ -391,6 +391,61 @@ impl StoreOpaque {
         ExternId(self.externs.len() as u32 - 1)
     }
 
+    /// `table.copy`: `n` elements from table `src` at `s` to table `dst` at `d` (module table
+    /// indices of `inst`). Overlapping ranges copy as if through a temporary.
+    pub fn table_copy(
+        &mut self,
+        inst: InstanceId,
+        dst: u32,
+        src: u32,
+        d: u32,
+        s: u32,
+        n: u32,
+    ) -> Result<(), TrapCode> {
+        let tables = &self.instance(inst).tables;
+        let (dst, src) = (tables[dst as usize], tables[src as usize]);
+        let s = span(s, n, self.table(src).elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+        let d = span(d, n, self.table(dst).elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+        if src == dst {
+            self.table_mut(dst).elements.copy_within(s, d.start);
+        } else {
+            let items = self.table(src).elements[s].to_vec();
+            self.table_mut(dst).elements[d].copy_from_slice(&items);
+        }
+        Ok(())
+    }
+
+    /// `table.init`: `n` references of element segment `elem` from `s` into table `table` at
+    /// `d` (module indices of `inst`). A dropped segment is empty.
+    pub fn table_init(
+        &mut self,
+        inst: InstanceId,
+        table: u32,
+        elem: u32,
+        d: u32,
+        s: u32,
+        n: u32,
+    ) -> Result<(), TrapCode> {
+        let instance = self.instance(inst);
+        let items = instance.elem_segments[elem as usize].clone();
+        let table = instance.tables[table as usize];
+        let s = span(s, n, items.len()).ok_or(TrapCode::TableOutOfBounds)?;
+        let elements = &mut self.table_mut(table).elements;
+        let d = span(d, n, elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+        elements[d].copy_from_slice(&items[s]);
+        Ok(())
+    }
+
+    /// `data.drop`: data segment `seg` of `inst` becomes empty.
+    pub fn drop_data(&mut self, inst: InstanceId, seg: u32) {
+        self.instances[inst.index()].data_segments[seg as usize] = Arc::new([]);
+    }
+
+    /// `elem.drop`: element segment `seg` of `inst` becomes empty.
+    pub fn drop_elem(&mut self, inst: InstanceId, seg: u32) {
+        self.instances[inst.index()].elem_segments[seg as usize] = Arc::new([]);
+    }
+
     /// The type of a global, for import matching.
     pub fn global_type(&self, id: GlobalId) -> GlobalType {
         self.global(id).ty
@@ -406,4 +461,10 @@ impl StoreOpaque {
             _ => true,
         }
     }
+}
+
+/// The index range `start..start + len`, if it lies within `size` elements.
+pub fn span(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start as u64 + len as u64;
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
