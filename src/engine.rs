@@ -13,7 +13,8 @@ pub enum Tier {
     Interp,
     /// Cranelift-compiled machine code for every function.
     Jit,
-    /// Start in the interpreter, promote hot functions to the JIT.
+    /// Start in the interpreter, promote hot functions to the JIT. In a build without the
+    /// JIT (or on a host it does not support) this is the interpreter alone.
     Auto,
 }
 
@@ -42,19 +43,75 @@ impl std::fmt::Display for Tier {
     }
 }
 
+/// Calls after which `Tier::Auto` promotes a function, unless configured otherwise.
+pub const DEFAULT_TIER_THRESHOLD: u64 = 1000;
+
+/// Loop iterations count this much less than calls toward promotion: a function is also hot
+/// after `threshold * LOOP_ITERATIONS_PER_CALL` iterations of its loops.
+pub const LOOP_ITERATIONS_PER_CALL: u64 = 4;
+
 /// Engine settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) limits: StoreLimits,
     pub(crate) jit_bounds_checks: bool,
     pub(crate) jit_filter: Option<fn(Option<&str>, u32) -> bool>,
     pub(crate) consume_fuel: bool,
+    pub(crate) tier_threshold: u64,
+    pub(crate) compile_threads: usize,
+    pub(crate) synchronous_compilation: bool,
+    pub(crate) count_calls: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            tier: Tier::default(),
+            limits: StoreLimits::default(),
+            jit_bounds_checks: false,
+            jit_filter: None,
+            consume_fuel: false,
+            tier_threshold: DEFAULT_TIER_THRESHOLD,
+            compile_threads: 1,
+            synchronous_compilation: false,
+            count_calls: false,
+        }
+    }
 }
 
 impl Config {
     pub fn new() -> Config {
         Config::default()
+    }
+
+    /// `Tier::Auto`: a function is promoted to the JIT after `calls` calls, or after
+    /// `calls * LOOP_ITERATIONS_PER_CALL` iterations of its loops (minimum 1).
+    pub fn tier_threshold(&mut self, calls: u64) -> &mut Config {
+        self.tier_threshold = calls.max(1);
+        self
+    }
+
+    /// `Tier::Auto`: how many background threads compile hot functions (minimum 1).
+    pub fn compile_threads(&mut self, threads: usize) -> &mut Config {
+        self.compile_threads = threads.max(1);
+        self
+    }
+
+    /// `Tier::Auto`: compile a hot function on the spot, on the thread running it, instead
+    /// of in the background. Promotion then happens at exactly the threshold, which makes
+    /// runs reproducible (tests use it); the interpreter waits for each compilation.
+    pub fn synchronous_compilation(&mut self, enable: bool) -> &mut Config {
+        self.synchronous_compilation = enable;
+        self
+    }
+
+    /// `Tier::Auto`: compiled functions keep counting their calls, so that
+    /// `Module::tier_stats` reports every call, not only the interpreted ones. Costs a
+    /// memory increment per call.
+    pub fn count_calls(&mut self, enable: bool) -> &mut Config {
+        self.count_calls = enable;
+        self
     }
 
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
@@ -112,6 +169,9 @@ impl Config {
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
     pub(crate) registry: Arc<TypeRegistry>,
+    /// `Tier::Auto` with background compilation: the threads that compile hot functions.
+    #[cfg(feature = "jit")]
+    pub(crate) compile_pool: Option<Arc<wasmtier_jit::tiering::CompilePool>>,
 }
 
 /// Compilation environment shared by modules and stores. Cheap to clone.
@@ -141,19 +201,39 @@ impl Engine {
                         .into(),
                 ));
             }
-            Tier::Auto => {
-                return Err(crate::Error::Unsupported(format!(
-                    "tier `{}` is not available yet",
-                    config.tier
-                )));
-            }
+            // Without a usable JIT, `auto` is the interpreter alone (see `Engine::tiers_up`).
+            Tier::Auto => {}
         }
+        #[cfg(feature = "jit")]
+        let compile_pool = (config.tier == Tier::Auto
+            && !config.synchronous_compilation
+            && wasmtier_jit::is_supported())
+        .then(|| {
+            Arc::new(wasmtier_jit::tiering::CompilePool::new(
+                config.compile_threads,
+            ))
+        });
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 registry: Arc::new(TypeRegistry::default()),
+                #[cfg(feature = "jit")]
+                compile_pool,
             }),
         })
+    }
+
+    /// Whether this engine promotes hot functions to machine code: `Tier::Auto` in a build
+    /// with the JIT, on a host the JIT supports.
+    pub fn tiers_up(&self) -> bool {
+        #[cfg(feature = "jit")]
+        {
+            self.tier() == Tier::Auto && wasmtier_jit::is_supported()
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            false
+        }
     }
 
     pub fn config(&self) -> &Config {

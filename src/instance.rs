@@ -39,8 +39,23 @@ impl Instance {
             store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
                 call_compiled: wasmtier_jit::invoke,
                 call_interpreted: wasmtier_interp::invoke,
+                promote: None,
             });
             wasmtier_jit::link_instance(store, wasmtier_runtime::InstanceId(first as u32), jit);
+        }
+        // Tiered execution links the instance for compiled code when its first function
+        // is promoted; until then it only needs the hooks.
+        #[cfg(feature = "jit")]
+        if let Some(lazy) = &module.lazy
+            && store.instances.len() > first
+        {
+            store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
+                call_compiled: wasmtier_jit::invoke,
+                call_interpreted: wasmtier_interp::invoke,
+                promote: Some(wasmtier_jit::tiering::promote),
+            });
+            let id = wasmtier_runtime::InstanceId(first as u32);
+            wasmtier_jit::tiering::register_instance(store, id, lazy);
         }
         #[cfg(not(feature = "jit"))]
         let _ = first;

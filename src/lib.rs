@@ -22,10 +22,11 @@ mod instance;
 mod linker;
 mod module;
 mod store;
+mod tiering;
 mod values;
 pub mod wasi;
 
-pub use engine::{Config, Engine, Tier};
+pub use engine::{Config, DEFAULT_TIER_THRESHOLD, Engine, LOOP_ITERATIONS_PER_CALL, Tier};
 pub use error::Error;
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
@@ -33,6 +34,7 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Caller, InterruptHandle, Store};
+pub use tiering::{FuncStats, FuncTier, TierStats};
 pub use values::{ExternRef, Val};
 pub use wasmtier_runtime::{
     FrameInfo, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, Trap, TrapCode,

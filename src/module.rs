@@ -19,6 +19,9 @@ pub struct Module {
     /// too: functions the JIT leaves out run there.
     #[cfg(feature = "jit")]
     pub(crate) jit: Option<Arc<wasmtier_jit::CompiledModule>>,
+    /// `Tier::Auto`: the functions' machine code, compiled one by one as they get hot.
+    #[cfg(feature = "jit")]
+    pub(crate) lazy: Option<Arc<wasmtier_jit::tiering::LazyModule>>,
 }
 
 /// The type of an import or export.
@@ -71,28 +74,71 @@ impl Module {
         } else {
             Vec::new()
         };
+        let config = engine.config();
+        let tiering = engine.tiers_up().then(|| wasmtier_interp::Tiering {
+            call_threshold: config.tier_threshold,
+            loop_threshold: config
+                .tier_threshold
+                .saturating_mul(crate::engine::LOOP_ITERATIONS_PER_CALL),
+        });
+        #[cfg(feature = "jit")]
+        let body_ranges: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| {
+                let r = b.body.range();
+                r.start as usize..r.end as usize
+            })
+            .collect();
         // Translating for the interpreter also validates every body.
-        let code = wasmtier_interp::translate_module(&parsed.info, parsed.bodies)?;
+        let code =
+            wasmtier_interp::translate_module(&parsed.info, parsed.bodies, tiering.as_ref())?;
+        let info = Arc::new(parsed.info);
+        let code = Arc::new(code);
+        #[cfg(feature = "jit")]
+        let options = wasmtier_jit::JitOptions {
+            bounds_checks: config.jit_bounds_checks,
+            filter: config.jit_filter,
+            fuel: config.consume_fuel,
+        };
         #[cfg(feature = "jit")]
         let jit = if engine.tier() == crate::Tier::Jit {
-            let config = engine.config();
-            let options = wasmtier_jit::JitOptions {
-                bounds_checks: config.jit_bounds_checks,
-                filter: config.jit_filter,
-                fuel: config.consume_fuel,
-            };
-            let compiled = wasmtier_jit::compile_module(&parsed.info, &jit_bodies, &options)
+            let compiled = wasmtier_jit::compile_module(&info, &jit_bodies, &options)
                 .map_err(|e| Error::Unsupported(format!("JIT compilation failed: {e}")))?;
             Some(Arc::new(compiled))
         } else {
             None
         };
+        #[cfg(feature = "jit")]
+        let lazy = tiering.is_some().then(|| {
+            let counters = config
+                .count_calls
+                .then(|| wasmtier_jit::tiering::CallCounters {
+                    addresses: (0..body_ranges.len() as u32)
+                        .map(|d| {
+                            let func = code.func(d).expect("one translation per body");
+                            func.hotness.calls_counter() as *const _ as usize
+                        })
+                        .collect(),
+                    owner: code.clone(),
+                });
+            Arc::new(wasmtier_jit::tiering::LazyModule::new(
+                info.clone(),
+                Arc::from(binary),
+                body_ranges,
+                options,
+                counters,
+                engine.inner.compile_pool.clone(),
+            ))
+        });
         Ok(Module {
             engine: engine.clone(),
-            info: Arc::new(parsed.info),
-            code: Arc::new(code),
+            info,
+            code,
             #[cfg(feature = "jit")]
             jit,
+            #[cfg(feature = "jit")]
+            lazy,
         })
     }
 

@@ -1,6 +1,7 @@
-//! Fuel metering: runaway guests stop with "all fuel consumed"; finite ones finish.
+//! Fuel metering and interruption, in every tier this build has: runaway guests stop with
+//! "all fuel consumed" or "interrupted"; finite ones finish.
 
-use wasmtier::{Config, Engine, Error, Linker, Module, Store, TrapCode};
+use wasmtier::{Config, Engine, Error, Linker, Module, Store, Tier, TrapCode};
 
 const LOOPS: &str = r#"(module
     (func (export "forever") (loop $l (br $l)))
@@ -11,67 +12,92 @@ const LOOPS: &str = r#"(module
         (br $next)))
       (local.get $i)))"#;
 
-fn setup(fuel: bool) -> (Store<()>, wasmtier::Instance) {
-    let mut config = Config::new();
-    config.consume_fuel(fuel);
-    let engine = Engine::new(&config).unwrap();
-    let module = Module::new(&engine, LOOPS).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    (store, instance)
+/// A store with `LOOPS` instantiated, per tier: the interpreter, the JIT, and `auto` with
+/// every function compiled before its first call (threshold 1, synchronous).
+fn setups(fuel: bool) -> Vec<(&'static str, Store<()>, wasmtier::Instance)> {
+    let tiers = [
+        ("interp", Tier::Interp),
+        ("jit", Tier::Jit),
+        ("auto", Tier::Auto),
+    ];
+    tiers
+        .into_iter()
+        .filter_map(|(label, tier)| {
+            let mut config = Config::new();
+            config
+                .tier(tier)
+                .consume_fuel(fuel)
+                .tier_threshold(1)
+                .synchronous_compilation(true);
+            let engine = Engine::new(&config).ok()?;
+            let module = Module::new(&engine, LOOPS).unwrap();
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            Some((label, store, instance))
+        })
+        .collect()
 }
 
 #[test]
 fn infinite_loop_runs_out_of_fuel() {
-    let (mut store, instance) = setup(true);
-    store.set_fuel(100_000).unwrap();
-    let forever = instance
-        .get_typed_func::<(), ()>(&store, "forever")
-        .unwrap();
-    let err = forever.call(&mut store, ()).unwrap_err();
-    let trap = err.as_trap().expect("a trap");
-    assert_eq!(trap.code(), Some(TrapCode::OutOfFuel));
-    assert_eq!(trap.to_string(), "all fuel consumed");
-    assert_eq!(store.get_fuel().unwrap(), 0);
+    for (tier, mut store, instance) in setups(true) {
+        store.set_fuel(100_000).unwrap();
+        let forever = instance
+            .get_typed_func::<(), ()>(&store, "forever")
+            .unwrap();
+        let err = forever.call(&mut store, ()).unwrap_err();
+        let trap = err.as_trap().expect("a trap");
+        assert_eq!(trap.code(), Some(TrapCode::OutOfFuel), "tier {tier}");
+        assert_eq!(trap.to_string(), "all fuel consumed");
+        assert_eq!(store.get_fuel().unwrap(), 0, "tier {tier}");
+    }
 }
 
 #[test]
 fn enough_fuel_lets_a_call_finish_and_is_charged() {
-    let (mut store, instance) = setup(true);
-    store.set_fuel(1_000_000).unwrap();
-    let count = instance
-        .get_typed_func::<i32, i32>(&store, "count")
-        .unwrap();
-    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
-    let left = store.get_fuel().unwrap();
-    // About 4 instructions per iteration, charged in batches of at most 256.
-    assert!(
-        left < 1_000_000 - 4000 && left > 1_000_000 - 6000,
-        "fuel left: {left}"
-    );
-    // Refuelling after exhaustion makes the same call work again.
-    store.set_fuel(10).unwrap();
-    assert!(count.call(&mut store, 1000).is_err());
-    store.set_fuel(1_000_000).unwrap();
-    assert_eq!(count.call(&mut store, 10).unwrap(), 10);
+    for (tier, mut store, instance) in setups(true) {
+        store.set_fuel(1_000_000).unwrap();
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
+        assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+        let left = store.get_fuel().unwrap();
+        // Each iteration runs 4 to 9 operators, depending on the tier's fusion of them; the
+        // interpreter charges in batches of at most 256.
+        assert!(
+            left < 1_000_000 - 4000 && left > 1_000_000 - 10_000,
+            "tier {tier}: fuel left: {left}"
+        );
+        // Refuelling after exhaustion makes the same call work again.
+        store.set_fuel(10).unwrap();
+        assert!(count.call(&mut store, 1000).is_err(), "tier {tier}");
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(count.call(&mut store, 10).unwrap(), 10);
+    }
 }
 
 #[test]
 fn fuel_calls_need_fuel_enabled() {
-    let (mut store, instance) = setup(false);
-    assert!(matches!(store.set_fuel(5), Err(Error::Usage(_))));
-    assert!(store.get_fuel().is_err());
-    let count = instance
-        .get_typed_func::<i32, i32>(&store, "count")
-        .unwrap();
-    assert_eq!(count.call(&mut store, 100).unwrap(), 100);
+    for (_, mut store, instance) in setups(false) {
+        assert!(matches!(store.set_fuel(5), Err(Error::Usage(_))));
+        assert!(store.get_fuel().is_err());
+        let count = instance
+            .get_typed_func::<i32, i32>(&store, "count")
+            .unwrap();
+        assert_eq!(count.call(&mut store, 100).unwrap(), 100);
+    }
 }
 
 #[test]
 fn interrupt_handle_stops_an_infinite_loop_promptly() {
-    let (mut store, instance) = setup(false);
+    for (tier, store, instance) in setups(false) {
+        interrupt_stops_forever(tier, store, instance);
+    }
+}
+
+fn interrupt_stops_forever(tier: &str, mut store: Store<()>, instance: wasmtier::Instance) {
     let forever = instance
         .get_typed_func::<(), ()>(&store, "forever")
         .unwrap();
@@ -92,7 +118,11 @@ fn interrupt_handle_stops_an_infinite_loop_promptly() {
         Some(TrapCode::Interrupted)
     );
     // Generous bound: the check runs every few hundred instructions.
-    assert!(stopped - requested < std::time::Duration::from_millis(100));
+    assert!(
+        stopped - requested < std::time::Duration::from_millis(100),
+        "tier {tier}: stopped {:?} after the request",
+        stopped - requested
+    );
     // The flag is consumed: the store works again.
     let count = instance
         .get_typed_func::<i32, i32>(&store, "count")

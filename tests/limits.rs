@@ -6,7 +6,7 @@ use wasmtier::{Config, Engine, Error, Linker, Module, Store, Tier};
 
 /// Engines with the given limits, one per tier that this build has.
 fn engines(pages: u64, elements: u64) -> Vec<(Tier, Engine)> {
-    [Tier::Interp, Tier::Jit]
+    [Tier::Interp, Tier::Jit, Tier::Auto]
         .into_iter()
         .filter_map(|tier| {
             let mut config = Config::new();

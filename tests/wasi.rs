@@ -8,20 +8,33 @@ use std::path::{Path, PathBuf};
 use wasmtier::wasi::{ReadPipe, WasiCtx, WasiCtxBuilder, add_to_linker};
 use wasmtier::{Config, Engine, Error, Linker, Module, Store, Tier, Trap};
 
-const TIERS: [Tier; 3] = [Tier::Interp, Tier::Jit, Tier::Auto];
+/// The configurations every program runs in: each tier, and `auto` twice: as users get it
+/// (background compilation at the default threshold) and with promotion forced early
+/// (synchronous, threshold 2), so that programs really run with mixed frames.
+const TIERS: [(&str, Tier, Option<u64>); 4] = [
+    ("interp", Tier::Interp, None),
+    ("jit", Tier::Jit, None),
+    ("auto", Tier::Auto, None),
+    ("auto-early", Tier::Auto, Some(2)),
+];
 
 /// Engines for every tier that `Engine::new` accepts; the others are skipped with a note, so
 /// these tests cover new tiers as soon as they exist.
-fn engines(fuel: bool) -> Vec<(Tier, Engine)> {
+fn engines(fuel: bool) -> Vec<(&'static str, Engine)> {
     let mut out = Vec::new();
-    for tier in TIERS {
+    for (label, tier, early) in TIERS {
         let mut config = Config::new();
         config.tier(tier);
+        if let Some(threshold) = early {
+            config
+                .tier_threshold(threshold)
+                .synchronous_compilation(true);
+        }
         if fuel {
             config.consume_fuel(true);
         }
         match Engine::new(&config) {
-            Ok(engine) => out.push((tier, engine)),
+            Ok(engine) => out.push((label, engine)),
             Err(Error::Unsupported(why)) => eprintln!("note: skipping tier {tier}: {why}"),
             Err(e) => panic!("Engine::new({tier}): {e}"),
         }
@@ -35,7 +48,7 @@ fn program(name: &str) -> PathBuf {
 }
 
 /// A fresh, empty scratch directory unique to this test and tier.
-fn scratch(test: &str, tier: Tier) -> PathBuf {
+fn scratch(test: &str, tier: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("wasi-{}-{test}-{tier}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
@@ -98,7 +111,7 @@ fn run_all(
     name: &str,
     args: &[&str],
     setup: impl Fn(&Path, &mut WasiCtxBuilder),
-) -> Vec<(Tier, Outcome, PathBuf)> {
+) -> Vec<(&'static str, Outcome, PathBuf)> {
     engines(false)
         .into_iter()
         .map(|(tier, engine)| {
@@ -111,7 +124,7 @@ fn run_all(
 }
 
 #[track_caller]
-fn assert_output(results: &[(Tier, Outcome, PathBuf)], stdout: &str, status: i32) {
+fn assert_output(results: &[(&'static str, Outcome, PathBuf)], stdout: &str, status: i32) {
     for (tier, out, _) in results {
         assert_eq!(out.stdout, stdout, "stdout in tier {tier}");
         assert_eq!(

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use wasmtier::Tier;
 
-/// A WebAssembly runtime with a bytecode interpreter tier (and a JIT tier to come).
+/// A WebAssembly runtime with a bytecode interpreter, a Cranelift JIT, and tiered execution
+/// that moves hot functions from the first to the second while the program runs.
 #[derive(Debug, Parser)]
 #[command(name = "wasmtier", version, about)]
 pub struct Cli {
@@ -28,9 +29,19 @@ pub enum Command {
 /// Options shared by the commands that execute wasm code.
 #[derive(Debug, Args)]
 pub struct TierArg {
-    /// Execution tier: interp, jit or auto.
+    /// Execution tier: interp, jit or auto (interpreter first, hot functions move to the
+    /// JIT while the program runs).
     #[arg(long, value_name = "TIER", default_value = "interp", value_parser = parse_tier)]
     pub tier: Tier,
+
+    /// With --tier=auto: promote a function after N calls (or 4*N loop iterations).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub tier_threshold: Option<u64>,
+
+    /// With --tier=auto: compile hot functions on the running thread, at exactly the
+    /// threshold, instead of in the background (reproducible runs).
+    #[arg(long)]
+    pub sync_compile: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +70,28 @@ pub struct RunArgs {
     /// Stop the guest with an "all fuel consumed" trap after about N wasm instructions.
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
+
+    /// Stop the guest with an "interrupted" trap after SECONDS of wall-clock time
+    /// (decimals allowed, e.g. 0.5).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Most pages (64 KiB each) any linear memory may have; `memory.grow` beyond fails.
+    #[arg(long, value_name = "N")]
+    pub max_memory_pages: Option<u64>,
+
+    /// Most elements any table may have; `table.grow` beyond fails.
+    #[arg(long, value_name = "N")]
+    pub max_table_elements: Option<u64>,
+
+    /// Deepest nesting of wasm calls before a "call stack exhausted" trap.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_call_depth: Option<u64>,
+
+    /// At exit, print to stderr how tiered execution went: functions that ran only
+    /// interpreted, functions promoted, compile time, and the most called functions.
+    #[arg(long)]
+    pub stats: bool,
 
     /// Module to run (.wasm binary or .wat text).
     pub file: PathBuf,
@@ -107,4 +140,14 @@ pub struct WastArgs {
 
 fn parse_tier(s: &str) -> Result<Tier, String> {
     s.parse()
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{s}` is not a positive number of seconds"))
 }

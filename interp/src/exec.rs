@@ -207,7 +207,8 @@ impl Exec {
         self.raise_trap(Trap::new(code))
     }
 
-    fn raise_trap(&mut self, trap: Trap) -> Exit {
+    /// Records `trap` after adding the interpreted frames to its backtrace.
+    pub(crate) fn raise_trap(&mut self, trap: Trap) -> Exit {
         // SAFETY: the store outlives this execution and no other reference to it is live.
         let store = unsafe { &*self.store };
         self.trap = Some(add_backtrace(
@@ -217,6 +218,12 @@ impl Exec {
             self.func,
             &self.frames,
         ));
+        Exit::Trap
+    }
+
+    /// Records `trap` as it is (its backtrace is complete).
+    pub(crate) fn set_trap(&mut self, trap: Trap) -> Exit {
+        self.trap = Some(trap);
         Exit::Trap
     }
 

@@ -23,7 +23,7 @@ use crate::translate::CompiledFunc;
 /// Continues with the instruction at `pc`, or suspends when the budget is spent (which bounds
 /// host-stack growth in builds where the compiler does not turn these calls into jumps).
 #[inline(always)]
-unsafe fn dispatch(
+pub(crate) unsafe fn dispatch(
     pc: *const Instr,
     sp: *mut u64,
     fp: *mut u64,
@@ -380,6 +380,18 @@ handlers! { [pc sp fp mem st budget]
         let callee: *const CompiledFunc = funcs.get_unchecked(imm!(pc, 0) as usize);
         let caller_inst = st.ctx.inst;
         enter!(pc sp fp mem st budget, callee, caller_inst);
+    }
+    tier_entry {
+        if (*st.func).hotness.count_call() {
+            return crate::tier::entry_slow(pc, sp, fp, mem, st, budget);
+        }
+        pc = pc.add(1);
+    }
+    tier_loop {
+        if (*st.func).hotness.count_iteration() {
+            crate::tier::loop_slow(st);
+        }
+        pc = pc.add(1);
     }
     call_func {
         let f = *st.ctx.funcs.add(imm!(pc, 0) as usize);

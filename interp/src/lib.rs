@@ -7,12 +7,14 @@ mod exec;
 mod handlers;
 mod numeric;
 pub mod ops;
+mod tier;
 mod translate;
 
 use wasmparser::FuncValidatorAllocations;
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 pub use exec::invoke;
+pub use tier::{Hotness, Tiering};
 pub use translate::CompiledFunc;
 
 /// Translated code of one module, shared by all its instances.
@@ -22,14 +24,18 @@ pub struct ModuleCode {
 }
 
 /// Validates and translates every function body of a module.
+///
+/// With `tiering`, the code counts calls and loop iterations per function and asks for
+/// machine code once a function is hot (the store's `TierHooks::promote`).
 pub fn translate_module(
     info: &ModuleInfo,
     bodies: Vec<PendingBody<'_>>,
+    tiering: Option<&Tiering>,
 ) -> Result<ModuleCode, ModuleError> {
     let mut allocs = FuncValidatorAllocations::default();
     let mut funcs = Vec::with_capacity(bodies.len());
     for body in bodies {
-        let (func, reuse) = translate::translate_function(info, body, allocs)?;
+        let (func, reuse) = translate::translate_function(info, body, allocs, tiering)?;
         allocs = reuse;
         funcs.push(func);
     }

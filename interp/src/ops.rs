@@ -150,6 +150,11 @@ macro_rules! define_op_enum {
             CallFunc { func: u32 },
             /// Pops a table index; checks the callee's type against `type_index` of the module.
             CallIndirect { type_index: u32, table: u32 },
+            /// Tiered execution, first op of every function: counts the call and, once the
+            /// function is hot, runs its machine code instead (see `tier.rs`).
+            TierEntry,
+            /// Tiered execution, at every loop header: counts the iteration.
+            TierLoop,
 
             // ---- parametric ----
             Drop,

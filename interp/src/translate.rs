@@ -10,6 +10,7 @@ use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 use crate::code::{Instr, link};
 use crate::ops::{LocalBinOp, Op, simple_ops};
+use crate::tier::{Hotness, Tiering};
 
 /// A translated function.
 #[derive(Debug)]
@@ -26,6 +27,8 @@ pub struct CompiledFunc {
     pub num_results: u32,
     /// Slots a call needs: locals plus the deepest operand stack.
     pub frame_size: u32,
+    /// Call and loop counters of tiered execution.
+    pub hotness: Hotness,
 }
 
 struct Ctrl {
@@ -48,6 +51,8 @@ struct Translator<'a> {
     max_height: u32,
     /// Ops before this index may not be fused with later ones: a label lies in between.
     barrier: usize,
+    /// Tiered execution: every loop header counts its iterations (`Op::TierLoop`).
+    count_loops: bool,
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -63,6 +68,7 @@ pub fn translate_function(
     info: &ModuleInfo,
     pending: PendingBody<'_>,
     allocs: FuncValidatorAllocations,
+    tiering: Option<&Tiering>,
 ) -> Result<(CompiledFunc, FuncValidatorAllocations), ModuleError> {
     let ty = info.func_type(pending.func_index);
     let num_params = ty.params().len() as u32;
@@ -80,7 +86,11 @@ pub fn translate_function(
         num_results,
         max_height: 0,
         barrier: 0,
+        count_loops: tiering.is_some(),
     };
+    if tiering.is_some() {
+        t.emit(Op::TierEntry);
+    }
     let mut num_locals = num_params;
     let mut locals = pending.body.get_locals_reader().map_err(malformed)?;
     for _ in 0..locals.get_count() {
@@ -107,6 +117,7 @@ pub fn translate_function(
         num_locals,
         num_results,
         frame_size,
+        hotness: Hotness::new(tiering),
     };
     Ok((func, t.v.into_allocations()))
 }
@@ -341,6 +352,9 @@ impl Translator<'_> {
             Operator::Loop { .. } => {
                 self.place_label();
                 let start = self.ops.len();
+                if reachable && self.count_loops {
+                    self.emit(Op::TierLoop);
+                }
                 self.ctrl.push(Ctrl {
                     dead: !reachable,
                     loop_start: Some(start),

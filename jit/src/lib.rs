@@ -39,8 +39,10 @@ mod abi;
 mod builtins;
 mod codemem;
 mod signals;
+pub mod tiering;
 mod translate;
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -219,6 +221,7 @@ fn compile_with(
         bounds_checks: options.bounds_checks,
         direct,
         fuel: options.fuel,
+        call_counter: None,
     };
     let mut fctx = FunctionBuilderContext::new();
     let mut cx = cranelift_codegen::Context::new();
@@ -282,7 +285,11 @@ fn compile_with(
 /// One linked instance: its VM context and the arrays the context points at.
 struct InstanceJit {
     vmctx: Box<VMContext>,
-    _func_refs: Box<[VMFuncRef]>,
+    /// The function references `vmctx.func_refs` points at (module function index space).
+    /// Cells: tiered execution updates them while compiled code may hold the pointer.
+    func_refs: Box<[Cell<VMFuncRef>]>,
+    /// Functions compiled one at a time by tiered execution and published in this instance.
+    published: Vec<Arc<tiering::FuncCode>>,
     _tables: Box<[*const VMTableDefinition]>,
     _trampolines: Box<[*const u8]>,
     _builtins: Box<[*const u8]>,
@@ -292,6 +299,8 @@ struct InstanceJit {
 #[derive(Default)]
 struct JitStoreState {
     instances: Vec<Option<InstanceJit>>,
+    /// Per instance running under tiered execution: where its functions' code comes from.
+    lazy: Vec<Option<Arc<tiering::LazyModule>>>,
 }
 
 // SAFETY: the raw pointers point into boxes owned by the same state or by the store that owns
@@ -348,7 +357,9 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
     for (i, fid) in funcs.iter().enumerate() {
         let type_index = info.func_types[i] as usize;
         let type_id = info.type_ids[type_index].0;
-        let own = i.checked_sub(num_imported).and_then(|d| module.funcs[d]);
+        let own = i
+            .checked_sub(num_imported)
+            .and_then(|d| module.funcs.get(d).copied().flatten());
         let r = if let Some(off) = own {
             VMFuncRef {
                 code: module.code.at(off),
@@ -372,13 +383,14 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         if own.is_some() {
             store.func_refs[fid.index()] = r;
         }
-        func_refs.push(r);
+        func_refs.push(Cell::new(r));
     }
     let func_refs = func_refs.into_boxed_slice();
-    vmctx.func_refs = func_refs.as_ptr();
+    vmctx.func_refs = func_refs.as_ptr().cast();
     let entry = InstanceJit {
         vmctx,
-        _func_refs: func_refs,
+        func_refs,
+        published: Vec::new(),
         _tables: tables,
         _trampolines: trampolines,
         _builtins: builtins,

@@ -34,6 +34,9 @@ pub(crate) struct Env<'a> {
     pub direct: Vec<bool>,
     /// Meter fuel: every executed wasm operator costs one unit.
     pub fuel: bool,
+    /// Address of a `u64` call counter the function bumps on entry (call statistics of
+    /// tiered execution); it must outlive the code.
+    pub call_counter: Option<usize>,
 }
 
 pub(crate) fn cl_type(t: ValType) -> Type {
@@ -205,6 +208,13 @@ pub(crate) fn translate_function(
         )
     };
     let mem_base = mem_def.map(|d| b.ins().load(types::I64, vm_readonly(), d, 0));
+    if let Some(counter) = env.call_counter {
+        // A plain increment, like the interpreter's relaxed one: statistics only.
+        let addr = b.ins().iconst(types::I64, counter as i64);
+        let calls = b.ins().load(types::I64, vm_flags(), addr, 0);
+        let calls = b.ins().iadd_imm_s(calls, 1);
+        b.ins().store(vm_flags(), calls, addr, 0);
+    }
     let globals = if info.globals.is_empty() {
         None
     } else {

@@ -34,6 +34,22 @@ pub struct TierHooks {
     pub call_compiled: TierCall,
     /// Runs a wasm function in the interpreter.
     pub call_interpreted: TierCall,
+    /// Tiered execution: asks for machine code for a hot interpreted function.
+    pub promote: Option<PromoteHook>,
+}
+
+/// Asks the JIT for machine code for wasm function `f`, which the interpreter found hot.
+pub type PromoteHook = fn(&mut StoreOpaque, FuncId) -> Promotion;
+
+/// What a promotion request achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Promotion {
+    /// `f` has machine code in this store now: its function reference points at it.
+    Ready,
+    /// Compilation is queued or running; ask again later.
+    Pending,
+    /// `f` will never be compiled (compilation failed, or the JIT leaves it out).
+    Never,
 }
 
 impl std::fmt::Debug for TierHooks {

@@ -39,6 +39,15 @@ fn jit_bounds_checks() -> Config {
     config
 }
 
+/// Tiered execution with promotion forced early: each function runs interpreted once and is
+/// compiled on the spot for its second call (or after 8 loop iterations), so the scripts run
+/// with interpreted and compiled frames mixed.
+fn auto_forced_early() -> Config {
+    let mut config = config(Tier::Auto);
+    config.tier_threshold(2).synchronous_compilation(true);
+    config
+}
+
 /// Runs `scripts` on a few worker threads, returning reports in the scripts' order.
 fn run_scripts(scripts: &[Script], config: &Config) -> (Vec<WastReport>, WastStats) {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -176,5 +185,7 @@ tier_tests! {
     #[cfg(feature = "jit")]
     spec_v2_jit_bounds_checks, own_wast_jit_bounds_checks =>
         "tier jit with explicit bounds checks", jit_bounds_checks();
-    // spec_v2_auto, own_wast_auto => "tier auto", config(Tier::Auto);
+    #[cfg(feature = "jit")]
+    spec_v2_auto, own_wast_auto =>
+        "tier auto (threshold 2, synchronous compilation)", auto_forced_early();
 }

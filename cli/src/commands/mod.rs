@@ -7,19 +7,26 @@ pub mod wast;
 
 use std::path::Path;
 
-use wasmtier::{Config, Engine, Module, Tier};
+use wasmtier::{Config, Engine, Module};
 
+use crate::args::TierArg;
 use crate::failure::Failure;
 
-pub fn config(tier: Tier) -> Config {
+pub fn config(tier: &TierArg) -> Config {
     let mut config = Config::new();
-    config.tier(tier);
+    config.tier(tier.tier);
+    if let Some(n) = tier.tier_threshold {
+        config.tier_threshold(n);
+    }
+    config.synchronous_compilation(tier.sync_compile);
     config
 }
 
-/// An engine for `tier`. For tiers this build lacks, `Engine::new` explains that itself.
-pub fn engine(tier: Tier) -> Result<Engine, Failure> {
-    engine_from(&config(tier))
+/// An engine for `tier` with default settings.
+pub fn engine(tier: wasmtier::Tier) -> Result<Engine, Failure> {
+    let mut config = Config::new();
+    config.tier(tier);
+    engine_from(&config)
 }
 
 pub fn engine_from(config: &Config) -> Result<Engine, Failure> {

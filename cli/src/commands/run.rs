@@ -1,7 +1,9 @@
 //! `wasmtier run [--tier T] [--dir D] [--env K=V] [--fuel N] [--invoke NAME] FILE [ARGS...]`.
 
+use std::io::Write;
+
 use wasmtier::wasi::{self, WasiCtx};
-use wasmtier::{ExternType, FuncType, Linker, Module, Store, Val};
+use wasmtier::{ExternType, FuncTier, FuncType, Linker, Module, Store, Tier, Val};
 
 use crate::args::RunArgs;
 use crate::commands;
@@ -13,10 +15,21 @@ use crate::values::{format_val, parse_val};
 const DEFAULT_ENTRY: &str = "_start";
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut config = commands::config(args.tier.tier);
+    let mut config = commands::config(&args.tier);
     if args.fuel.is_some() {
         config.consume_fuel(true);
     }
+    if let Some(pages) = args.max_memory_pages {
+        config.max_memory_pages(pages);
+    }
+    if let Some(elements) = args.max_table_elements {
+        config.max_table_elements(elements);
+    }
+    if let Some(depth) = args.max_call_depth {
+        config.max_call_depth(usize::try_from(depth).unwrap_or(usize::MAX));
+    }
+    // Statistics should count every call, also those of compiled code.
+    config.count_calls(args.stats);
     let engine = commands::engine_from(&config)?;
     let module = commands::load_module(&engine, &args.file)?;
 
@@ -54,12 +67,103 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         .get_func(&store, name)
         .ok_or_else(|| Failure::error(format!("unknown export function `{name}`")))?;
 
+    if let Some(timeout) = args.timeout {
+        let handle = store.interrupt_handle();
+        // Detached: if the guest finishes first, the process exits without waiting for it.
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            handle.interrupt();
+        });
+    }
+
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    func.call(&mut store, &params, &mut results)?;
+    let outcome = func.call(&mut store, &params, &mut results);
+    // Statistics also after a trap or `proc_exit`: that is when they explain the most.
+    if args.stats {
+        print_stats(&module, &args);
+    }
+    outcome?;
     for result in &results {
         output::line(format_val(result))?;
     }
     Ok(())
+}
+
+/// How many of the most called functions `--stats` lists.
+const TOP_FUNCTIONS: usize = 10;
+
+/// `--stats`: the tiering summary, on stderr so that stdout stays the program's.
+fn print_stats(module: &Module, args: &RunArgs) {
+    let stats = module.tier_stats();
+    let mut text = String::new();
+    let tier = args.tier.tier;
+    let tiers_up = module.engine().tiers_up();
+    text.push_str(&format!("wasmtier stats (tier {tier}"));
+    if tiers_up {
+        let threshold = args
+            .tier
+            .tier_threshold
+            .unwrap_or(wasmtier::DEFAULT_TIER_THRESHOLD);
+        text.push_str(&format!(", threshold {threshold} calls"));
+    } else if tier == Tier::Auto {
+        text.push_str(", no JIT in this build or on this host: interpreter only");
+    }
+    text.push_str(")\n");
+    let compiling = stats
+        .funcs
+        .iter()
+        .filter(|f| f.tier == FuncTier::Compiling)
+        .count();
+    text.push_str(&format!(
+        "  functions run only interpreted: {}\n",
+        stats.interpreted_only()
+    ));
+    text.push_str(&format!(
+        "  functions promoted to the JIT:  {}\n",
+        stats.promoted()
+    ));
+    if compiling > 0 {
+        text.push_str(&format!("  still compiling at exit:        {compiling}\n"));
+    }
+    text.push_str(&format!(
+        "  time spent compiling:           {:.3} ms\n",
+        stats.compile_time().as_secs_f64() * 1e3
+    ));
+    for failed in stats.failed() {
+        if let FuncTier::Failed(reason) = &failed.tier {
+            text.push_str(&format!(
+                "  compilation failed (stays interpreted): {}: {reason}\n",
+                func_label(failed.index, failed.name.as_deref())
+            ));
+        }
+    }
+    let top = stats.top_by_calls(TOP_FUNCTIONS);
+    if !top.is_empty() {
+        text.push_str("  top functions by calls:\n");
+        for f in top {
+            let tier = match f.tier {
+                FuncTier::Compiled => "jit",
+                FuncTier::Compiling => "compiling",
+                FuncTier::Failed(_) => "interp (failed)",
+                FuncTier::Interpreted => "interp",
+            };
+            text.push_str(&format!(
+                "    {:>12}  {:<16} {}\n",
+                f.calls,
+                tier,
+                func_label(f.index, f.name.as_deref())
+            ));
+        }
+    }
+    // Best effort: a closed stderr must not turn a successful run into a failure.
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+fn func_label(index: u32, name: Option<&str>) -> String {
+    match name {
+        Some(name) => name.to_string(),
+        None => format!("<wasm function {index}>"),
+    }
 }
 
 /// `misplaced_option`: an argument after FILE looks like an option, which would explain why

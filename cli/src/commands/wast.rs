@@ -10,14 +10,14 @@ use crate::output;
 pub fn run(args: WastArgs) -> Result<(), Failure> {
     // Fail up front, before any output, for an unavailable tier (rather than once per
     // directive) and for a missing file (the harness would count it as a failed directive).
-    commands::engine(args.tier.tier)?;
+    let config = commands::config(&args.tier);
+    commands::engine_from(&config)?;
     if let Some(missing) = args.files.iter().find(|path| !path.is_file()) {
         return Err(Failure::error(format!(
             "cannot read {}: no such file",
             missing.display()
         )));
     }
-    let config = commands::config(args.tier.tier);
 
     let mut passed = 0;
     let mut failed = 0;

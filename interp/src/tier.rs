@@ -1,0 +1,215 @@
+//! The interpreter's side of tiered execution (`Tier::Auto`).
+//!
+//! Code translated with [`Tiering`] starts every function with `Op::TierEntry` and every loop
+//! with `Op::TierLoop`. Both bump a counter of the function ([`Hotness`]) and compare it with
+//! the next point at which to look again; the comparison is all the fast path does. Past the
+//! threshold the slow paths here ask the store's `TierHooks::promote` for machine code:
+//!
+//! - at an entry, if the function has machine code (now or from earlier), the interpreter
+//!   runs it in place of the bytecode: the frame `enter!` pushed holds the arguments, the
+//!   compiled call leaves the results there, and the slow path returns like `Op::Return`.
+//!   This is why every way into a function (direct calls, calls through the index space or
+//!   a table, host entries) switches tier at once: they all pass the entry op.
+//! - at a loop header, the request only queues compilation; the running activation stays in
+//!   the interpreter (there is no on-stack replacement) and the next call switches.
+//!
+//! Counters are per module, shared by its instances and stores: hotness is a property of the
+//! code, and so is the machine code the JIT makes for it.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use wasmtier_runtime::vmctx::Promotion;
+use wasmtier_runtime::{FuncId, StoreOpaque};
+
+use crate::code::{Exit, Instr};
+use crate::exec::Exec;
+
+/// When functions count as hot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tiering {
+    /// Calls after which a function is promoted.
+    pub call_threshold: u64,
+    /// Loop iterations (summed over the function's loops) after which it is promoted.
+    pub loop_threshold: u64,
+}
+
+/// Per-function counters of tiered execution.
+#[derive(Debug)]
+pub struct Hotness {
+    /// Interpreted entries, plus the compiled ones when the JIT counts calls.
+    calls: AtomicU64,
+    /// Interpreted loop iterations.
+    iterations: AtomicU64,
+    /// `calls` value at which an entry takes the slow path (`u64::MAX`: never).
+    next_call_check: AtomicU64,
+    /// `iterations` value at which a loop header takes the slow path.
+    next_loop_check: AtomicU64,
+    loop_threshold: u64,
+}
+
+impl Hotness {
+    pub(crate) fn new(tiering: Option<&Tiering>) -> Hotness {
+        let (calls, loops) = tiering.map_or((u64::MAX, u64::MAX), |t| {
+            (t.call_threshold, t.loop_threshold.max(1))
+        });
+        Hotness {
+            calls: AtomicU64::new(0),
+            iterations: AtomicU64::new(0),
+            next_call_check: AtomicU64::new(calls),
+            next_loop_check: AtomicU64::new(loops),
+            loop_threshold: loops,
+        }
+    }
+
+    /// Counts an entry; true when the entry must take the slow path. Plain loads and stores:
+    /// two stores running the same module may lose a count, which only delays promotion.
+    #[inline(always)]
+    pub(crate) fn count_call(&self) -> bool {
+        let c = self.calls.load(Relaxed) + 1;
+        self.calls.store(c, Relaxed);
+        c >= self.next_call_check.load(Relaxed)
+    }
+
+    /// Counts a loop iteration; true when the loop header must take the slow path.
+    #[inline(always)]
+    pub(crate) fn count_iteration(&self) -> bool {
+        let c = self.iterations.load(Relaxed) + 1;
+        self.iterations.store(c, Relaxed);
+        c >= self.next_loop_check.load(Relaxed)
+    }
+
+    /// Calls counted so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Relaxed)
+    }
+
+    /// Interpreted loop iterations counted so far.
+    pub fn loop_iterations(&self) -> u64 {
+        self.iterations.load(Relaxed)
+    }
+
+    /// The call counter, for compiled code that keeps counting calls (statistics).
+    pub fn calls_counter(&self) -> &AtomicU64 {
+        &self.calls
+    }
+
+    /// Takes back the count of an entry that runs machine code after all: compiled code
+    /// counts its own calls when it counts at all.
+    fn uncount_call(&self) {
+        self.calls
+            .store(self.calls.load(Relaxed).saturating_sub(1), Relaxed);
+    }
+
+    /// Stops looking: the function stays interpreted.
+    fn give_up(&self) {
+        self.next_call_check.store(u64::MAX, Relaxed);
+        self.next_loop_check.store(u64::MAX, Relaxed);
+    }
+
+    /// Machine code is on its way: every entry checks for it from now on, and the loops
+    /// look again only after another threshold's worth of iterations.
+    fn watch(&self) {
+        self.next_call_check.store(0, Relaxed);
+        let next = self
+            .iterations
+            .load(Relaxed)
+            .saturating_add(self.loop_threshold);
+        self.next_loop_check.store(next, Relaxed);
+    }
+}
+
+/// Asks for machine code for `fid` unless it has some already.
+fn promote(store: &mut StoreOpaque, fid: FuncId) -> Promotion {
+    if store.compiled_call(fid).is_some() {
+        return Promotion::Ready;
+    }
+    match store.tier_hooks.and_then(|h| h.promote) {
+        Some(promote) => promote(store, fid),
+        None => Promotion::Never,
+    }
+}
+
+/// The function `st` is executing, as a store function id.
+///
+/// # Safety
+/// `st.func` must be a function of the current instance `st.ctx`.
+unsafe fn current_func_id(st: &Exec) -> FuncId {
+    // SAFETY: per the contract, the function index is valid for the instance's funcs.
+    unsafe { *st.ctx.funcs.add((*st.func).func_index as usize) }
+}
+
+/// `Op::TierEntry` found the function just entered hot: runs its machine code if there is
+/// some (and returns to the caller as `Op::Return` would), else continues interpreting.
+///
+/// # Safety
+/// Called from the `tier_entry` handler with its registers: `fp` is the frame `enter!` (or
+/// `execute`) set up for `st.func`, holding the arguments.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn entry_slow(
+    pc: *const Instr,
+    sp: *mut u64,
+    fp: *mut u64,
+    mem: *mut u8,
+    st: &mut Exec,
+    budget: u32,
+) -> Exit {
+    // SAFETY: see the contract; the store outlives the execution and no other reference to
+    // it is live while a handler runs.
+    unsafe {
+        let func = st.func;
+        let fid = current_func_id(st);
+        let store = &mut *st.store;
+        let promotion = promote(store, fid);
+        let call = match (promotion, store.compiled_call(fid)) {
+            (_, Some(call)) => call,
+            (Promotion::Never, None) => {
+                (*func).hotness.give_up();
+                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+            }
+            _ => {
+                (*func).hotness.watch();
+                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+            }
+        };
+        (*func).hotness.uncount_call();
+        // The frame has room for max(params, results) slots: its size counts the results
+        // on the operand stack at the function's end.
+        let (np, nr) = ((*func).num_params as usize, (*func).num_results as usize);
+        let slots = std::slice::from_raw_parts_mut(fp, np.max(nr));
+        let result = call(store, fid, slots);
+        // Return to the caller as `Op::Return` does: the results already sit at `fp`.
+        let sp = fp.add(nr);
+        match st.pop_frame() {
+            None => match result {
+                Ok(()) => Exit::Done,
+                // No interpreted frame is left to add to the backtrace.
+                Err(trap) => st.set_trap(trap),
+            },
+            Some((ret_pc, caller_fp)) => match result {
+                Ok(()) => {
+                    let mem = st.mem_base();
+                    crate::handlers::dispatch(ret_pc, sp, caller_fp, mem, st, budget)
+                }
+                Err(trap) => st.raise_trap(trap),
+            },
+        }
+    }
+}
+
+/// `Op::TierLoop` found the current function's loops hot: requests machine code for the
+/// function's next calls.
+#[cold]
+#[inline(never)]
+pub(crate) fn loop_slow(st: &mut Exec) {
+    // SAFETY: `st.func` is the running function of instance `st.ctx`; the store outlives the
+    // execution and no other reference to it is live while a handler runs.
+    unsafe {
+        let func = st.func;
+        let fid = current_func_id(st);
+        match promote(&mut *st.store, fid) {
+            Promotion::Never => (*func).hotness.give_up(),
+            Promotion::Ready | Promotion::Pending => (*func).hotness.watch(),
+        }
+    }
+}

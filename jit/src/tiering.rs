@@ -1,0 +1,434 @@
+//! The JIT's side of tiered execution (`Tier::Auto`): compiling single functions on request,
+//! on background threads or synchronously, and publishing them in a store.
+//!
+//! - [`LazyModule`] (one per module, shared by its instances and stores) keeps the module's
+//!   bytes and, per defined function, the result of compiling it once. The wrappers and
+//!   trampolines every instance's VM context needs are compiled with the first function.
+//! - [`CompilePool`] (one per engine) runs compilations on its threads, started on first use
+//!   so that a run that never gets hot never pays for them.
+//! - [`promote`] is the store's `TierHooks::promote`: the interpreter calls it for a hot
+//!   function; it queues the compilation (or compiles right away in synchronous mode) and,
+//!   once the code exists, publishes it: the store's function reference and the function
+//!   references of every linked instance that holds the function now point at the machine
+//!   code, so interpreter, compiled callers and host all use it from their next call on.
+//!   Publication happens on the thread that owns the store, between two calls, so no caller
+//!   ever sees half of it.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+use cranelift_codegen::ir::Function;
+use cranelift_frontend::FunctionBuilderContext;
+use wasmparser::{BinaryReader, FunctionBody};
+use wasmtier_runtime::module::ModuleInfo;
+use wasmtier_runtime::vmctx::{Promotion, VMFuncRef};
+use wasmtier_runtime::{FuncId, FuncKind, InstanceId, StoreOpaque};
+
+use crate::codemem::CodeMemory;
+use crate::{CompiledModule, JitOptions, Layout, compile_with, isa, link_instance, signals};
+
+/// Machine code of one function compiled on its own.
+pub struct FuncCode {
+    code: CodeMemory,
+    entry: u32,
+}
+
+impl FuncCode {
+    fn entry(&self) -> *const u8 {
+        self.code.at(self.entry)
+    }
+}
+
+/// Compiles defined function `index` (module index space) alone: calls to other functions go
+/// through function references, so it needs no linking. `call_counter`, if given, is the
+/// address of a `u64` the code increments on every call.
+fn compile_function(
+    info: &ModuleInfo,
+    index: u32,
+    body: &FunctionBody<'_>,
+    options: &JitOptions,
+    call_counter: Option<usize>,
+) -> Result<FuncCode, String> {
+    let isa = isa()?;
+    let env = crate::translate::Env {
+        info,
+        isa: &**isa,
+        bounds_checks: options.bounds_checks,
+        direct: Vec::new(),
+        fuel: options.fuel,
+        call_counter,
+    };
+    let mut func = Function::new();
+    crate::translate::translate_function(
+        &env,
+        index,
+        body,
+        &mut func,
+        &mut FunctionBuilderContext::new(),
+    )?;
+    let mut layout = Layout {
+        bytes: Vec::new(),
+        traps: Vec::new(),
+        calls: Vec::new(),
+    };
+    let entry = layout.add(func, &mut cranelift_codegen::Context::new())?;
+    layout.link(&[], info.num_imported_funcs)?;
+    layout.traps.sort_unstable();
+    let func_names: HashMap<u32, String> = info
+        .func_name(index)
+        .map(|n| (index, n.to_string()))
+        .into_iter()
+        .collect();
+    let code = CodeMemory::new(
+        &layout.bytes,
+        signals::CodeInfo {
+            traps: layout.traps,
+            funcs: vec![(entry, layout.bytes.len() as u32, index)],
+            module_name: info.name.clone(),
+            func_names,
+        },
+    )?;
+    Ok(FuncCode { code, entry })
+}
+
+/// Where and how a function stands in tiered execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FuncTier {
+    /// Not (yet) hot.
+    Interpreted,
+    /// Hot; compilation is queued or running.
+    Compiling,
+    /// Compiled; calls run machine code.
+    Compiled,
+    /// Compilation failed (the function stays interpreted), with the reason.
+    Failed(String),
+}
+
+/// Per-function state of a [`LazyModule`].
+struct FuncSlot {
+    queued: AtomicBool,
+    code: OnceLock<Result<Arc<FuncCode>, String>>,
+    compile_nanos: AtomicU64,
+}
+
+/// A module whose functions are compiled one by one when they get hot.
+pub struct LazyModule {
+    info: Arc<ModuleInfo>,
+    /// The module's binary, from which function bodies are read again to compile them.
+    wasm: Arc<[u8]>,
+    /// Per defined function: its body's byte range in `wasm`.
+    bodies: Box<[Range<usize>]>,
+    options: JitOptions,
+    /// Per defined function: address of its call counter (with call statistics on).
+    call_counters: Option<Box<[usize]>>,
+    /// Owner of the call counters; kept alive as long as code that increments them.
+    _counters_owner: Option<Arc<dyn Any + Send + Sync>>,
+    funcs: Box<[FuncSlot]>,
+    /// Array wrappers and trampolines for every type: what a VM context needs.
+    stubs: OnceLock<Result<Arc<CompiledModule>, String>>,
+    /// `None`: compile synchronously, on the thread that asks.
+    pool: Option<Arc<CompilePool>>,
+}
+
+impl std::fmt::Debug for LazyModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyModule")
+            .field("name", &self.info.name)
+            .field("funcs", &self.funcs.len())
+            .finish()
+    }
+}
+
+/// Call counters for compiled code: the address of each defined function's `u64` counter and
+/// the value that owns them.
+pub struct CallCounters {
+    pub addresses: Box<[usize]>,
+    pub owner: Arc<dyn Any + Send + Sync>,
+}
+
+impl LazyModule {
+    /// `bodies`: the byte range in `wasm` of each defined function's body, in order.
+    pub fn new(
+        info: Arc<ModuleInfo>,
+        wasm: Arc<[u8]>,
+        bodies: Vec<Range<usize>>,
+        options: JitOptions,
+        counters: Option<CallCounters>,
+        pool: Option<Arc<CompilePool>>,
+    ) -> LazyModule {
+        let funcs = bodies
+            .iter()
+            .map(|_| FuncSlot {
+                queued: AtomicBool::new(false),
+                code: OnceLock::new(),
+                compile_nanos: AtomicU64::new(0),
+            })
+            .collect();
+        let (call_counters, owner) = match counters {
+            Some(c) => (Some(c.addresses), Some(c.owner)),
+            None => (None, None),
+        };
+        LazyModule {
+            info,
+            wasm,
+            bodies: bodies.into_boxed_slice(),
+            options,
+            call_counters,
+            _counters_owner: owner,
+            funcs,
+            stubs: OnceLock::new(),
+            pool,
+        }
+    }
+
+    fn stubs(&self) -> &Result<Arc<CompiledModule>, String> {
+        self.stubs
+            .get_or_init(|| compile_with(&self.info, &[], &self.options, false).map(Arc::new))
+    }
+
+    /// Compiles defined function `def` unless that happened already; a failure (or a panic
+    /// of the code generator) is recorded as the function's result, never propagated.
+    fn compile(&self, def: usize) -> &Result<Arc<FuncCode>, String> {
+        let slot = &self.funcs[def];
+        slot.code.get_or_init(|| {
+            let start = Instant::now();
+            let index = self.info.num_imported_funcs + def as u32;
+            let wanted = self
+                .options
+                .filter
+                .is_none_or(|f| f(self.info.name.as_deref(), index));
+            let result = if !wanted {
+                Err("left out by the JIT filter".to_string())
+            } else {
+                catch_unwind(AssertUnwindSafe(|| {
+                    self.stubs().as_ref().map_err(Clone::clone)?;
+                    let range = self.bodies[def].clone();
+                    let body = FunctionBody::new(BinaryReader::new(
+                        &self.wasm[range.clone()],
+                        range.start as u64,
+                    ));
+                    let counter = self.call_counters.as_ref().map(|c| c[def]);
+                    compile_function(&self.info, index, &body, &self.options, counter)
+                }))
+                .unwrap_or_else(|_| Err("the code generator panicked".to_string()))
+                .map(Arc::new)
+            };
+            let nanos = start.elapsed().as_nanos().min(u64::MAX as u128) as u64;
+            slot.compile_nanos.store(nanos, Ordering::Relaxed);
+            result
+        })
+    }
+
+    /// The state of defined function `def`.
+    pub fn func_tier(&self, def: u32) -> FuncTier {
+        let slot = &self.funcs[def as usize];
+        match slot.code.get() {
+            Some(Ok(_)) => FuncTier::Compiled,
+            Some(Err(e)) => FuncTier::Failed(e.clone()),
+            None if slot.queued.load(Ordering::Relaxed) => FuncTier::Compiling,
+            None => FuncTier::Interpreted,
+        }
+    }
+
+    /// Time spent compiling defined function `def` (zero if it was not compiled).
+    pub fn compile_time(&self, def: u32) -> Duration {
+        Duration::from_nanos(
+            self.funcs[def as usize]
+                .compile_nanos
+                .load(Ordering::Relaxed),
+        )
+    }
+
+    /// Blocks until no compilation of this module is queued or running (for tests and for
+    /// statistics at exit).
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let busy = self
+                .funcs
+                .iter()
+                .any(|f| f.queued.load(Ordering::Relaxed) && f.code.get().is_none());
+            if !busy {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Background compilation threads of one engine, started on first use. Dropping the pool
+/// lets the threads finish their current job and exit.
+pub struct CompilePool {
+    threads: usize,
+    queue: OnceLock<Option<mpsc::Sender<Job>>>,
+}
+
+impl std::fmt::Debug for CompilePool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompilePool")
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+impl CompilePool {
+    pub fn new(threads: usize) -> CompilePool {
+        CompilePool {
+            threads: threads.max(1),
+            queue: OnceLock::new(),
+        }
+    }
+
+    /// Starts the threads; `None` if not even one could be started.
+    fn start(&self) -> Option<mpsc::Sender<Job>> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let mut started = 0;
+        for i in 0..self.threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("wasmtier-jit-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => break,
+                        }
+                    }
+                });
+            started += spawned.is_ok() as usize;
+        }
+        (started > 0).then_some(tx)
+    }
+
+    /// Runs `job` on a pool thread, or right here if no thread could be started.
+    fn submit(&self, job: Job) {
+        match self.queue.get_or_init(|| self.start()) {
+            Some(tx) => {
+                if let Err(mpsc::SendError(job)) = tx.send(job) {
+                    job();
+                }
+            }
+            None => job(),
+        }
+    }
+}
+
+/// Enrolls instance `id` (instantiated from `module`) in tiered execution.
+pub fn register_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<LazyModule>) {
+    let state = crate::state(store);
+    if state.lazy.len() <= id.index() {
+        state.lazy.resize_with(id.index() + 1, || None);
+    }
+    state.lazy[id.index()] = Some(module.clone());
+}
+
+/// `TierHooks::promote`: gets machine code for hot function `f` into `store`, compiling it
+/// now (synchronous mode) or queueing it.
+pub fn promote(store: &mut StoreOpaque, f: FuncId) -> Promotion {
+    let FuncKind::Wasm { instance, index } = store.func(f).kind else {
+        return Promotion::Never;
+    };
+    let Some(lazy) = crate::state(store)
+        .lazy
+        .get(instance.index())
+        .cloned()
+        .flatten()
+    else {
+        return Promotion::Never;
+    };
+    let def = (index - lazy.info.num_imported_funcs) as usize;
+    let slot = &lazy.funcs[def];
+    let result = match (slot.code.get(), &lazy.pool) {
+        (Some(result), _) => result,
+        (None, None) => {
+            slot.queued.store(true, Ordering::Relaxed);
+            lazy.compile(def)
+        }
+        (None, Some(pool)) => {
+            if !slot.queued.swap(true, Ordering::Relaxed) {
+                let job_module = lazy.clone();
+                pool.submit(Box::new(move || {
+                    job_module.compile(def);
+                }));
+            }
+            return Promotion::Pending;
+        }
+    };
+    match result {
+        Ok(code) => {
+            publish(store, instance, index, &lazy, code);
+            Promotion::Ready
+        }
+        Err(_) => Promotion::Never,
+    }
+}
+
+/// Points every reference to function `index` of `instance` at `code`.
+fn publish(
+    store: &mut StoreOpaque,
+    instance: InstanceId,
+    index: u32,
+    lazy: &LazyModule,
+    code: &Arc<FuncCode>,
+) {
+    let Some(Ok(stubs)) = lazy.stubs.get() else {
+        unreachable!("functions compile after their module's stubs");
+    };
+    let linked = crate::state(store)
+        .instances
+        .get(instance.index())
+        .is_some_and(Option::is_some);
+    if !linked {
+        link_instance(store, instance, stubs);
+    }
+    let fid = store.instance(instance).funcs[index as usize];
+    let state = crate::state(store);
+    let owner = state.instances[instance.index()]
+        .as_mut()
+        .expect("linked just above");
+    let new_ref = VMFuncRef {
+        code: code.entry(),
+        vmctx: &mut *owner.vmctx,
+        type_id: store_type_id(owner, index),
+        func_id: fid.0,
+    };
+    owner.published.push(code.clone());
+    // Every linked instance that holds the function (its own, and importers).
+    let holders: Vec<(usize, usize)> = store
+        .instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| {
+            inst.funcs
+                .iter()
+                .enumerate()
+                .filter(move |(_, g)| **g == fid)
+                .map(move |(j, _)| (i, j))
+        })
+        .collect();
+    let state = crate::state(store);
+    for (i, j) in holders {
+        if let Some(Some(jit)) = state.instances.get(i) {
+            jit.func_refs[j].set(new_ref);
+        }
+    }
+    store.func_refs[fid.index()] = new_ref;
+    store.sync_func_refs();
+}
+
+/// The type id a function reference of the instance's function `index` carries.
+fn store_type_id(owner: &crate::InstanceJit, index: u32) -> u32 {
+    owner.func_refs[index as usize].get().type_id
+}
