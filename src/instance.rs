@@ -40,6 +40,7 @@ impl Instance {
                 call_compiled: wasmtier_jit::invoke,
                 call_interpreted: wasmtier_interp::invoke,
                 promote: None,
+                osr: None,
             });
             wasmtier_jit::link_instance(store, wasmtier_runtime::InstanceId(first as u32), jit);
         }
@@ -53,6 +54,7 @@ impl Instance {
                 call_compiled: wasmtier_jit::invoke,
                 call_interpreted: wasmtier_interp::invoke,
                 promote: Some(wasmtier_jit::tiering::promote),
+                osr: Some(wasmtier_jit::tiering::enter_loop),
             });
             let id = wasmtier_runtime::InstanceId(first as u32);
             wasmtier_jit::tiering::register_instance(store, id, lazy);

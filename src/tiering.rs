@@ -29,6 +29,9 @@ pub struct FuncStats {
     pub calls: u64,
     /// Loop iterations run in the interpreter.
     pub loop_iterations: u64,
+    /// Times a running interpreted activation moved to machine code at a hot loop
+    /// (on-stack replacement).
+    pub osr_entries: u64,
     pub tier: FuncTier,
     /// Time its compilation took (zero if it was not compiled).
     pub compile_time: Duration,
@@ -60,6 +63,11 @@ impl TierStats {
         self.funcs
             .iter()
             .filter(|f| matches!(f.tier, FuncTier::Failed(_)))
+    }
+
+    /// Running activations moved to machine code, over all functions.
+    pub fn osr_entries(&self) -> u64 {
+        self.funcs.iter().map(|f| f.osr_entries).sum()
     }
 
     /// Total time spent compiling.
@@ -95,6 +103,7 @@ impl Module {
                     name: self.info.func_name(index).map(str::to_string),
                     calls: hot.map_or(0, |h| h.calls()),
                     loop_iterations: hot.map_or(0, |h| h.loop_iterations()),
+                    osr_entries: self.osr_entries(def),
                     tier: self.func_tier(def),
                     compile_time: self.compile_time(def),
                 }
@@ -128,6 +137,15 @@ impl Module {
         }
         let _ = def;
         FuncTier::Interpreted
+    }
+
+    fn osr_entries(&self, def: u32) -> u64 {
+        #[cfg(feature = "jit")]
+        if let Some(lazy) = &self.lazy {
+            return lazy.osr_entries(def);
+        }
+        let _ = def;
+        0
     }
 
     fn compile_time(&self, def: u32) -> Duration {

@@ -94,7 +94,7 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::CallFunc { func } => instr(h::call_func, func, 0),
         Op::CallIndirect { type_index, table } => instr(h::call_indirect, type_index, table),
         Op::TierEntry => instr(h::tier_entry, 0, 0),
-        Op::TierLoop => instr(h::tier_loop, 0, 0),
+        Op::TierLoop { loop_index } => instr(h::tier_loop, loop_index, 0),
         Op::Drop => instr(h::drop, 0, 0),
         Op::Select => instr(h::select, 0, 0),
         Op::LocalGet(l) => instr(h::local_get, l, 0),

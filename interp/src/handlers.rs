@@ -389,7 +389,7 @@ handlers! { [pc sp fp mem st budget]
     }
     tier_loop {
         if (*st.func).hotness.count_iteration() {
-            crate::tier::loop_slow(st);
+            return crate::tier::loop_slow(pc, sp, fp, mem, st, budget);
         }
         pc = pc.add(1);
     }

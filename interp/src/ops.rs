@@ -153,8 +153,10 @@ macro_rules! define_op_enum {
             /// Tiered execution, first op of every function: counts the call and, once the
             /// function is hot, runs its machine code instead (see `tier.rs`).
             TierEntry,
-            /// Tiered execution, at every loop header: counts the iteration.
-            TierLoop,
+            /// Tiered execution, at every loop header: counts the iteration. `loop_index`
+            /// numbers the body's `loop`s in order (the JIT's on-stack-replacement entries
+            /// use the same numbering).
+            TierLoop { loop_index: u32 },
 
             // ---- parametric ----
             Drop,

@@ -19,7 +19,7 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use wasmtier_runtime::vmctx::Promotion;
-use wasmtier_runtime::{FuncId, StoreOpaque};
+use wasmtier_runtime::{FuncId, StoreOpaque, Trap};
 
 use crate::code::{Exit, Instr};
 use crate::exec::Exec;
@@ -178,7 +178,24 @@ pub(crate) unsafe fn entry_slow(
         let (np, nr) = ((*func).num_params as usize, (*func).num_results as usize);
         let slots = std::slice::from_raw_parts_mut(fp, np.max(nr));
         let result = call(store, fid, slots);
-        // Return to the caller as `Op::Return` does: the results already sit at `fp`.
+        return_from_compiled(fp, nr, result, st, budget)
+    }
+}
+
+/// Returns to the caller of the current function, whose rest ran as machine code that left
+/// `nr` results at `fp` (as `Op::Return` does, after moving the results there).
+///
+/// # Safety
+/// `fp` must be the current function's frame, with its results in the first `nr` slots.
+unsafe fn return_from_compiled(
+    fp: *mut u64,
+    nr: usize,
+    result: Result<(), Trap>,
+    st: &mut Exec,
+    budget: u32,
+) -> Exit {
+    // SAFETY: per the contract; the caller's frame lies below `fp` on the same stack.
+    unsafe {
         let sp = fp.add(nr);
         match st.pop_frame() {
             None => match result {
@@ -198,18 +215,45 @@ pub(crate) unsafe fn entry_slow(
 }
 
 /// `Op::TierLoop` found the current function's loops hot: requests machine code for the
-/// function's next calls.
+/// function's next calls, and moves the running activation to machine code compiled to
+/// start at this loop (on-stack replacement) once that exists, if the operand stack is
+/// empty here (the entry takes only locals).
+///
+/// # Safety
+/// Called from the `tier_loop` handler with its registers.
 #[cold]
 #[inline(never)]
-pub(crate) fn loop_slow(st: &mut Exec) {
-    // SAFETY: `st.func` is the running function of instance `st.ctx`; the store outlives the
-    // execution and no other reference to it is live while a handler runs.
+pub(crate) unsafe fn loop_slow(
+    pc: *const Instr,
+    sp: *mut u64,
+    fp: *mut u64,
+    mem: *mut u8,
+    st: &mut Exec,
+    budget: u32,
+) -> Exit {
+    // SAFETY: `st.func` is the running function of instance `st.ctx`, `fp` its frame; the
+    // store outlives the execution and no other reference to it is live while a handler runs.
     unsafe {
         let func = st.func;
         let fid = current_func_id(st);
-        match promote(&mut *st.store, fid) {
-            Promotion::Never => (*func).hotness.give_up(),
+        let store = &mut *st.store;
+        match promote(store, fid) {
+            Promotion::Never => {
+                (*func).hotness.give_up();
+                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+            }
             Promotion::Ready | Promotion::Pending => (*func).hotness.watch(),
         }
+        let (nl, nr) = ((*func).num_locals as usize, (*func).num_results as usize);
+        let osr = store.tier_hooks.and_then(|h| h.osr);
+        if let Some(osr) = osr.filter(|_| sp == fp.add(nl)) {
+            let loop_index = (*pc).imm[0];
+            // The frame holds the locals and, as in `entry_slow`, room for the results.
+            let slots = std::slice::from_raw_parts_mut(fp, nl.max(nr));
+            if let Some(result) = osr(store, fid, loop_index, slots) {
+                return return_from_compiled(fp, nr, result, st, budget);
+            }
+        }
+        crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget)
     }
 }

@@ -53,6 +53,8 @@ struct Translator<'a> {
     barrier: usize,
     /// Tiered execution: every loop header counts its iterations (`Op::TierLoop`).
     count_loops: bool,
+    /// `loop` operators seen so far, reachable or not.
+    loops_seen: u32,
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -87,6 +89,7 @@ pub fn translate_function(
         max_height: 0,
         barrier: 0,
         count_loops: tiering.is_some(),
+        loops_seen: 0,
     };
     if tiering.is_some() {
         t.emit(Op::TierEntry);
@@ -353,8 +356,11 @@ impl Translator<'_> {
                 self.place_label();
                 let start = self.ops.len();
                 if reachable && self.count_loops {
-                    self.emit(Op::TierLoop);
+                    self.emit(Op::TierLoop {
+                        loop_index: self.loops_seen,
+                    });
                 }
+                self.loops_seen += 1;
                 self.ctrl.push(Ctrl {
                     dead: !reachable,
                     loop_start: Some(start),

@@ -114,6 +114,8 @@ pub struct CompiledModule {
     /// Per module type: offset of the array wrapper and of the runtime trampoline.
     wrappers: Vec<u32>,
     trampolines: Vec<u32>,
+    /// Offset of the wrapper that enters on-stack-replacement code (tiered execution).
+    osr_wrapper: u32,
     /// Functions that failed to compile (they run in the interpreter), with the reason.
     pub skipped: Vec<(u32, String)>,
 }
@@ -222,6 +224,7 @@ fn compile_with(
         direct,
         fuel: options.fuel,
         call_counter: None,
+        osr_loop: None,
     };
     let mut fctx = FunctionBuilderContext::new();
     let mut cx = cranelift_codegen::Context::new();
@@ -262,6 +265,9 @@ fn compile_with(
         translate::build_host_trampoline(ty, env.isa, &mut func, &mut fctx);
         trampolines.push(layout.add(func, &mut cx)?);
     }
+    let mut func = Function::new();
+    translate::build_osr_wrapper(env.isa, &mut func, &mut fctx);
+    let osr_wrapper = layout.add(func, &mut cx)?;
     layout.link(&funcs, info.num_imported_funcs)?;
     layout.traps.sort_unstable();
     let code = CodeMemory::new(
@@ -278,6 +284,7 @@ fn compile_with(
         funcs,
         wrappers,
         trampolines,
+        osr_wrapper,
         skipped,
     })
 }
@@ -437,6 +444,27 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
     } else {
         slots.as_mut_ptr()
     };
+    // SAFETY: `wrapper` is the array wrapper for the function's type in the module that
+    // compiled it, `fref.code`/`fref.vmctx` are that function's code and its live instance
+    // context, and `values` has room for max(params, results) slots (asserted above).
+    unsafe { run_compiled(store, wrapper, fref.code, fref.vmctx, values) }
+}
+
+/// Runs compiled code from the host side: prepares the store context (stack limit, store,
+/// interrupt flag, fuel), enters through `wrapper`, and turns a trap status into a `Trap`.
+///
+/// # Safety
+/// `wrapper` must be a wrapper of registered code that can call `code` with the slot array
+/// `values` (an array wrapper for `code`'s type, or the on-stack-replacement wrapper), `vmctx`
+/// the live context of the instance `code` belongs to, and `values` large enough for the
+/// callee's parameters and results.
+unsafe fn run_compiled(
+    store: &mut StoreOpaque,
+    wrapper: *const u8,
+    code: *const u8,
+    vmctx: *mut VMContext,
+    values: *mut u64,
+) -> Result<(), Trap> {
     store.vm_store.stack_limit = signals::stack_limit();
     store.vm_store.store = store;
     store.vm_store.interrupt = Arc::as_ptr(&store.interrupt).cast();
@@ -444,11 +472,8 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
     if let Some(fuel) = store.fuel {
         store.vm_store.fuel = fuel.min(i64::MAX as u64) as i64;
     }
-    // SAFETY: `wrapper` is the array wrapper for the function's type in the module that
-    // compiled it, `fref.code`/`fref.vmctx` are that function's code and its live instance
-    // context, the store context was prepared just above, and `values` has room for
-    // max(params, results) slots (asserted above).
-    let status = unsafe { signals::enter(wrapper, fref.code, fref.vmctx.cast(), values) };
+    // SAFETY: per this function's contract, with the store context prepared just above.
+    let status = unsafe { signals::enter(wrapper, code, vmctx.cast(), values) };
     if metered {
         store.fuel = Some(store.vm_store.fuel.max(0) as u64);
     }

@@ -26,8 +26,8 @@ use cranelift_codegen::ir::Function;
 use cranelift_frontend::FunctionBuilderContext;
 use wasmparser::{BinaryReader, FunctionBody};
 use wasmtier_runtime::module::ModuleInfo;
-use wasmtier_runtime::vmctx::{Promotion, VMFuncRef};
-use wasmtier_runtime::{FuncId, FuncKind, InstanceId, StoreOpaque};
+use wasmtier_runtime::vmctx::{Promotion, VMContext, VMFuncRef};
+use wasmtier_runtime::{FuncId, FuncKind, InstanceId, StoreOpaque, Trap};
 
 use crate::codemem::CodeMemory;
 use crate::{CompiledModule, JitOptions, Layout, compile_with, isa, link_instance, signals};
@@ -46,13 +46,15 @@ impl FuncCode {
 
 /// Compiles defined function `index` (module index space) alone: calls to other functions go
 /// through function references, so it needs no linking. `call_counter`, if given, is the
-/// address of a `u64` the code increments on every call.
+/// address of a `u64` the code increments on every call. With `osr_loop`, the code is an
+/// on-stack-replacement entry at that loop instead (see `translate::osr_sig`).
 fn compile_function(
     info: &ModuleInfo,
     index: u32,
     body: &FunctionBody<'_>,
     options: &JitOptions,
     call_counter: Option<usize>,
+    osr_loop: Option<u32>,
 ) -> Result<FuncCode, String> {
     let isa = isa()?;
     let env = crate::translate::Env {
@@ -62,6 +64,7 @@ fn compile_function(
         direct: Vec::new(),
         fuel: options.fuel,
         call_counter,
+        osr_loop,
     };
     let mut func = Function::new();
     crate::translate::translate_function(
@@ -114,6 +117,15 @@ struct FuncSlot {
     queued: AtomicBool,
     code: OnceLock<Result<Arc<FuncCode>, String>>,
     compile_nanos: AtomicU64,
+    /// Times a running interpreted activation moved to machine code.
+    osr_entries: AtomicU64,
+}
+
+/// Machine code entering a function at one of its loops (on-stack replacement).
+#[derive(Default)]
+struct OsrSlot {
+    queued: AtomicBool,
+    code: OnceLock<Result<Arc<FuncCode>, String>>,
 }
 
 /// A module whose functions are compiled one by one when they get hot.
@@ -129,6 +141,8 @@ pub struct LazyModule {
     /// Owner of the call counters; kept alive as long as code that increments them.
     _counters_owner: Option<Arc<dyn Any + Send + Sync>>,
     funcs: Box<[FuncSlot]>,
+    /// On-stack-replacement entries by (defined function, loop ordinal).
+    osr: Mutex<HashMap<(u32, u32), Arc<OsrSlot>>>,
     /// Array wrappers and trampolines for every type: what a VM context needs.
     stubs: OnceLock<Result<Arc<CompiledModule>, String>>,
     /// `None`: compile synchronously, on the thread that asks.
@@ -167,6 +181,7 @@ impl LazyModule {
                 queued: AtomicBool::new(false),
                 code: OnceLock::new(),
                 compile_nanos: AtomicU64::new(0),
+                osr_entries: AtomicU64::new(0),
             })
             .collect();
         let (call_counters, owner) = match counters {
@@ -181,6 +196,7 @@ impl LazyModule {
             call_counters,
             _counters_owner: owner,
             funcs,
+            osr: Mutex::new(HashMap::new()),
             stubs: OnceLock::new(),
             pool,
         }
@@ -195,33 +211,56 @@ impl LazyModule {
     /// of the code generator) is recorded as the function's result, never propagated.
     fn compile(&self, def: usize) -> &Result<Arc<FuncCode>, String> {
         let slot = &self.funcs[def];
-        slot.code.get_or_init(|| {
-            let start = Instant::now();
-            let index = self.info.num_imported_funcs + def as u32;
-            let wanted = self
-                .options
-                .filter
-                .is_none_or(|f| f(self.info.name.as_deref(), index));
-            let result = if !wanted {
-                Err("left out by the JIT filter".to_string())
-            } else {
-                catch_unwind(AssertUnwindSafe(|| {
-                    self.stubs().as_ref().map_err(Clone::clone)?;
-                    let range = self.bodies[def].clone();
-                    let body = FunctionBody::new(BinaryReader::new(
-                        &self.wasm[range.clone()],
-                        range.start as u64,
-                    ));
-                    let counter = self.call_counters.as_ref().map(|c| c[def]);
-                    compile_function(&self.info, index, &body, &self.options, counter)
-                }))
-                .unwrap_or_else(|_| Err("the code generator panicked".to_string()))
-                .map(Arc::new)
-            };
-            let nanos = start.elapsed().as_nanos().min(u64::MAX as u128) as u64;
-            slot.compile_nanos.store(nanos, Ordering::Relaxed);
-            result
-        })
+        slot.code.get_or_init(|| self.compile_entry(def, None))
+    }
+
+    /// Compiles the on-stack-replacement entry of `slot` (defined function `def`, loop
+    /// `loop_index`) unless that happened already.
+    fn compile_osr<'s>(
+        &self,
+        slot: &'s OsrSlot,
+        def: usize,
+        loop_index: u32,
+    ) -> &'s Result<Arc<FuncCode>, String> {
+        slot.code
+            .get_or_init(|| self.compile_entry(def, Some(loop_index)))
+    }
+
+    /// Compiles defined function `def` (entered normally, or at loop `osr_loop`), adding the
+    /// time it took to the function's compile time.
+    fn compile_entry(&self, def: usize, osr_loop: Option<u32>) -> Result<Arc<FuncCode>, String> {
+        let start = Instant::now();
+        let index = self.info.num_imported_funcs + def as u32;
+        let wanted = self
+            .options
+            .filter
+            .is_none_or(|f| f(self.info.name.as_deref(), index));
+        let result = if !wanted {
+            Err("left out by the JIT filter".to_string())
+        } else {
+            catch_unwind(AssertUnwindSafe(|| {
+                self.stubs().as_ref().map_err(Clone::clone)?;
+                let range = self.bodies[def].clone();
+                let bytes = &self.wasm[range.clone()];
+                let body = FunctionBody::new(BinaryReader::new(bytes, range.start as u64));
+                // An on-stack replacement continues a call that was counted already.
+                let counter = self.call_counters.as_ref().map(|c| c[def]);
+                let counter = counter.filter(|_| osr_loop.is_none());
+                compile_function(&self.info, index, &body, &self.options, counter, osr_loop)
+            }))
+            .unwrap_or_else(|_| Err("the code generator panicked".to_string()))
+            .map(Arc::new)
+        };
+        let nanos = start.elapsed().as_nanos().min(u64::MAX as u128) as u64;
+        self.funcs[def]
+            .compile_nanos
+            .fetch_add(nanos, Ordering::Relaxed);
+        result
+    }
+
+    /// Times running activations of defined function `def` moved to machine code.
+    pub fn osr_entries(&self, def: u32) -> u64 {
+        self.funcs[def as usize].osr_entries.load(Ordering::Relaxed)
     }
 
     /// The state of defined function `def`.
@@ -249,10 +288,16 @@ impl LazyModule {
     pub fn wait_idle(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
-            let busy = self
-                .funcs
-                .iter()
-                .any(|f| f.queued.load(Ordering::Relaxed) && f.code.get().is_none());
+            let osr_busy = {
+                let osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
+                osr.values()
+                    .any(|s| s.queued.load(Ordering::Relaxed) && s.code.get().is_none())
+            };
+            let busy = osr_busy
+                || self
+                    .funcs
+                    .iter()
+                    .any(|f| f.queued.load(Ordering::Relaxed) && f.code.get().is_none());
             if !busy {
                 return true;
             }
@@ -373,6 +418,79 @@ pub fn promote(store: &mut StoreOpaque, f: FuncId) -> Promotion {
         }
         Err(_) => Promotion::Never,
     }
+}
+
+/// `TierHooks::osr`: continues interpreted function `f`, standing at the header of its loop
+/// `loop_index` with its locals in `slots`, in machine code compiled for that entry, if
+/// there is some; otherwise requests it (or compiles it now, in synchronous mode).
+pub fn enter_loop(
+    store: &mut StoreOpaque,
+    f: FuncId,
+    loop_index: u32,
+    slots: &mut [u64],
+) -> Option<Result<(), Trap>> {
+    let FuncKind::Wasm { instance, index } = store.func(f).kind else {
+        return None;
+    };
+    let lazy = crate::state(store)
+        .lazy
+        .get(instance.index())
+        .cloned()
+        .flatten()?;
+    let def = (index - lazy.info.num_imported_funcs) as usize;
+    let slot = lazy
+        .osr
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((def as u32, loop_index))
+        .or_default()
+        .clone();
+    let code = match (slot.code.get(), &lazy.pool) {
+        (Some(result), _) => result.as_ref().ok()?.clone(),
+        (None, None) => {
+            slot.queued.store(true, Ordering::Relaxed);
+            lazy.compile_osr(&slot, def, loop_index)
+                .as_ref()
+                .ok()?
+                .clone()
+        }
+        (None, Some(pool)) => {
+            if !slot.queued.swap(true, Ordering::Relaxed) {
+                let job_module = lazy.clone();
+                let job_slot = slot.clone();
+                pool.submit(Box::new(move || {
+                    job_module.compile_osr(&job_slot, def, loop_index);
+                }));
+            }
+            return None;
+        }
+    };
+    let Some(Ok(stubs)) = lazy.stubs.get() else {
+        unreachable!("functions compile after their module's stubs");
+    };
+    let stubs = stubs.clone();
+    let linked = crate::state(store)
+        .instances
+        .get(instance.index())
+        .is_some_and(Option::is_some);
+    if !linked {
+        link_instance(store, instance, &stubs);
+    }
+    let jit = crate::state(store).instances[instance.index()]
+        .as_mut()
+        .expect("linked just above");
+    let vmctx: *mut VMContext = &mut *jit.vmctx;
+    // The activation's code must live as long as the activation: keep it with the instance.
+    if !jit.published.iter().any(|c| Arc::ptr_eq(c, &code)) {
+        jit.published.push(code.clone());
+    }
+    lazy.funcs[def].osr_entries.fetch_add(1, Ordering::Relaxed);
+    let wrapper = stubs.code.at(stubs.osr_wrapper);
+    // SAFETY: `wrapper` is the on-stack-replacement wrapper of registered code, `code` an
+    // entry compiled for function `f` of this instance's module, `vmctx` the instance's live
+    // context, and `slots` holds the function's locals and has room for its results (the
+    // hook's contract).
+    Some(unsafe { crate::run_compiled(store, wrapper, code.entry(), vmctx, slots.as_mut_ptr()) })
 }
 
 /// Points every reference to function `index` of `instance` at `code`.

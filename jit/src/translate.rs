@@ -37,6 +37,23 @@ pub(crate) struct Env<'a> {
     /// Address of a `u64` call counter the function bumps on entry (call statistics of
     /// tiered execution); it must outlive the code.
     pub call_counter: Option<usize>,
+    /// On-stack replacement: translate an entry point at the header of the function's loop
+    /// with this ordinal (counting every `loop` of the body in order, from 0) instead of the
+    /// function's start. See [`osr_sig`].
+    pub osr_loop: Option<u32>,
+}
+
+/// The signature of an on-stack-replacement entry: `(vmctx, caller_vmctx, values)`. The
+/// function starts at a loop header with its locals read from the 64-bit slots at `values`,
+/// and stores its results there (widened to 64 bits) instead of returning them.
+pub(crate) fn osr_sig(call_conv: CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::special(
+        types::I64,
+        ir::ArgumentPurpose::VMContext,
+    ));
+    sig.params.extend([AbiParam::new(types::I64); 2]);
+    sig
 }
 
 pub(crate) fn cl_type(t: ValType) -> Type {
@@ -138,6 +155,18 @@ struct Translator<'a, 'b> {
     store_ctx: Value,
     /// Operators translated since fuel was last charged.
     fuel_pending: i64,
+    /// `loop` operators seen so far (reachable or not).
+    loops_seen: u32,
+    /// On-stack replacement entry: the loop's ordinal, the block its header must be (the
+    /// entry block jumps there), the slot array of locals and results, whether it was found.
+    osr: Option<OsrEntry>,
+}
+
+struct OsrEntry {
+    loop_index: u32,
+    header: ir::Block,
+    values: Value,
+    found: bool,
 }
 
 /// Translates defined function `func_index` into `func`.
@@ -150,10 +179,12 @@ pub(crate) fn translate_function(
 ) -> Result<(), String> {
     let info = env.info;
     let ty = info.func_type(func_index);
-    *func = Function::with_name_signature(
-        ir::UserFuncName::user(0, func_index),
-        native_sig(ty, env.isa.default_call_conv()),
-    );
+    let call_conv = env.isa.default_call_conv();
+    let sig = match env.osr_loop {
+        Some(_) => osr_sig(call_conv),
+        None => native_sig(ty, call_conv),
+    };
+    *func = Function::with_name_signature(ir::UserFuncName::user(0, func_index), sig);
     // Stack limit: vmctx -> store context -> stack_limit, checked in every prologue.
     let gv_vmctx = func.create_global_value(ir::GlobalValueData::VMContext);
     let ro = func.dfg.mem_flags.insert_unchecked(vm_readonly());
@@ -181,10 +212,14 @@ pub(crate) fn translate_function(
     let vmctx = params[0];
 
     let mut locals = Vec::new();
+    let mut local_types = Vec::new();
     for (i, t) in ty.params().iter().enumerate() {
         let var = b.declare_var(cl_type(*t));
-        b.def_var(var, params[2 + i]);
+        if env.osr_loop.is_none() {
+            b.def_var(var, params[2 + i]);
+        }
         locals.push(var);
+        local_types.push(cl_type(*t));
     }
     let mut reader = body.get_locals_reader().map_err(|e| e.to_string())?;
     for _ in 0..reader.get_count() {
@@ -193,11 +228,28 @@ pub(crate) fn translate_function(
         let t = cl_type(vt);
         for _ in 0..count {
             let var = b.declare_var(t);
-            let zero = zero_value(&mut b, t);
-            b.def_var(var, zero);
+            if env.osr_loop.is_none() {
+                let zero = zero_value(&mut b, t);
+                b.def_var(var, zero);
+            }
             locals.push(var);
+            local_types.push(t);
         }
     }
+    // On-stack replacement: every local comes from the interpreter's frame.
+    let osr = env.osr_loop.map(|loop_index| {
+        let values = params[2];
+        for (i, (var, t)) in locals.iter().zip(&local_types).enumerate() {
+            let v = b.ins().load(*t, vm_flags(), values, (i * 8) as i32);
+            b.def_var(*var, v);
+        }
+        OsrEntry {
+            loop_index,
+            header: b.create_block(),
+            values,
+            found: false,
+        }
+    });
 
     let mem_def = if info.memories.is_empty() {
         None
@@ -269,8 +321,22 @@ pub(crate) fn translate_function(
         interrupt,
         store_ctx,
         fuel_pending: 0,
+        loops_seen: 0,
+        osr,
     };
     t.interrupt_check();
+    if let Some(header) = t.osr.as_ref().map(|o| o.header) {
+        // Straight to the loop. The code before it is still translated (the translator
+        // needs its control frames and operand stack), in a block nothing jumps to.
+        t.b.ins().jump(header, &[]);
+        let unreachable_start = t.b.create_block();
+        t.b.seal_block(unreachable_start);
+        t.b.switch_to_block(unreachable_start);
+        for (var, ty) in t.locals.clone().into_iter().zip(local_types) {
+            let zero = zero_value(&mut t.b, ty);
+            t.b.def_var(var, zero);
+        }
+    }
     let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
     while !ops.eof() {
         let op = ops.read().map_err(|e| e.to_string())?;
@@ -282,7 +348,10 @@ pub(crate) fn translate_function(
     // The final `end` left us in the exit block (if it is reachable at all).
     if t.reachable {
         let vals = std::mem::take(&mut t.stack);
-        t.b.ins().return_(&vals);
+        t.emit_return(&vals);
+    }
+    if t.osr.as_ref().is_some_and(|o| !o.found) {
+        return Err("the on-stack-replacement loop is not reachable".into());
     }
     t.b.seal_all_blocks();
     t.b.finalize(env.isa.frontend_config());
@@ -455,6 +524,23 @@ impl Translator<'_, '_> {
     }
 
     /// Traps with "interrupted" if the store's interrupt flag is set.
+    /// Returns `vals` from the function: as results, or into the slot array of an
+    /// on-stack-replacement entry.
+    fn emit_return(&mut self, vals: &[Value]) {
+        match self.osr.as_ref().map(|o| o.values) {
+            None => {
+                self.b.ins().return_(vals);
+            }
+            Some(slots) => {
+                for (i, v) in vals.iter().enumerate() {
+                    let w = widen(&mut self.b, *v);
+                    self.b.ins().store(vm_flags(), w, slots, (i * 8) as i32);
+                }
+                self.b.ins().return_(&[]);
+            }
+        }
+    }
+
     fn interrupt_check(&mut self) {
         // An atomic load: another thread sets the flag, so the load must not be merged with
         // an earlier one (a plain load in a loop without stores would be).
@@ -698,6 +784,10 @@ impl Translator<'_, '_> {
 
     fn op(&mut self, op: Operator<'_>) -> Result<(), String> {
         use Operator as O;
+        let loop_index = self.loops_seen;
+        if matches!(op, O::Loop { .. }) {
+            self.loops_seen += 1;
+        }
         if !self.reachable {
             match op {
                 O::Block { .. } | O::Loop { .. } | O::If { .. } => {
@@ -760,7 +850,18 @@ impl Translator<'_, '_> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_sig(blockty)?;
-                let header = self.new_block_with(&params);
+                let header = match &mut self.osr {
+                    Some(osr) if osr.loop_index == loop_index => {
+                        // The interpreter enters here with only its locals: no operands
+                        // below the loop, no loop parameters.
+                        if !params.is_empty() || !self.stack.is_empty() {
+                            return Err("the loop has operands: no on-stack replacement".into());
+                        }
+                        osr.found = true;
+                        osr.header
+                    }
+                    _ => self.new_block_with(&params),
+                };
                 let dest = self.new_block_with(&results);
                 let n = params.len();
                 let args = self.peekn(n).to_vec();
@@ -888,7 +989,7 @@ impl Translator<'_, '_> {
             O::Return => {
                 let n = self.frames[0].results.len();
                 let args = self.peekn(n).to_vec();
-                self.b.ins().return_(&args);
+                self.emit_return(&args);
                 self.reachable = false;
             }
             O::Call { function_index } => self.call(function_index),
@@ -1311,6 +1412,30 @@ pub(crate) fn build_array_wrapper(
         let w = widen(&mut b, r);
         b.ins().store(vm_flags(), w, values, (i * 8) as i32);
     }
+    b.ins().return_(&[]);
+    b.finalize(isa.frontend_config());
+}
+
+/// Builds the wrapper through which the runtime enters on-stack-replacement code:
+/// `(code, vmctx, values)` calls `code(vmctx, vmctx, values)` (see [`osr_sig`]).
+pub(crate) fn build_osr_wrapper(
+    isa: &dyn TargetIsa,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    let cc = isa.default_call_conv();
+    let mut sig = Signature::new(cc);
+    sig.params.extend([AbiParam::new(types::I64); 3]);
+    *func = Function::with_name_signature(ir::UserFuncName::user(1, 1), sig);
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (code, vmctx, values) = (p[0], p[1], p[2]);
+    let sigref = b.import_signature(osr_sig(cc));
+    b.ins().call_indirect(sigref, code, &[vmctx, vmctx, values]);
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
 }

@@ -36,7 +36,16 @@ pub struct TierHooks {
     pub call_interpreted: TierCall,
     /// Tiered execution: asks for machine code for a hot interpreted function.
     pub promote: Option<PromoteHook>,
+    /// Tiered execution: moves a running interpreted activation to machine code.
+    pub osr: Option<OsrHook>,
 }
+
+/// On-stack replacement: continues wasm function `f`, interpreted and standing at the header
+/// of its loop number `loop_index` (counting every `loop` of its body in order) with an
+/// empty operand stack, in machine code. `locals` holds its locals and receives its results
+/// (it is as long as the longer of the two lists). `None`: no code for that entry (yet);
+/// the interpreter goes on.
+pub type OsrHook = fn(&mut StoreOpaque, FuncId, u32, &mut [u64]) -> Option<Result<(), Trap>>;
 
 /// Asks the JIT for machine code for wasm function `f`, which the interpreter found hot.
 pub type PromoteHook = fn(&mut StoreOpaque, FuncId) -> Promotion;

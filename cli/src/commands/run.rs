@@ -122,6 +122,10 @@ fn print_stats(module: &Module, args: &RunArgs) {
         "  functions promoted to the JIT:  {}\n",
         stats.promoted()
     ));
+    text.push_str(&format!(
+        "  running calls moved to the JIT: {} (on-stack replacement at a hot loop)\n",
+        stats.osr_entries()
+    ));
     if compiling > 0 {
         text.push_str(&format!("  still compiling at exit:        {compiling}\n"));
     }
