@@ -299,14 +299,155 @@ fn bad_tier_value() {
 
 #[test]
 fn jit_tier_works_or_says_not_available() {
-    for tier in ["--tier=jit", "--tier=auto"] {
-        let out = run_example(&[tier, "--invoke", "fac"], "fac.wat", &["20"]);
-        if !out.status.success() {
-            assert_error(&out, "not available yet");
-        } else {
-            assert_eq!(stdout(&out), "2432902008176640000\n");
-        }
+    let out = run_example(&["--tier=jit", "--invoke", "fac"], "fac.wat", &["20"]);
+    if !out.status.success() {
+        assert_error(&out, "tier `jit` is not");
+    } else {
+        assert_eq!(stdout(&out), "2432902008176640000\n");
     }
+}
+
+#[test]
+fn auto_tier_works_in_every_build() {
+    // Without the JIT, `auto` is the interpreter alone.
+    for options in [
+        &["--tier=auto"][..],
+        &["--tier=auto", "--tier-threshold=1", "--sync-compile"],
+    ] {
+        let mut all = options.to_vec();
+        all.push("--invoke=fib");
+        assert_success(&run_example(&all, "fib.wat", &["25"]), "75025\n");
+    }
+}
+
+#[test]
+fn stats_go_to_stderr_and_name_the_hot_functions() {
+    let out = run_example(
+        &[
+            "--tier=auto",
+            "--stats",
+            "--tier-threshold=10",
+            "--sync-compile",
+            "--invoke=fib",
+        ],
+        "fib.wat",
+        &["20"],
+    );
+    assert_success(&out, "6765\n");
+    let err = stderr(&out);
+    assert!(err.starts_with("wasmtier stats (tier auto"), "{err}");
+    assert!(err.contains("functions run only interpreted: 0"), "{err}");
+    if cfg!(feature = "jit") {
+        assert!(err.contains("top functions by calls:"), "{err}");
+        assert!(err.contains("functions promoted to the JIT:  1"), "{err}");
+        // Every call of fib(20) is counted, interpreted or compiled.
+        assert!(err.contains("21891  jit              fib"), "{err}");
+    }
+}
+
+#[test]
+fn stats_are_printed_after_a_trap_too() {
+    let out = run_example(
+        &["--tier=auto", "--stats", "--invoke=div"],
+        "div.wat",
+        &["1", "0"],
+    );
+    assert_eq!(out.status.code(), Some(EXIT_TRAP));
+    let err = stderr(&out);
+    assert!(err.contains("wasm trap: integer divide by zero"), "{err}");
+    assert!(err.contains("wasmtier stats (tier auto"), "{err}");
+}
+
+#[test]
+fn tier_threshold_must_be_positive() {
+    let out = run_example(
+        &["--tier=auto", "--tier-threshold=0", "--invoke=fib"],
+        "fib.wat",
+        &["1"],
+    );
+    assert_eq!(out.status.code(), Some(EXIT_USAGE), "{}", stderr(&out));
+}
+
+#[test]
+fn timeout_interrupts_a_runaway_guest_in_every_tier() {
+    let path = scratch_file("spin.wat");
+    std::fs::write(
+        &path,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    )
+    .unwrap();
+    for tier in ["--tier=interp", "--tier=jit", "--tier=auto"] {
+        let start = std::time::Instant::now();
+        let out = wasmtier(&[
+            "run",
+            tier,
+            "--timeout=0.2",
+            "--invoke=spin",
+            path.to_str().unwrap(),
+        ]);
+        if tier == "--tier=jit" && out.status.code() == Some(EXIT_ERROR) {
+            continue; // a build without the JIT
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_TRAP),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).starts_with("wasm trap: interrupted"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+    std::fs::remove_file(&path).ok();
+    let out = wasmtier(&["run", "--timeout=-1", "--invoke=spin", "x.wat"]);
+    assert_eq!(out.status.code(), Some(EXIT_USAGE));
+}
+
+#[test]
+fn memory_and_call_depth_limits_from_the_command_line() {
+    let path = scratch_file("limits.wat");
+    std::fs::write(
+        &path,
+        r#"(module (memory 1)
+             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+             (func $down (export "down") (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+                 (else (call $down (i32.sub (local.get 0) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let grow = |pages: &str, delta: &str| {
+        wasmtier(&[
+            "run",
+            &format!("--max-memory-pages={pages}"),
+            "--invoke=grow",
+            file,
+            delta,
+        ])
+    };
+    assert_success(&grow("4", "3"), "1\n");
+    assert_success(&grow("4", "4"), "-1\n");
+    let down = |depth: &str, n: &str| {
+        wasmtier(&[
+            "run",
+            &format!("--max-call-depth={depth}"),
+            "--invoke=down",
+            file,
+            n,
+        ])
+    };
+    assert_success(&down("100", "50"), "0\n");
+    let out = down("100", "500");
+    assert_eq!(out.status.code(), Some(EXIT_TRAP));
+    assert!(
+        stderr(&out).starts_with("wasm trap: call stack exhausted"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(&path).ok();
 }
 
 #[test]

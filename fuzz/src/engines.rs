@@ -113,21 +113,27 @@ pub trait DiffEngine {
 // ---------------------------------------------------------------------------------------
 // wasmtier
 
-/// Named wasmtier configurations that take part in differential runs. Adding a tier is one
-/// line here (e.g. `("jit", wasmtier_config(Tier::Jit))` once the JIT lands; build the fuzz
-/// crate with `--features jit`).
+/// Named wasmtier configurations that take part in differential runs. Adding one is one
+/// line here; the JIT-based ones need the fuzz crate built with `--features jit`.
 pub fn wasmtier_configs() -> Vec<(&'static str, wasmtier::Config)> {
     #[allow(unused_mut)]
     let mut configs = vec![("interp", wasmtier_config(wasmtier::Tier::Interp))];
     #[cfg(feature = "jit")]
     {
         configs.push(("jit", wasmtier_config(wasmtier::Tier::Jit)));
-        // configs.push(("jit-checked", {
-        //     let mut c = wasmtier_config(wasmtier::Tier::Jit);
-        //     c.jit_bounds_checks(true);
-        //     c
-        // }));
-        // configs.push(("auto", wasmtier_config(wasmtier::Tier::Auto)));
+        configs.push(("jit-checked", {
+            let mut c = wasmtier_config(wasmtier::Tier::Jit);
+            c.jit_bounds_checks(true);
+            c
+        }));
+        // Promotion forced early and deterministic: every function runs interpreted once,
+        // then compiled; loops move to compiled code after 8 iterations (on-stack
+        // replacement), so calls run with mixed frames.
+        configs.push(("auto", {
+            let mut c = wasmtier_config(wasmtier::Tier::Auto);
+            c.tier_threshold(2).synchronous_compilation(true);
+            c
+        }));
     }
     configs
 }
