@@ -122,6 +122,14 @@ impl Module {
                         .collect(),
                     owner: code.clone(),
                 });
+            // A finished background compilation makes the function's next interpreted entry
+            // look at its machine code at once.
+            let waiting = code.clone();
+            let on_ready: wasmtier_jit::tiering::ReadyHook = Box::new(move |def| {
+                if let Some(func) = waiting.func(def) {
+                    func.hotness.code_ready();
+                }
+            });
             Arc::new(wasmtier_jit::tiering::LazyModule::new(
                 info.clone(),
                 Arc::from(binary),
@@ -129,6 +137,7 @@ impl Module {
                 options,
                 counters,
                 engine.inner.compile_pool.clone(),
+                Some(on_ready),
             ))
         });
         Ok(Module {

@@ -33,7 +33,8 @@ pub struct FuncStats {
     /// (on-stack replacement).
     pub osr_entries: u64,
     pub tier: FuncTier,
-    /// Time its compilation took (zero if it was not compiled).
+    /// CPU time its compilation took, on-stack-replacement entries included (zero if it was
+    /// not compiled).
     pub compile_time: Duration,
 }
 
@@ -70,7 +71,7 @@ impl TierStats {
         self.funcs.iter().map(|f| f.osr_entries).sum()
     }
 
-    /// Total time spent compiling.
+    /// Total CPU time spent compiling.
     pub fn compile_time(&self) -> Duration {
         self.funcs.iter().map(|f| f.compile_time).sum()
     }

@@ -44,6 +44,7 @@ pub struct Hotness {
     next_call_check: AtomicU64,
     /// `iterations` value at which a loop header takes the slow path.
     next_loop_check: AtomicU64,
+    call_threshold: u64,
     loop_threshold: u64,
 }
 
@@ -57,6 +58,7 @@ impl Hotness {
             iterations: AtomicU64::new(0),
             next_call_check: AtomicU64::new(calls),
             next_loop_check: AtomicU64::new(loops),
+            call_threshold: calls,
             loop_threshold: loops,
         }
     }
@@ -106,10 +108,23 @@ impl Hotness {
         self.next_loop_check.store(u64::MAX, Relaxed);
     }
 
-    /// Machine code is on its way: every entry checks for it from now on, and the loops
-    /// look again only after another threshold's worth of iterations.
-    fn watch(&self) {
+    /// Machine code is on its way: look again after another threshold's worth of calls or
+    /// iterations (sooner if [`Hotness::code_ready`] is called), so that waiting costs the
+    /// interpreter nothing.
+    fn expect_code(&self) {
+        let next = self.calls.load(Relaxed).saturating_add(self.call_threshold);
+        self.next_call_check.store(next, Relaxed);
+        self.rearm_loops();
+    }
+
+    /// Machine code exists (or its compilation ended): every entry takes the slow path from
+    /// now on, which runs the machine code. Called by the compiling side when background
+    /// compilation finishes.
+    pub fn code_ready(&self) {
         self.next_call_check.store(0, Relaxed);
+    }
+
+    fn rearm_loops(&self) {
         let next = self
             .iterations
             .load(Relaxed)
@@ -168,7 +183,7 @@ pub(crate) unsafe fn entry_slow(
                 return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
             }
             _ => {
-                (*func).hotness.watch();
+                (*func).hotness.expect_code();
                 return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
             }
         };
@@ -242,7 +257,11 @@ pub(crate) unsafe fn loop_slow(
                 (*func).hotness.give_up();
                 return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
             }
-            Promotion::Ready | Promotion::Pending => (*func).hotness.watch(),
+            Promotion::Ready => {
+                (*func).hotness.code_ready();
+                (*func).hotness.rearm_loops();
+            }
+            Promotion::Pending => (*func).hotness.expect_code(),
         }
         let (nl, nr) = ((*func).num_locals as usize, (*func).num_results as usize);
         let osr = store.tier_hooks.and_then(|h| h.osr);

@@ -15,11 +15,12 @@
 //!   ever sees half of it.
 
 use std::any::Any;
+use std::collections::BinaryHeap;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::Function;
@@ -147,7 +148,13 @@ pub struct LazyModule {
     stubs: OnceLock<Result<Arc<CompiledModule>, String>>,
     /// `None`: compile synchronously, on the thread that asks.
     pool: Option<Arc<CompilePool>>,
+    /// Called with a defined function's index when its background compilation finished
+    /// (successfully or not), so the interpreter can look again at its next call.
+    on_ready: Option<ReadyHook>,
 }
+
+/// See [`LazyModule::on_ready`].
+pub type ReadyHook = Box<dyn Fn(u32) + Send + Sync>;
 
 impl std::fmt::Debug for LazyModule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,6 +181,7 @@ impl LazyModule {
         options: JitOptions,
         counters: Option<CallCounters>,
         pool: Option<Arc<CompilePool>>,
+        on_ready: Option<ReadyHook>,
     ) -> LazyModule {
         let funcs = bodies
             .iter()
@@ -199,6 +207,13 @@ impl LazyModule {
             osr: Mutex::new(HashMap::new()),
             stubs: OnceLock::new(),
             pool,
+            on_ready,
+        }
+    }
+
+    fn notify_ready(&self, def: usize) {
+        if let Some(hook) = &self.on_ready {
+            hook(def as u32);
         }
     }
 
@@ -229,7 +244,7 @@ impl LazyModule {
     /// Compiles defined function `def` (entered normally, or at loop `osr_loop`), adding the
     /// time it took to the function's compile time.
     fn compile_entry(&self, def: usize, osr_loop: Option<u32>) -> Result<Arc<FuncCode>, String> {
-        let start = Instant::now();
+        let start = thread_cpu_time();
         let index = self.info.num_imported_funcs + def as u32;
         let wanted = self
             .options
@@ -251,7 +266,8 @@ impl LazyModule {
             .unwrap_or_else(|_| Err("the code generator panicked".to_string()))
             .map(Arc::new)
         };
-        let nanos = start.elapsed().as_nanos().min(u64::MAX as u128) as u64;
+        let nanos = thread_cpu_time().saturating_sub(start).as_nanos();
+        let nanos = nanos.min(u64::MAX as u128) as u64;
         self.funcs[def]
             .compile_nanos
             .fetch_add(nanos, Ordering::Relaxed);
@@ -274,7 +290,7 @@ impl LazyModule {
         }
     }
 
-    /// Time spent compiling defined function `def` (zero if it was not compiled).
+    /// CPU time spent compiling defined function `def` (zero if it was not compiled).
     pub fn compile_time(&self, def: u32) -> Duration {
         Duration::from_nanos(
             self.funcs[def as usize]
@@ -309,13 +325,70 @@ impl LazyModule {
     }
 }
 
+/// CPU time of the calling thread: what a compilation costs, whatever else the machine runs.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux supports.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
+/// A queued compilation; the smallest function body runs first.
+struct QueuedJob {
+    /// Body size in bytes: small functions compile fast and pay off sooner, so one huge
+    /// function never holds up the many small hot ones behind it.
+    cost: usize,
+    /// Arrival order among equal costs.
+    seq: u64,
+    job: Job,
+}
+
+impl PartialEq for QueuedJob {
+    fn eq(&self, other: &Self) -> bool {
+        (self.cost, self.seq) == (other.cost, other.seq)
+    }
+}
+impl Eq for QueuedJob {}
+impl PartialOrd for QueuedJob {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for QueuedJob {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the cheapest, oldest job.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.cost, other.seq).cmp(&(self.cost, self.seq))
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: BinaryHeap<QueuedJob>,
+    next_seq: u64,
+    /// Set when the pool is dropped: threads finish and exit.
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
 /// Background compilation threads of one engine, started on first use. Dropping the pool
-/// lets the threads finish their current job and exit.
+/// lets the threads finish their current job and exit (queued jobs are dropped).
 pub struct CompilePool {
     threads: usize,
-    queue: OnceLock<Option<mpsc::Sender<Job>>>,
+    shared: Arc<Shared>,
+    /// Whether at least one thread runs; decided on first use.
+    started: OnceLock<bool>,
 }
 
 impl std::fmt::Debug for CompilePool {
@@ -330,43 +403,73 @@ impl CompilePool {
     pub fn new(threads: usize) -> CompilePool {
         CompilePool {
             threads: threads.max(1),
-            queue: OnceLock::new(),
+            shared: Arc::new(Shared {
+                queue: Mutex::new(Queue::default()),
+                ready: Condvar::new(),
+            }),
+            started: OnceLock::new(),
         }
     }
 
-    /// Starts the threads; `None` if not even one could be started.
-    fn start(&self) -> Option<mpsc::Sender<Job>> {
-        let (tx, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
+    /// Starts the threads; false if not even one could be started.
+    fn start(&self) -> bool {
         let mut started = 0;
         for i in 0..self.threads {
-            let rx = rx.clone();
+            let shared = self.shared.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("wasmtier-jit-{i}"))
                 .spawn(move || {
-                    loop {
-                        let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => break,
-                        }
+                    while let Some(job) = shared.next_job() {
+                        job();
                     }
                 });
             started += spawned.is_ok() as usize;
         }
-        (started > 0).then_some(tx)
+        started > 0
     }
 
-    /// Runs `job` on a pool thread, or right here if no thread could be started.
-    fn submit(&self, job: Job) {
-        match self.queue.get_or_init(|| self.start()) {
-            Some(tx) => {
-                if let Err(mpsc::SendError(job)) = tx.send(job) {
-                    job();
-                }
-            }
-            None => job(),
+    /// Runs `job` (of size `cost`) on a pool thread, or right here if no thread could be
+    /// started.
+    fn submit(&self, cost: usize, job: Job) {
+        if !*self.started.get_or_init(|| self.start()) {
+            return job();
         }
+        let mut queue = self.shared.lock();
+        let seq = queue.next_seq;
+        queue.next_seq += 1;
+        queue.jobs.push(QueuedJob { cost, seq, job });
+        drop(queue);
+        self.shared.ready.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next job to run, waiting for one; `None` once the pool is gone.
+    fn next_job(&self) -> Option<Job> {
+        let mut queue = self.lock();
+        loop {
+            if queue.closed {
+                return None;
+            }
+            if let Some(queued) = queue.jobs.pop() {
+                return Some(queued.job);
+            }
+            queue = self.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Drop for CompilePool {
+    fn drop(&mut self) {
+        let mut queue = self.shared.lock();
+        queue.closed = true;
+        queue.jobs.clear();
+        drop(queue);
+        self.shared.ready.notify_all();
     }
 }
 
@@ -404,9 +507,13 @@ pub fn promote(store: &mut StoreOpaque, f: FuncId) -> Promotion {
         (None, Some(pool)) => {
             if !slot.queued.swap(true, Ordering::Relaxed) {
                 let job_module = lazy.clone();
-                pool.submit(Box::new(move || {
-                    job_module.compile(def);
-                }));
+                pool.submit(
+                    lazy.bodies[def].len(),
+                    Box::new(move || {
+                        job_module.compile(def);
+                        job_module.notify_ready(def);
+                    }),
+                );
             }
             return Promotion::Pending;
         }
@@ -458,9 +565,12 @@ pub fn enter_loop(
             if !slot.queued.swap(true, Ordering::Relaxed) {
                 let job_module = lazy.clone();
                 let job_slot = slot.clone();
-                pool.submit(Box::new(move || {
-                    job_module.compile_osr(&job_slot, def, loop_index);
-                }));
+                pool.submit(
+                    lazy.bodies[def].len(),
+                    Box::new(move || {
+                        job_module.compile_osr(&job_slot, def, loop_index);
+                    }),
+                );
             }
             return None;
         }

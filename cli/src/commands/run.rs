@@ -130,7 +130,7 @@ fn print_stats(module: &Module, args: &RunArgs) {
         text.push_str(&format!("  still compiling at exit:        {compiling}\n"));
     }
     text.push_str(&format!(
-        "  time spent compiling:           {:.3} ms\n",
+        "  CPU time spent compiling:       {:.3} ms\n",
         stats.compile_time().as_secs_f64() * 1e3
     ));
     for failed in stats.failed() {
