@@ -1,0 +1,139 @@
+//! The background threads that compile hot functions: one pool per engine, started on first
+//! use, running the cheapest queued compilation first.
+
+use std::collections::BinaryHeap;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+pub(crate) type Job = Box<dyn FnOnce() + Send>;
+
+/// A queued compilation; the smallest function body runs first.
+struct QueuedJob {
+    /// Body size in bytes: small functions compile fast and pay off sooner, so one huge
+    /// function never holds up the many small hot ones behind it.
+    cost: usize,
+    /// Arrival order among equal costs.
+    seq: u64,
+    job: Job,
+}
+
+impl PartialEq for QueuedJob {
+    fn eq(&self, other: &Self) -> bool {
+        (self.cost, self.seq) == (other.cost, other.seq)
+    }
+}
+impl Eq for QueuedJob {}
+impl PartialOrd for QueuedJob {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for QueuedJob {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the cheapest, oldest job.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.cost, other.seq).cmp(&(self.cost, self.seq))
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: BinaryHeap<QueuedJob>,
+    next_seq: u64,
+    /// Set when the pool is dropped: threads finish and exit.
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+/// Background compilation threads of one engine, started on first use. Dropping the pool
+/// lets the threads finish their current job and exit (queued jobs are dropped).
+pub struct CompilePool {
+    threads: usize,
+    shared: Arc<Shared>,
+    /// Whether at least one thread runs; decided on first use.
+    started: OnceLock<bool>,
+}
+
+impl std::fmt::Debug for CompilePool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompilePool")
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+impl CompilePool {
+    pub fn new(threads: usize) -> CompilePool {
+        CompilePool {
+            threads: threads.max(1),
+            shared: Arc::new(Shared {
+                queue: Mutex::new(Queue::default()),
+                ready: Condvar::new(),
+            }),
+            started: OnceLock::new(),
+        }
+    }
+
+    /// Starts the threads; false if not even one could be started.
+    fn start(&self) -> bool {
+        let mut started = 0;
+        for i in 0..self.threads {
+            let shared = self.shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("wasmtier-jit-{i}"))
+                .spawn(move || {
+                    while let Some(job) = shared.next_job() {
+                        job();
+                    }
+                });
+            started += spawned.is_ok() as usize;
+        }
+        started > 0
+    }
+
+    /// Runs `job` (of size `cost`) on a pool thread, or right here if no thread could be
+    /// started.
+    pub(crate) fn submit(&self, cost: usize, job: Job) {
+        if !*self.started.get_or_init(|| self.start()) {
+            return job();
+        }
+        let mut queue = self.shared.lock();
+        let seq = queue.next_seq;
+        queue.next_seq += 1;
+        queue.jobs.push(QueuedJob { cost, seq, job });
+        drop(queue);
+        self.shared.ready.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next job to run, waiting for one; `None` once the pool is gone.
+    fn next_job(&self) -> Option<Job> {
+        let mut queue = self.lock();
+        loop {
+            if queue.closed {
+                return None;
+            }
+            if let Some(queued) = queue.jobs.pop() {
+                return Some(queued.job);
+            }
+            queue = self.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Drop for CompilePool {
+    fn drop(&mut self) {
+        let mut queue = self.shared.lock();
+        queue.closed = true;
+        queue.jobs.clear();
+        drop(queue);
+        self.shared.ready.notify_all();
+    }
+}
