@@ -137,3 +137,43 @@ impl Drop for CompilePool {
         self.shared.ready.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn queued_jobs_run_cheapest_first() {
+        let pool = CompilePool::new(1);
+        let (release, blocked) = mpsc::channel::<()>();
+        let (started, wait_started) = mpsc::channel::<()>();
+        // Occupy the only thread so that the next jobs queue up.
+        pool.submit(
+            0,
+            Box::new(move || {
+                started.send(()).unwrap();
+                blocked.recv().unwrap();
+            }),
+        );
+        wait_started.recv().unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let (done, all_done) = mpsc::channel::<()>();
+        for cost in [30, 10, 20, 10] {
+            let order = order.clone();
+            let done = done.clone();
+            pool.submit(
+                cost,
+                Box::new(move || {
+                    order.lock().unwrap().push(cost);
+                    done.send(()).unwrap();
+                }),
+            );
+        }
+        release.send(()).unwrap();
+        for _ in 0..4 {
+            all_done.recv().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), [10, 10, 20, 30]);
+    }
+}
