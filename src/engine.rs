@@ -141,9 +141,20 @@ impl Config {
         self
     }
 
-    /// Maximum nesting of wasm calls before "call stack exhausted".
+    /// Maximum nesting of interpreted wasm calls before "call stack exhausted". Compiled code
+    /// (JIT, and promoted functions under `auto`) runs on the native stack instead and is
+    /// bounded by [`Config::max_wasm_stack`].
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Config {
         self.limits.max_call_depth = depth;
+        self
+    }
+
+    /// Most bytes of native stack compiled wasm code may use (default 16 MiB, and never more
+    /// than the thread's stack leaves free); deeper recursion traps with "call stack
+    /// exhausted". The interpreter's frames are bounded by [`Config::max_call_depth`] and
+    /// [`Config::max_stack_slots`] instead.
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Config {
+        self.limits.max_wasm_stack = bytes;
         self
     }
 

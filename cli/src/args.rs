@@ -84,9 +84,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max_table_elements: Option<u64>,
 
-    /// Deepest nesting of wasm calls before a "call stack exhausted" trap.
+    /// Deepest nesting of interpreted wasm calls before a "call stack exhausted" trap.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_call_depth: Option<u64>,
+
+    /// Most bytes of native stack compiled wasm code may use (default 16 MiB) before a
+    /// "call stack exhausted" trap.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_wasm_stack: Option<u64>,
 
     /// At exit, print to stderr how tiered execution went: functions that ran only
     /// interpreted, functions promoted, compile time, and the most called functions.

@@ -447,6 +447,21 @@ fn memory_and_call_depth_limits_from_the_command_line() {
         "{}",
         stderr(&out)
     );
+    if cfg!(feature = "jit") {
+        // Compiled code is bounded by native stack bytes instead.
+        let jit_down = |bytes: &str, n: &str| {
+            let limit = format!("--max-wasm-stack={bytes}");
+            wasmtier(&["run", "--tier=jit", &limit, "--invoke=down", file, n])
+        };
+        assert_success(&jit_down("1000000", "100"), "0\n");
+        let out = jit_down("65536", "100000");
+        assert_eq!(out.status.code(), Some(EXIT_TRAP));
+        assert!(
+            stderr(&out).starts_with("wasm trap: call stack exhausted"),
+            "{}",
+            stderr(&out)
+        );
+    }
     std::fs::remove_file(&path).ok();
 }
 

@@ -465,7 +465,10 @@ unsafe fn run_compiled(
     vmctx: *mut VMContext,
     values: *mut u64,
 ) -> Result<(), Trap> {
-    store.vm_store.stack_limit = signals::stack_limit();
+    // A nested entry (compiled -> interpreter -> compiled) gets its own budget from here;
+    // the outer activation's limit is restored when it returns.
+    let outer_limit = store.vm_store.stack_limit;
+    store.vm_store.stack_limit = signals::stack_limit(store.limits.max_wasm_stack);
     store.vm_store.store = store;
     store.vm_store.interrupt = Arc::as_ptr(&store.interrupt).cast();
     let metered = store.fuel.is_some();
@@ -474,6 +477,7 @@ unsafe fn run_compiled(
     }
     // SAFETY: per this function's contract, with the store context prepared just above.
     let status = unsafe { signals::enter(wrapper, code, vmctx.cast(), values) };
+    store.vm_store.stack_limit = outer_limit;
     if metered {
         store.fuel = Some(store.vm_store.fuel.max(0) as u64);
     }

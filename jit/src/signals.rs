@@ -211,19 +211,18 @@ pub(crate) fn take_trap_frames() -> Vec<wasmtier_runtime::FrameInfo> {
 /// functions, the interpreter) and for signal delivery.
 const MIN_HEADROOM: usize = 256 * 1024;
 
-/// The lowest stack address compiled code may use on this thread.
-pub(crate) fn stack_limit() -> usize {
+/// The lowest stack address compiled code entered from here may use: at most `max_bytes`
+/// below the current frame (deeper recursion traps), and never closer to the end of this
+/// thread's stack than the headroom Rust code needs.
+pub(crate) fn stack_limit(max_bytes: usize) -> usize {
     let mut floor = STACK_LIMIT.with(|l| l.get());
     if floor == 0 {
         floor = compute_stack_limit();
         STACK_LIMIT.with(|l| l.set(floor));
     }
     let here = current_sp();
-    floor.max(here.saturating_sub(MAX_WASM_STACK))
+    floor.max(here.saturating_sub(max_bytes))
 }
-
-/// Most host stack one entry into compiled code may use (deep recursion traps beyond).
-const MAX_WASM_STACK: usize = 16 << 20;
 
 /// An address in the current stack frame.
 #[inline(never)]

@@ -212,8 +212,12 @@ pub struct StoreLimits {
     pub max_table_elements: u64,
     /// Size of the wasm value stack in 64-bit slots (locals and operands of all frames).
     pub max_stack_slots: usize,
-    /// Maximum nesting of wasm calls; deeper recursion traps with "call stack exhausted".
+    /// Maximum nesting of interpreted wasm calls; deeper recursion traps with "call stack
+    /// exhausted".
     pub max_call_depth: usize,
+    /// Most bytes of native stack compiled wasm code may use per entry from the host;
+    /// deeper recursion traps with "call stack exhausted".
+    pub max_wasm_stack: usize,
 }
 
 impl Default for StoreLimits {
@@ -223,6 +227,7 @@ impl Default for StoreLimits {
             max_table_elements: 10_000_000,
             max_stack_slots: 1 << 20,
             max_call_depth: 20_000,
+            max_wasm_stack: 16 << 20,
         }
     }
 }

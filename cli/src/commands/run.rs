@@ -28,6 +28,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(depth) = args.max_call_depth {
         config.max_call_depth(usize::try_from(depth).unwrap_or(usize::MAX));
     }
+    if let Some(bytes) = args.max_wasm_stack {
+        config.max_wasm_stack(usize::try_from(bytes).unwrap_or(usize::MAX));
+    }
     // Statistics should count every call, also those of compiled code.
     config.count_calls(args.stats);
     let engine = commands::engine_from(&config)?;
