@@ -65,6 +65,12 @@ fn pack_adjust(drop: u32, keep: u32) -> Result<u32, ModuleError> {
     Ok(drop | (keep << 16))
 }
 
+/// Two local indices below 65536 in one immediate (the translator only fuses such locals).
+fn pack16(lo: u32, hi: u32) -> u32 {
+    debug_assert!(lo <= u16::MAX as u32 && hi <= u16::MAX as u32);
+    lo | (hi << 16)
+}
+
 /// Turns bytecode into threaded code.
 pub fn link(ops: &[Op]) -> Result<Box<[Instr]>, ModuleError> {
     ops.iter().map(link_op).collect()
@@ -141,6 +147,19 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::I32AddConst(c) => instr(h::i32_add_const, c as u32, 0),
         Op::LocalBin(op, b) => instr(h::LOCAL_BIN[op as usize], b, 0),
         Op::LocalBin2(op, a, b) => instr(h::LOCAL_BIN2[op as usize], a, b),
+        Op::LocalBinSet(op, b, d) => instr(h::LOCAL_BIN_SET[op as usize], b, d),
+        Op::BinSet(op, d) => instr(h::BIN_SET[op as usize], d, 0),
+        Op::BrIfLocalBin2Nez { op, a, b, offset } => instr(
+            h::BR_IF_LOCAL_BIN2_NEZ[op as usize],
+            offset as u32,
+            pack16(a, b),
+        ),
+        Op::BrIfLocalBin2Eqz { op, a, b, offset } => instr(
+            h::BR_IF_LOCAL_BIN2_EQZ[op as usize],
+            offset as u32,
+            pack16(a, b),
+        ),
+        Op::LocalBin2Set(op, a, b, d) => instr(h::LOCAL_BIN2_SET[op as usize], a, pack16(b, d)),
         Op::LocalIncrI32(l, c) => instr(h::local_incr_i32, l, c as u32),
         Op::LocalIncrI64(l, c) => instr(h::local_incr_i64, l, c as u32),
         Op::LocalSetConst(l, c) => instr(h::local_set_const, l, c),

@@ -811,8 +811,9 @@ handlers! { [pc sp fp mem st budget]
     I64TruncSatF64U { unop!(pc sp, f64v, from_u64, |a| a as u64) }
 }
 
-/// Handlers of `LocalBin` (top op local) and `LocalBin2` (local op local), generated from
-/// the same list as `LocalBinOp`, so `LOCAL_BIN[op as usize]` is `op`'s handler.
+/// Handlers of `LocalBin` (top op local), `LocalBin2` (local op local) and their forms that
+/// store into a local (`LocalBinSet`, `LocalBin2Set`), generated from the same list as
+/// `LocalBinOp`, so `LOCAL_BIN[op as usize]` is `op`'s handler.
 macro_rules! local_binop_handlers {
     ($([$name:ident $get:ident $put:ident |$a:ident, $b:ident| $e:expr])*) => {
         mod local_bin {
@@ -838,8 +839,72 @@ macro_rules! local_binop_handlers {
                 })*
             }
         }
+        mod local_bin_set {
+            use super::*;
+            handlers! { [pc sp fp mem st budget]
+                $($name {
+                    let $b = $get(*fp.add(imm!(pc, 0) as usize));
+                    sp = sp.sub(1);
+                    let $a = $get(*sp);
+                    *fp.add(imm!(pc, 1) as usize) = $put($e);
+                    pc = pc.add(1);
+                })*
+            }
+        }
+        mod local_bin2_set {
+            use super::*;
+            handlers! { [pc sp fp mem st budget]
+                $($name {
+                    let packed = imm!(pc, 1);
+                    let $a = $get(*fp.add(imm!(pc, 0) as usize));
+                    let $b = $get(*fp.add((packed & 0xffff) as usize));
+                    *fp.add((packed >> 16) as usize) = $put($e);
+                    pc = pc.add(1);
+                })*
+            }
+        }
+        mod bin_set {
+            use super::*;
+            handlers! { [pc sp fp mem st budget]
+                $($name {
+                    let $b = $get(*sp.sub(1));
+                    let $a = $get(*sp.sub(2));
+                    sp = sp.sub(2);
+                    *fp.add(imm!(pc, 0) as usize) = $put($e);
+                    pc = pc.add(1);
+                })*
+            }
+        }
+        mod br_if_local_bin2_nez {
+            use super::*;
+            handlers! { [pc sp fp mem st budget]
+                $($name {
+                    let packed = imm!(pc, 1);
+                    let $a = $get(*fp.add((packed & 0xffff) as usize));
+                    let $b = $get(*fp.add((packed >> 16) as usize));
+                    // Only i32-valued ops can feed `br_if`.
+                    if $put($e) as u32 != 0 { jump!(pc); } else { pc = pc.add(1); }
+                })*
+            }
+        }
+        mod br_if_local_bin2_eqz {
+            use super::*;
+            handlers! { [pc sp fp mem st budget]
+                $($name {
+                    let packed = imm!(pc, 1);
+                    let $a = $get(*fp.add((packed & 0xffff) as usize));
+                    let $b = $get(*fp.add((packed >> 16) as usize));
+                    if $put($e) as u32 == 0 { jump!(pc); } else { pc = pc.add(1); }
+                })*
+            }
+        }
+        pub(crate) const BIN_SET: &[Handler] = &[$(bin_set::$name,)*];
+        pub(crate) const BR_IF_LOCAL_BIN2_NEZ: &[Handler] = &[$(br_if_local_bin2_nez::$name,)*];
+        pub(crate) const BR_IF_LOCAL_BIN2_EQZ: &[Handler] = &[$(br_if_local_bin2_eqz::$name,)*];
         pub(crate) const LOCAL_BIN: &[Handler] = &[$(local_bin::$name,)*];
         pub(crate) const LOCAL_BIN2: &[Handler] = &[$(local_bin2::$name,)*];
+        pub(crate) const LOCAL_BIN_SET: &[Handler] = &[$(local_bin_set::$name,)*];
+        pub(crate) const LOCAL_BIN2_SET: &[Handler] = &[$(local_bin2_set::$name,)*];
     };
 }
 local_binop_list!(local_binop_handlers);

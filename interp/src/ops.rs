@@ -223,6 +223,20 @@ macro_rules! define_op_enum {
             LocalBin(LocalBinOp, u32),
             /// `local.get a; local.get b; <binop>`: pushes local `a` combined with local `b`.
             LocalBin2(LocalBinOp, u32, u32),
+            /// `local.get b; <binop>; local.set d`: local `d` = pop combined with local `b`.
+            /// Fields: op, b, d.
+            LocalBinSet(LocalBinOp, u32, u32),
+            /// `local.get a; local.get b; <binop>; local.set d`: local `d` = local `a` combined
+            /// with local `b`, without touching the operand stack. Fields: op, a, b, d; `b` and
+            /// `d` are below 65536 (they share an immediate).
+            LocalBin2Set(LocalBinOp, u32, u32, u32),
+            /// `<binop>; local.set d`: local `d` = the two popped operands combined.
+            BinSet(LocalBinOp, u32),
+            /// `local.get a; local.get b; <binop>; br_if`: jumps if local `a` combined with
+            /// local `b` is non-zero (`a`, `b` below 65536).
+            BrIfLocalBin2Nez { op: LocalBinOp, a: u32, b: u32, offset: i32 },
+            /// As `BrIfLocalBin2Nez`, jumping if the result is zero.
+            BrIfLocalBin2Eqz { op: LocalBinOp, a: u32, b: u32, offset: i32 },
             /// `local.get l; i32.const c; i32.add; local.set l`
             LocalIncrI32(u32, i32),
             /// `local.get l; i64.const c; i64.add; local.set l` with `c` fitting 32 bits.
@@ -351,6 +365,8 @@ impl Op {
             | Op::BrIfI32Ne { offset }
             | Op::BrIfI32Eq { offset }
             | Op::BrIfLocalNez { offset, .. }
+            | Op::BrIfLocalBin2Nez { offset, .. }
+            | Op::BrIfLocalBin2Eqz { offset, .. }
             | Op::BrIfI32GtS { offset }
             | Op::BrIfI32GtU { offset }
             | Op::BrIfI32LeS { offset }

@@ -548,6 +548,23 @@ fn fuse(prev: Op, op: Op) -> Option<Fused> {
         (Op::LocalGet2(a, b), op) if LocalBinOp::of(op).is_some() => {
             Replace(Op::LocalBin2(LocalBinOp::of(op)?, a, b))
         }
+        (Op::LocalBin(op, b), Op::LocalSet(d)) => Replace(Op::LocalBinSet(op, b, d)),
+        (prev, Op::LocalSet(d)) if LocalBinOp::of(prev).is_some() => {
+            Replace(Op::BinSet(LocalBinOp::of(prev)?, d))
+        }
+        (Op::LocalBin2(op, a, b), Op::BrIfNez { offset }) if a <= 0xffff && b <= 0xffff => {
+            Replace(Op::BrIfLocalBin2Nez { op, a, b, offset })
+        }
+        (Op::LocalBin2(op, a, b), Op::BrIfEqz { offset }) if a <= 0xffff && b <= 0xffff => {
+            Replace(Op::BrIfLocalBin2Eqz { op, a, b, offset })
+        }
+        (Op::LocalBin2(op, a, b), Op::LocalSet(d)) if b <= 0xffff && d <= 0xffff => {
+            Replace(Op::LocalBin2Set(op, a, b, d))
+        }
+        // `local.tee` keeps the value: store it, then read it back (which may fuse further).
+        (Op::LocalBin2(op, a, b), Op::LocalTee(d)) if b <= 0xffff && d <= 0xffff => {
+            Split(Op::LocalBin2Set(op, a, b, d), Op::LocalGet(d))
+        }
         (Op::LocalGet(l), Op::BrIfNez { offset }) => Replace(Op::BrIfLocalNez { local: l, offset }),
         (Op::I32Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfEqz { offset }),
         (Op::I32Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfNez { offset }),
