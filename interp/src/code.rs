@@ -149,6 +149,9 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::LocalBin2(op, a, b) => instr(h::LOCAL_BIN2[op as usize], a, b),
         Op::LocalBinSet(op, b, d) => instr(h::LOCAL_BIN_SET[op as usize], b, d),
         Op::BinSet(op, d) => instr(h::BIN_SET[op as usize], d, 0),
+        Op::I32LoadLocal { local, offset } => instr(h::i32_load_local, offset, local),
+        Op::I32Load8ULocal { local, offset } => instr(h::i32_load8_u_local, offset, local),
+        Op::LocalAddConst(l, c) => instr(h::local_add_const, l, c as u32),
         Op::BrIfLocalBin2Nez { op, a, b, offset } => instr(
             h::BR_IF_LOCAL_BIN2_NEZ[op as usize],
             offset as u32,

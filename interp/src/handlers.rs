@@ -439,6 +439,18 @@ handlers! { [pc sp fp mem st budget]
 
     // ---- memory ----
     i32_load { load!(pc sp mem st, 4, u32, |v| v as u64) }
+    i32_load_local {
+        let ea = addr!(pc st, *fp.add(imm!(pc, 1) as usize), imm!(pc, 0), 4);
+        *sp = u32::from_le_bytes(ptr::read_unaligned(mem.add(ea) as *const [u8; 4])) as u64;
+        sp = sp.add(1);
+        pc = pc.add(1);
+    }
+    i32_load8_u_local {
+        let ea = addr!(pc st, *fp.add(imm!(pc, 1) as usize), imm!(pc, 0), 1);
+        *sp = *mem.add(ea) as u64;
+        sp = sp.add(1);
+        pc = pc.add(1);
+    }
     i64_load { load!(pc sp mem st, 8, u64, |v| v) }
     i32_load8_s { load!(pc sp mem st, 1, i8, |v| from_i32(v as i32)) }
     i32_load8_u { load!(pc sp mem st, 1, u8, |v| v as u64) }
@@ -575,6 +587,11 @@ handlers! { [pc sp fp mem st budget]
         pc = pc.add(1);
     }
     i32_add_const { unop!(pc sp, u32v, from_u32, |a| a.wrapping_add(imm!(pc, 0))) }
+    local_add_const {
+        *sp = from_u32(u32v(*fp.add(imm!(pc, 0) as usize)).wrapping_add(imm!(pc, 1)));
+        sp = sp.add(1);
+        pc = pc.add(1);
+    }
     local_incr_i32 {
         let slot = fp.add(imm!(pc, 0) as usize);
         *slot = from_u32(u32v(*slot).wrapping_add(imm!(pc, 1)));

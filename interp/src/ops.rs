@@ -230,6 +230,12 @@ macro_rules! define_op_enum {
             /// with local `b`, without touching the operand stack. Fields: op, a, b, d; `b` and
             /// `d` are below 65536 (they share an immediate).
             LocalBin2Set(LocalBinOp, u32, u32, u32),
+            /// `local.get l; i32.load offset`: pushes the i32 at `local[l] + offset`.
+            I32LoadLocal { local: u32, offset: u32 },
+            /// `local.get l; i32.load8_u offset`.
+            I32Load8ULocal { local: u32, offset: u32 },
+            /// `local.get l; i32.const c; i32.add`: pushes `local[l] + c`. Fields: l, c.
+            LocalAddConst(u32, i32),
             /// `<binop>; local.set d`: local `d` = the two popped operands combined.
             BinSet(LocalBinOp, u32),
             /// `local.get a; local.get b; <binop>; br_if`: jumps if local `a` combined with

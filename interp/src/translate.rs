@@ -177,7 +177,7 @@ impl Translator<'_> {
             match fuse(self.ops[prev], op) {
                 Some(Fused::Replace(new)) => {
                     self.ops[prev] = new;
-                    return prev;
+                    return self.fuse_backwards(prev);
                 }
                 Some(Fused::Split(first, second)) => {
                     self.ops[prev] = first;
@@ -191,25 +191,32 @@ impl Translator<'_> {
         self.ops.len() - 1
     }
 
-    /// `local.get l; i32.const c; i32.add; local.set l` (already fused up to the set) becomes
-    /// one `LocalIncrI32`: the loop-counter idiom.
+    /// After the last op (at `at`) became a fused op, fuses it with the ops before it while
+    /// that pays (`local.get; i32.const; i32.add` -> `local.get; i32.add_const` ->
+    /// `LocalAddConst`). Returns where the last op's effect ends up.
+    fn fuse_backwards(&mut self, mut at: usize) -> usize {
+        while at > self.barrier {
+            match fuse(self.ops[at - 1], self.ops[at]) {
+                Some(Fused::Replace(new)) => {
+                    self.ops.pop();
+                    self.ops[at - 1] = new;
+                    at -= 1;
+                }
+                _ => break,
+            }
+        }
+        at
+    }
+
+    /// `local.get l; i64.const c; i64.add; local.set l` (already fused up to the set) becomes
+    /// one `LocalIncrI64`: the loop-counter idiom. (The i32 form goes through `LocalAddConst`
+    /// in `fuse`.)
     fn fuse_local_incr(&mut self, local: u32) -> bool {
         let n = self.ops.len();
         if n < 2 || n - 2 < self.barrier {
             return false;
         }
         match self.ops[n - 2..] {
-            [Op::LocalGet(l), Op::I32AddConst(c)] if l == local => {
-                self.ops.truncate(n - 2);
-                self.ops.push(Op::LocalIncrI32(local, c));
-                true
-            }
-            [Op::LocalGet2(other, l), Op::I32AddConst(c)] if l == local => {
-                self.ops.truncate(n - 2);
-                self.ops.push(Op::LocalGet(other));
-                self.ops.push(Op::LocalIncrI32(local, c));
-                true
-            }
             [Op::LocalGet(l), Op::I64AddConst(c)]
                 if l == local && i32::try_from(c as i64).is_ok() =>
             {
@@ -549,6 +556,20 @@ fn fuse(prev: Op, op: Op) -> Option<Fused> {
             Replace(Op::LocalBin2(LocalBinOp::of(op)?, a, b))
         }
         (Op::LocalBin(op, b), Op::LocalSet(d)) => Replace(Op::LocalBinSet(op, b, d)),
+        (Op::LocalGet(local), Op::I32Load { offset }) => {
+            Replace(Op::I32LoadLocal { local, offset })
+        }
+        (Op::LocalGet(local), Op::I32Load8U { offset }) => {
+            Replace(Op::I32Load8ULocal { local, offset })
+        }
+        (Op::LocalGet(l), Op::I32AddConst(c)) => Replace(Op::LocalAddConst(l, c)),
+        (Op::LocalAddConst(l, c), Op::LocalSet(d)) if l == d => Replace(Op::LocalIncrI32(l, c)),
+        (Op::LocalGet2(x, local), Op::I32Load { offset }) => {
+            Split(Op::LocalGet(x), Op::I32LoadLocal { local, offset })
+        }
+        (Op::LocalGet2(x, l), Op::I32AddConst(c)) => {
+            Split(Op::LocalGet(x), Op::LocalAddConst(l, c))
+        }
         (prev, Op::LocalSet(d)) if LocalBinOp::of(prev).is_some() => {
             Replace(Op::BinSet(LocalBinOp::of(prev)?, d))
         }

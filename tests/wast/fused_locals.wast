@@ -66,3 +66,31 @@
 (assert_return (invoke "shifts" (i64.const 1) (i64.const 63)) (i64.const 0))
 (assert_return (invoke "shifts" (i64.const 3) (i64.const 4)) (i64.const -4))
 (assert_return (invoke "self_update" (i32.const 10) (i32.const 3)) (i32.const 63))
+
+;; Loads addressed by a local (`I32LoadLocal`, `I32Load8ULocal`) and local + constant
+;; (`LocalAddConst`, and the loop-counter `LocalIncrI32` it turns into).
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\ff")
+  (func (export "load_at") (param $p i32) (result i32) (i32.load offset=1 (local.get $p)))
+  (func (export "byte_at") (param $p i32) (result i32) (i32.load8_u offset=8 (local.get $p)))
+  (func (export "add_const") (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 0x7fffffff)))
+  (func (export "count_to") (param $n i32) (result i32) (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (br $next)))
+    (local.get $i))
+  (func (export "two_then_load") (param $a i32) (param $p i32) (result i32)
+    (i32.add (local.get $a) (i32.load (local.get $p))))
+)
+(assert_return (invoke "load_at" (i32.const 0)) (i32.const 0x05040302))
+(assert_return (invoke "load_at" (i32.const 65531)) (i32.const 0))
+(assert_trap (invoke "load_at" (i32.const 65532)) "out of bounds memory access")
+(assert_trap (invoke "load_at" (i32.const -1)) "out of bounds memory access")
+(assert_return (invoke "byte_at" (i32.const 0)) (i32.const 255))
+(assert_trap (invoke "byte_at" (i32.const 65528)) "out of bounds memory access")
+(assert_return (invoke "add_const" (i32.const 1)) (i32.const 0x80000000))
+(assert_return (invoke "add_const" (i32.const -0x7fffffff)) (i32.const 0))
+(assert_return (invoke "count_to" (i32.const 10)) (i32.const 12))
+(assert_return (invoke "two_then_load" (i32.const 10) (i32.const 4)) (i32.const 0x0807060F))
