@@ -517,3 +517,31 @@ fn loops_with_operands_below_them_stay_interpreted_and_correct() {
     // Only the outer loop (empty operand stack at its header) can take the activation over.
     assert_eq!(module.tier_stats().osr_entries(), 1);
 }
+
+#[test]
+fn stores_on_several_threads_share_a_module_while_it_tiers_up() {
+    for synchronous in [false, true] {
+        let engine = auto(10, synchronous);
+        let module = Module::new(&engine, FIB).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (engine, module) = (engine.clone(), module.clone());
+                std::thread::spawn(move || {
+                    let mut store = Store::new(&engine, ());
+                    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+                    let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+                    (0..20)
+                        .map(|n| fib.call(&mut store, n).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for t in threads {
+            let results = t.join().unwrap();
+            assert_eq!(results[19], 4181);
+            assert_eq!(results[10], 55);
+        }
+        assert!(module.wait_for_compilations(Duration::from_secs(30)));
+        assert_eq!(tier_of(&module, "fib"), FuncTier::Compiled);
+    }
+}
