@@ -9,6 +9,8 @@ pub mod report;
 
 use wasmtier::{Config, Engine, Linker, Module, Store, Tier, TypedFunc};
 
+pub use programs::{PROGRAMS, Program, STARTUP_MODULES, WasmFile};
+
 /// Every tier the benchmarks try, in order. A tier this build lacks is skipped with a note, so a
 /// new tier needs no change here once `Engine::new` accepts it.
 pub const TIERS: &[Tier] = &[Tier::Interp, Tier::Jit, Tier::Auto];
@@ -86,6 +88,14 @@ pub const MANDELBROT: Workload = Workload {
     bench_input: 200,
     reference: mandelbrot_reference,
 };
+
+impl Workload {
+    /// The workload's module in binary form, so that what is timed starts from bytes, as an
+    /// embedder's would (the text is parsed here, outside any measurement).
+    pub fn wasm(&self) -> Vec<u8> {
+        wat::parse_str(self.wat).unwrap_or_else(|e| panic!("{}: invalid wat: {e}", self.name))
+    }
+}
 
 pub const WORKLOADS: &[Workload] = &[FIB, SUM_LOOP, INDIRECT, STATE_MACHINE, MATMUL, MANDELBROT];
 
@@ -193,9 +203,9 @@ impl Runner {
         Engine::new(Config::new().tier(tier))
     }
 
-    /// Compiles and instantiates `workload`. Compilation is not part of what is measured.
-    pub fn new(engine: &Engine, workload: &Workload) -> wasmtier::Result<Runner> {
-        let module = Module::new(engine, workload.wat)?;
+    /// Compiles and instantiates `wasm`, the binary of `workload` (see [`Workload::wasm`]).
+    pub fn new(engine: &Engine, wasm: &[u8], workload: &Workload) -> wasmtier::Result<Runner> {
+        let module = Module::from_binary(engine, wasm)?;
         let mut store = Store::new(engine, ());
         let instance = Linker::new(engine).instantiate(&mut store, &module)?;
         let entry = match workload.result {
@@ -228,7 +238,7 @@ mod tests {
     fn workloads_match_references_in_the_interpreter() {
         let engine = Runner::engine(Tier::Interp).unwrap();
         for workload in WORKLOADS {
-            let mut runner = Runner::new(&engine, workload).unwrap();
+            let mut runner = Runner::new(&engine, &workload.wasm(), workload).unwrap();
             for input in [0, 1, 2, 10, 15] {
                 assert_eq!(
                     runner.call(input).unwrap(),

@@ -1,83 +1,234 @@
-//! Macro workloads: C programs compiled to `wasm32-wasi` (sources and build script in
-//! `benches/c/`), run through `_start` with WASI. Each prints a checksum line; the expected
-//! lines come from the same C compiled natively, so a wrong answer cannot look fast.
+//! Macro workloads: real C programs compiled to `wasm32-wasi`, run through `_start` with WASI.
+//! Each prints lines whose expected text is fixed, so a wrong answer cannot look fast.
+//!
+//! - `intmix`, `sort_hash`, `compress`: written for benchmarking (sources and build script in
+//!   `benches/c/`); their expected lines come from the same C compiled natively.
+//! - `lua_demo`, `sqlite_demo`: the Lua 5.4 and SQLite drivers of the WASI tests
+//!   (`tests/wasi/src`, built by `tests/wasi/build.sh`), with the output `tests/wasi.rs`
+//!   checks. SQLite runs without a directory argument, so only its in-memory part runs (the
+//!   file part would mostly measure the host's file system and fsync).
+
+use std::rc::Rc;
 
 use wasmtier::wasi::{WasiCtx, WasiCtxBuilder, add_to_linker};
 use wasmtier::{Engine, Error, Linker, Module, Store};
 
-/// A C program and what it must print for the benchmark input and for a small test input.
+/// A C program and what it must print for the benchmark arguments and for small test ones.
 #[derive(Debug, Clone, Copy)]
 pub struct Program {
     pub name: &'static str,
     pub wasm: &'static [u8],
-    pub bench_arg: &'static str,
+    /// `argv[1..]` of the benchmark run (`argv[0]` is `name`).
+    pub bench_args: &'static [&'static str],
     pub bench_output: &'static str,
-    pub test_arg: &'static str,
+    pub test_args: &'static [&'static str],
     pub test_output: &'static str,
 }
+
+impl Program {
+    /// The benchmark arguments as one string (`-` for none), for labels.
+    pub fn param(&self) -> String {
+        if self.bench_args.is_empty() {
+            "-".into()
+        } else {
+            self.bench_args.join(" ")
+        }
+    }
+
+    /// `name(args)`, the row label in reports.
+    pub fn label(&self) -> String {
+        format!("{}({})", self.name, self.bench_args.join(" "))
+    }
+
+    /// `argv` of the benchmark run.
+    pub fn bench_argv(&self) -> Vec<&'static str> {
+        std::iter::once(self.name)
+            .chain(self.bench_args.iter().copied())
+            .collect()
+    }
+}
+
+pub const INTMIX_WASM: &[u8] = include_bytes!("../wasm/intmix.wasm");
+pub const SORT_HASH_WASM: &[u8] = include_bytes!("../wasm/sort_hash.wasm");
+pub const COMPRESS_WASM: &[u8] = include_bytes!("../wasm/compress.wasm");
+pub const HELLO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/hello.wasm");
+pub const ZLIB_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/zlib_demo.wasm");
+pub const LUA_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/lua_demo.wasm");
+pub const SQLITE_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/sqlite_demo.wasm");
+
+const LUA_OUTPUT: &str = "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n9 words, last DOG\n \
+    3.14|lua   |ff|\"a\\\nb\"\nwasmTier-wasmTier\t2\n\
+    3\t3.5\t1024.0\t9223372036854775807\t1e+301\ns=4 i=4 p=2\n\
+    gc ok, utf8 len 5\nargs: x y\nLua 5.4.9\n";
+
+const SQLITE_OUTPUT: &str = "sqlite 3.54.1\n\
+    dept=eng n=2 avg_salary=109.88\ndept=ops n=2 avg_salary=90.5\nfib49=7778742049\n\
+    json=deep\nfmt=0003.142|SQL len=1000\n";
 
 pub const PROGRAMS: &[Program] = &[
     Program {
         name: "intmix",
-        wasm: include_bytes!("../wasm/intmix.wasm"),
-        bench_arg: "200",
+        wasm: INTMIX_WASM,
+        bench_args: &["200"],
         bench_output: "intmix 200 rounds: crc e476\n",
-        test_arg: "5",
+        test_args: &["5"],
         test_output: "intmix 5 rounds: crc f893\n",
     },
     Program {
         name: "sort_hash",
-        wasm: include_bytes!("../wasm/sort_hash.wasm"),
-        bench_arg: "100000",
+        wasm: SORT_HASH_WASM,
+        bench_args: &["100000"],
         bench_output: "sort_hash 100000 keys: ordered 1, hits 50000, sum 0991ed0e, median 800b38a1\n",
-        test_arg: "1000",
+        test_args: &["1000"],
         test_output: "sort_hash 1000 keys: ordered 1, hits 500, sum 43bc4532, median 840ae5f9\n",
     },
     Program {
         name: "compress",
-        wasm: include_bytes!("../wasm/compress.wasm"),
-        bench_arg: "1000000",
+        wasm: COMPRESS_WASM,
+        bench_args: &["1000000"],
         bench_output: "compress 1000000 bytes -> 121564 bytes, round trip ok, adler32 141afcb2\n",
-        test_arg: "10000",
+        test_args: &["10000"],
         test_output: "compress 10000 bytes -> 1435 bytes, round trip ok, adler32 e058821a\n",
+    },
+    Program {
+        name: "lua_demo",
+        wasm: LUA_DEMO_WASM,
+        bench_args: &["x", "y"],
+        bench_output: LUA_OUTPUT,
+        test_args: &["x", "y"],
+        test_output: LUA_OUTPUT,
+    },
+    Program {
+        name: "sqlite_demo",
+        wasm: SQLITE_DEMO_WASM,
+        bench_args: &[],
+        bench_output: SQLITE_OUTPUT,
+        test_args: &[],
+        test_output: SQLITE_OUTPUT,
     },
 ];
 
-/// A compiled program that can be run repeatedly, each run in a fresh store.
+/// A real module for the startup measurements: its size is what "per MB" divides by.
+#[derive(Debug, Clone, Copy)]
+pub struct WasmFile {
+    pub name: &'static str,
+    pub wasm: &'static [u8],
+}
+
+impl WasmFile {
+    /// `name (size)`, the row label in reports.
+    pub fn label(&self) -> String {
+        format!("{} ({:.0} KiB)", self.name, self.wasm.len() as f64 / 1024.0)
+    }
+
+    /// Size in MB (10^6 bytes).
+    pub fn megabytes(&self) -> f64 {
+        self.wasm.len() as f64 / 1e6
+    }
+}
+
+/// Every module the startup measurements compile, smallest first. All import only
+/// `wasi_snapshot_preview1`, so every engine instantiates them with its own WASI.
+pub const STARTUP_MODULES: &[WasmFile] = &[
+    WasmFile {
+        name: "hello",
+        wasm: HELLO_WASM,
+    },
+    WasmFile {
+        name: "sort_hash",
+        wasm: SORT_HASH_WASM,
+    },
+    WasmFile {
+        name: "intmix",
+        wasm: INTMIX_WASM,
+    },
+    WasmFile {
+        name: "compress",
+        wasm: COMPRESS_WASM,
+    },
+    WasmFile {
+        name: "zlib_demo",
+        wasm: ZLIB_DEMO_WASM,
+    },
+    WasmFile {
+        name: "lua_demo",
+        wasm: LUA_DEMO_WASM,
+    },
+    WasmFile {
+        name: "sqlite_demo",
+        wasm: SQLITE_DEMO_WASM,
+    },
+];
+
+/// An instantiated program, not run yet: calling it runs `_start` and returns what it printed
+/// (an error if it trapped or exited with a status other than 0).
+pub type WasiRun = Box<dyn FnOnce() -> Result<String, String>>;
+
+/// A compiled WASI program, instantiated afresh (new store, new WASI context) each time.
+pub trait WasiModule {
+    /// Instantiates with WASI preview1 imports, `argv` as given and stdout captured.
+    fn instantiate(&self, argv: &[&str]) -> Result<WasiRun, String>;
+}
+
+/// A compiled program that can be run repeatedly in wasmtier, each run in a fresh store.
 pub struct ProgramRunner {
     engine: Engine,
     module: Module,
-    linker: Linker<WasiCtx>,
-    name: &'static str,
+    linker: Rc<Linker<WasiCtx>>,
+}
+
+/// The WASI linker of `engine`; build it once and share it between modules.
+pub fn wasi_linker(engine: &Engine) -> wasmtier::Result<Rc<Linker<WasiCtx>>> {
+    let mut linker = Linker::new(engine);
+    add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
+    Ok(Rc::new(linker))
 }
 
 impl ProgramRunner {
-    pub fn new(engine: &Engine, program: &Program) -> wasmtier::Result<ProgramRunner> {
-        let module = Module::from_binary(engine, program.wasm)?;
-        let mut linker = Linker::new(engine);
-        add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
+    /// Decodes, validates and compiles `wasm` for `engine`'s tier.
+    pub fn compile(
+        engine: &Engine,
+        linker: &Rc<Linker<WasiCtx>>,
+        wasm: &[u8],
+    ) -> wasmtier::Result<ProgramRunner> {
         Ok(ProgramRunner {
             engine: engine.clone(),
-            module,
-            linker,
-            name: program.name,
+            module: Module::from_binary(engine, wasm)?,
+            linker: linker.clone(),
         })
     }
 
-    /// Runs the program with one argument and returns what it printed.
-    pub fn run(&self, arg: &str) -> wasmtier::Result<String> {
+    pub fn new(engine: &Engine, program: &Program) -> wasmtier::Result<ProgramRunner> {
+        ProgramRunner::compile(engine, &wasi_linker(engine)?, program.wasm)
+    }
+
+    /// Runs the program with `argv` and returns what it printed.
+    pub fn run(&self, argv: &[&str]) -> Result<String, String> {
+        self.instantiate(argv)?()
+    }
+}
+
+impl WasiModule for ProgramRunner {
+    fn instantiate(&self, argv: &[&str]) -> Result<WasiRun, String> {
         let mut builder = WasiCtxBuilder::new();
-        builder.arg(self.name).arg(arg);
+        builder.args(argv.iter().copied());
         let stdout = builder.capture_stdout();
         let mut store = Store::new(&self.engine, builder.build());
-        let instance = self.linker.instantiate(&mut store, &self.module)?;
-        let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
-        match start.call(&mut store, ()) {
-            Ok(()) => {}
-            Err(Error::Trap(t)) if t.exit_status() == Some(0) => {}
-            Err(e) => return Err(e),
-        }
-        Ok(stdout.contents_string())
+        let instance = self
+            .linker
+            .instantiate(&mut store, &self.module)
+            .map_err(|e| e.to_string())?;
+        let start = instance
+            .get_typed_func::<(), ()>(&store, "_start")
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(move || {
+            match start.call(&mut store, ()) {
+                Ok(()) => {}
+                Err(Error::Trap(t)) if t.exit_status() == Some(0) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+            Ok(stdout.contents_string())
+        }))
     }
 }
 
@@ -87,16 +238,29 @@ mod tests {
     use wasmtier::Tier;
 
     #[test]
-    fn programs_print_the_native_results_in_the_interpreter() {
+    fn programs_print_the_expected_output_in_the_interpreter() {
         let engine = crate::Runner::engine(Tier::Interp).unwrap();
         for program in PROGRAMS {
             let runner = ProgramRunner::new(&engine, program).unwrap();
+            let argv: Vec<&str> = std::iter::once(program.name)
+                .chain(program.test_args.iter().copied())
+                .collect();
             assert_eq!(
-                runner.run(program.test_arg).unwrap(),
+                runner.run(&argv).unwrap(),
                 program.test_output,
                 "{}",
                 program.name
             );
+        }
+    }
+
+    #[test]
+    fn startup_modules_instantiate_in_the_interpreter() {
+        let engine = crate::Runner::engine(Tier::Interp).unwrap();
+        let linker = wasi_linker(&engine).unwrap();
+        for file in STARTUP_MODULES {
+            let module = ProgramRunner::compile(&engine, &linker, file.wasm).unwrap();
+            drop(module.instantiate(&[file.name]).unwrap());
         }
     }
 }

@@ -3,10 +3,14 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-/// Measurements of one kind (steady-state calls, or startup): a row per workload, a column
-/// per contender; `None` where a contender could not run a workload.
+/// Measurements of one kind (steady-state calls, startup, ...): a row per workload, module or
+/// program, a column per contender; an `Err` (why) where a contender could not run a row.
 pub struct Table {
     pub title: String,
+    /// What exactly is measured, printed under the title.
+    pub note: String,
+    /// Header of the first column: what a row is (workload, module, program).
+    pub row_kind: &'static str,
     pub columns: Vec<String>,
     pub rows: Vec<(String, Vec<Result<Duration, String>>)>,
 }
@@ -23,6 +27,16 @@ fn fmt_time(d: Duration) -> String {
 }
 
 impl Table {
+    pub fn new(title: &str, row_kind: &'static str, note: &str, columns: &[String]) -> Table {
+        Table {
+            title: title.into(),
+            note: note.into(),
+            row_kind,
+            columns: columns.to_vec(),
+            rows: vec![],
+        }
+    }
+
     /// The fastest time in each row, which ratios are relative to.
     fn best(cells: &[Result<Duration, String>]) -> Option<Duration> {
         cells.iter().filter_map(|c| c.as_ref().ok()).min().copied()
@@ -42,8 +56,10 @@ impl Table {
 
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "### {}\n\n| workload | {} |\n|---|",
+            "### {}\n\n{}\n\n| {} | {} |\n|---|",
             self.title,
+            self.note,
+            self.row_kind,
             self.columns.join(" | ")
         );
         out.push_str(&"---|".repeat(self.columns.len()));
@@ -61,7 +77,7 @@ impl Table {
 
     pub fn text(&self) -> String {
         let mut grid = vec![
-            std::iter::once("workload".to_string())
+            std::iter::once(self.row_kind.to_string())
                 .chain(self.columns.clone())
                 .collect::<Vec<_>>(),
         ];
@@ -76,7 +92,7 @@ impl Table {
         let widths: Vec<usize> = (0..grid[0].len())
             .map(|i| grid.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
             .collect();
-        let mut out = format!("{}\n", self.title);
+        let mut out = format!("{}\n  ({})\n", self.title, self.note);
         for row in &grid {
             let line: Vec<String> = row
                 .iter()

@@ -1,82 +1,101 @@
 //! A quick side-by-side pass over every workload in every engine this build has:
 //! `cargo run -p wasmtier-benches --release --bin report` (add `--features peers` for wasmi
-//! and wasmtime). Prints a table and writes `target/bench-report/report.md` and `.svg`.
+//! and wasmtime). Prints the tables and writes `target/bench-report/report.md` and SVG charts.
+//! See `benches/README.md` for what each table measures.
 
 use std::time::{Duration, Instant};
 
-use wasmtier::Tier;
-use wasmtier_benches::contenders::{self, time_calls, time_startup};
-use wasmtier_benches::programs::{PROGRAMS, ProgramRunner};
+use wasmtier_benches::contenders::{
+    self, Contender, Reps, check_output, time_calls, time_first_result, time_startup,
+    time_wasi_first_result, time_wasi_runs, time_wasi_startup,
+};
 use wasmtier_benches::report::Table;
-use wasmtier_benches::{Runner, TIERS, WORKLOADS};
+use wasmtier_benches::{PROGRAMS, STARTUP_MODULES, WORKLOADS};
 
-/// Time spent measuring each cell of the steady-state table.
-const CELL_BUDGET: Duration = Duration::from_millis(400);
+/// Steady state: calls of milliseconds, so up to 50 of them in 0.4 s per cell.
+const STEADY: Reps = Reps {
+    min: 3,
+    max: 50,
+    budget: Duration::from_millis(400),
+};
+/// Startup and time to first result of the small wat workloads.
+const SMALL_STARTUP: Reps = Reps {
+    min: 3,
+    max: 15,
+    budget: Duration::from_millis(200),
+};
+/// Startup of the real modules: the JITs take up to seconds on SQLite, so three samples
+/// there, more on small modules.
+const MODULE_STARTUP: Reps = Reps {
+    min: 3,
+    max: 15,
+    budget: Duration::from_millis(300),
+};
+/// Whole runs of the WASI programs (module compiled once).
+const PROGRAM_RUNS: Reps = Reps {
+    min: 3,
+    max: 20,
+    budget: Duration::from_millis(400),
+};
+/// Bytes to output of the WASI programs: each sample compiles again.
+const PROGRAM_FIRST_RESULT: Reps = Reps {
+    min: 3,
+    max: 3,
+    budget: Duration::ZERO,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, tier, program] = &args[..]
+    if let [_, flag, contender, program] = &args[..]
         && flag == "--child-peak-rss"
     {
-        child_peak_rss(tier, program);
+        child_peak_rss(contender, program);
         return;
     }
+    let started = Instant::now();
+    let machine = machine();
+    eprintln!("{machine}");
     let contenders = contenders::all();
     let columns: Vec<String> = contenders.iter().map(|c| c.name()).collect();
-    let mut steady = Table {
-        title: "Steady state (one call)".into(),
-        columns: columns.clone(),
-        rows: vec![],
-    };
-    let mut startup = Table {
-        title: "Startup (compile + instantiate)".into(),
-        columns,
-        rows: vec![],
-    };
-    for workload in WORKLOADS {
-        let input = workload.bench_input;
-        let expected = (workload.reference)(input);
-        let label = format!("{}({input})", workload.name);
-        eprintln!("measuring {label} ...");
-        let calls = contenders
-            .iter()
-            .map(|c| {
-                c.prepare(workload)
-                    .and_then(|mut p| time_calls(&mut p, input, expected, CELL_BUDGET))
-            })
-            .collect();
-        steady.rows.push((label, calls));
-        let starts = contenders
-            .iter()
-            .map(|c| time_startup(c.as_ref(), workload))
-            .collect();
-        startup.rows.push((workload.name.to_string(), starts));
+
+    let (steady, startup, first) = measure_workloads(&contenders, &columns);
+    let (modules, per_mb) = measure_module_startup(&contenders, &columns);
+    let (programs, program_first) = measure_programs(&contenders, &columns);
+    let memory = measure_memory(&columns);
+
+    let tables = [
+        (&steady, "report.svg"),
+        (&startup, "startup.svg"),
+        (&first, "first_result.svg"),
+        (&modules, "module_startup.svg"),
+        (&per_mb, "startup_per_mb.svg"),
+        (&programs, "programs.svg"),
+        (&program_first, "program_first_result.svg"),
+    ];
+    for (table, _) in &tables {
+        println!("{}", table.text());
     }
-    let (programs, memory) = measure_programs();
-    print!(
-        "{}\n{}\n{}\n{}",
-        steady.text(),
-        startup.text(),
-        programs.text(),
-        memory
-    );
+    print!("{memory}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-report");
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
-        let md = format!(
-            "{}\n{}\n{}\n{memory}",
-            steady.markdown(),
-            startup.markdown(),
-            programs.markdown()
-        );
+        let mut md = format!("## wasmtier benchmark report\n\n{machine}\n\n");
+        for (table, _) in &tables {
+            md.push_str(&table.markdown());
+            md.push('\n');
+        }
+        md.push_str(&memory);
         std::fs::write(dir.join("report.md"), md)?;
-        std::fs::write(dir.join("report.svg"), steady.svg())?;
-        std::fs::write(dir.join("startup.svg"), startup.svg())?;
-        std::fs::write(dir.join("programs.svg"), programs.svg())
+        for (table, file) in &tables {
+            std::fs::write(dir.join(file), table.svg())?;
+        }
+        Ok(())
     });
     match written {
         Ok(()) => eprintln!(
-            "wrote {}/report.md, report.svg, startup.svg and programs.svg",
-            dir.display()
+            "wrote {}/report.md and {} SVG charts in {:.0} s",
+            dir.display(),
+            tables.len(),
+            started.elapsed().as_secs_f64()
         ),
         Err(e) => {
             eprintln!("error: writing the report to {}: {e}", dir.display());
@@ -85,73 +104,209 @@ fn main() {
     }
 }
 
-/// The tiers of this build, for the WASI programs (peers would need their own WASI).
-fn available_tiers() -> Vec<Tier> {
-    TIERS
-        .iter()
-        .copied()
-        .filter(|t| Runner::engine(*t).is_ok())
-        .collect()
+/// Cores and load when the report started: other work on the machine skews every number.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into());
+    format!(
+        "Machine: {cores} cores, load average {load} when the report started. \
+         Times are medians of quick samples (see `benches/README.md`)."
+    )
 }
 
-/// Times each C program per tier (a whole run: instantiate, `_start`, output check) and
-/// measures each run's peak resident memory in a child process of its own.
-fn measure_programs() -> (Table, String) {
-    let tiers = available_tiers();
-    let mut table = Table {
-        title: "WASI programs (one whole run)".into(),
-        columns: tiers.iter().map(|t| format!("wasmtier-{t}")).collect(),
-        rows: vec![],
-    };
-    let mut memory = String::from("### Peak RSS per run (MiB, whole process)\n\n| program |");
-    for t in &tiers {
-        memory.push_str(&format!(" {t} |"));
+/// Steady state, startup and time to first result of the small wat workloads.
+fn measure_workloads(
+    contenders: &[Box<dyn Contender>],
+    columns: &[String],
+) -> (Table, Table, Table) {
+    let mut steady = Table::new(
+        "Steady state (one call)",
+        "workload",
+        "Median time of one call of the exported function on an instance that has already \
+         run it once (a checked warm-up call).",
+        columns,
+    );
+    let mut startup = Table::new(
+        "Startup of the small workloads (compile + instantiate)",
+        "workload",
+        "From the binary (text converted beforehand) to an instance: decode, validate, \
+         compile for the engine's tier, instantiate. The engine is made beforehand.",
+        columns,
+    );
+    let mut first = Table::new(
+        "Time to first result (compile + instantiate + one call)",
+        "workload",
+        "From the binary to the checked result of one call with the benchmark input; each \
+         sample starts from the binary again. For `auto`, whatever the background compiler \
+         has not finished when the call returns is not waited for.",
+        columns,
+    );
+    for workload in WORKLOADS {
+        let wasm = workload.wasm();
+        let input = workload.bench_input;
+        let expected = (workload.reference)(input);
+        let label = format!("{}({input})", workload.name);
+        eprintln!("measuring {label} ...");
+        let calls = contenders
+            .iter()
+            .map(|c| {
+                c.prepare(&wasm, workload)
+                    .and_then(|mut p| time_calls(&mut p, input, expected, STEADY))
+            })
+            .collect();
+        steady.rows.push((label.clone(), calls));
+        let starts = contenders
+            .iter()
+            .map(|c| time_startup(c.as_ref(), &wasm, workload, SMALL_STARTUP))
+            .collect();
+        startup
+            .rows
+            .push((format!("{} ({} bytes)", workload.name, wasm.len()), starts));
+        let firsts = contenders
+            .iter()
+            .map(|c| time_first_result(c.as_ref(), &wasm, workload, SMALL_STARTUP))
+            .collect();
+        first.rows.push((label, firsts));
+    }
+    (steady, startup, first)
+}
+
+/// Startup of the real modules, absolute and per MB of wasm.
+fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String]) -> (Table, Table) {
+    let what = "decode + validate + compile for the engine's tier + instantiate with the \
+                engine's WASI preview1 imports (memory and data segments set up, `_start` not \
+                run). The engine and its WASI linker are made beforehand; each sample compiles \
+                again. wasmi translates function bodies lazily (its default), so its column \
+                is decode + validate + instantiate; wasmtime (cargo feature \
+                `parallel-compilation` off) and wasmtier's `jit` compile on one thread, \
+                wasmtime-pulley through Cranelift to Pulley bytecode.";
+    let mut absolute = Table::new(
+        "Startup of real modules",
+        "module",
+        &format!("Measured: {what}"),
+        columns,
+    );
+    let mut per_mb = Table::new(
+        "Startup per MB of wasm",
+        "module",
+        &format!(
+            "The times above divided by the module's size in MB (10^6 bytes); the last row \
+             divides the sum of the times by the sum of the sizes. Measured: {what}"
+        ),
+        columns,
+    );
+    let mut totals: Vec<Result<Duration, String>> = vec![Ok(Duration::ZERO); contenders.len()];
+    let mut total_mb = 0.0;
+    for file in STARTUP_MODULES {
+        eprintln!("measuring startup of {} ...", file.label());
+        let cells: Vec<Result<Duration, String>> = contenders
+            .iter()
+            .map(|c| time_wasi_startup(c.as_ref(), file.wasm, &[file.name], MODULE_STARTUP))
+            .collect();
+        for (total, cell) in totals.iter_mut().zip(&cells) {
+            *total = match (&*total, cell) {
+                (Ok(t), Ok(d)) => Ok(*t + *d),
+                (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+            };
+        }
+        total_mb += file.megabytes();
+        per_mb.rows.push((
+            file.label(),
+            cells
+                .iter()
+                .map(|c| c.clone().map(|d| d.div_f64(file.megabytes())))
+                .collect(),
+        ));
+        absolute.rows.push((file.label(), cells));
+    }
+    per_mb.rows.push((
+        format!("all {} modules ({total_mb:.2} MB)", STARTUP_MODULES.len()),
+        totals
+            .into_iter()
+            .map(|t| t.map(|d| d.div_f64(total_mb)))
+            .collect(),
+    ));
+    (absolute, per_mb)
+}
+
+/// The WASI programs: whole runs of a compiled module, and bytes to output.
+fn measure_programs(contenders: &[Box<dyn Contender>], columns: &[String]) -> (Table, Table) {
+    let mut runs = Table::new(
+        "WASI programs (one whole run)",
+        "program",
+        "Instantiate with WASI + `_start` + output check, in a fresh store each run; the \
+         module is compiled once beforehand.",
+        columns,
+    );
+    let mut first = Table::new(
+        "WASI programs, time to first result (bytes to output)",
+        "program",
+        "Decode + validate + compile + instantiate + `_start` + output check, from the \
+         binary each sample.",
+        columns,
+    );
+    for program in PROGRAMS {
+        eprintln!("measuring {} ...", program.label());
+        let argv = program.bench_argv();
+        let cells = contenders
+            .iter()
+            .map(|c| {
+                let module = c.compile_wasi(program.wasm)?;
+                time_wasi_runs(module.as_ref(), &argv, program.bench_output, PROGRAM_RUNS)
+            })
+            .collect();
+        runs.rows.push((program.label(), cells));
+        let cells = contenders
+            .iter()
+            .map(|c| {
+                time_wasi_first_result(
+                    c.as_ref(),
+                    program.wasm,
+                    &argv,
+                    program.bench_output,
+                    PROGRAM_FIRST_RESULT,
+                )
+            })
+            .collect();
+        first.rows.push((program.label(), cells));
+    }
+    (runs, first)
+}
+
+/// Peak RSS of one run of each program in each contender, each in a child process of its own.
+fn measure_memory(columns: &[String]) -> String {
+    let mut memory = String::from(
+        "### Peak RSS per run (MiB, whole process)\n\nA child process compiles the program, \
+         runs it once (output checked) and reports its peak resident set size (VmHWM), which \
+         includes the report binary itself.\n\n| program |",
+    );
+    for c in columns {
+        memory.push_str(&format!(" {c} |"));
     }
     memory.push_str("\n|---|");
-    memory.push_str(&"---|".repeat(tiers.len()));
+    memory.push_str(&"---|".repeat(columns.len()));
     memory.push('\n');
     for program in PROGRAMS {
-        eprintln!("measuring {} ...", program.name);
-        let cells = tiers.iter().map(|t| time_program(*t, program)).collect();
-        table
-            .rows
-            .push((format!("{}({})", program.name, program.bench_arg), cells));
+        eprintln!("measuring peak RSS of {} ...", program.name);
         memory.push_str(&format!("| {} |", program.name));
-        for t in &tiers {
-            memory.push_str(&format!(" {} |", peak_rss_of_child(*t, program.name)));
+        for c in columns {
+            memory.push_str(&format!(" {} |", peak_rss_of_child(c, program.name)));
         }
         memory.push('\n');
     }
-    (table, memory)
+    memory
 }
 
-fn time_program(
-    tier: Tier,
-    program: &wasmtier_benches::programs::Program,
-) -> Result<Duration, String> {
-    let engine = Runner::engine(tier).map_err(|e| e.to_string())?;
-    let runner = ProgramRunner::new(&engine, program).map_err(|e| e.to_string())?;
-    let mut samples = Vec::new();
-    let start = Instant::now();
-    while samples.len() < 3 || (start.elapsed() < CELL_BUDGET && samples.len() < 20) {
-        let t = Instant::now();
-        let out = runner.run(program.bench_arg).map_err(|e| e.to_string())?;
-        samples.push(t.elapsed());
-        if out != program.bench_output {
-            return Err(format!("wrong output {out:?}"));
-        }
-    }
-    samples.sort();
-    Ok(samples[samples.len() / 2])
-}
-
-/// Runs `report --child-peak-rss TIER PROGRAM` and returns its peak RSS in MiB as text.
-fn peak_rss_of_child(tier: Tier, program: &str) -> String {
+/// Runs `report --child-peak-rss CONTENDER PROGRAM` and returns its peak RSS in MiB as text.
+fn peak_rss_of_child(contender: &str, program: &str) -> String {
     let Ok(exe) = std::env::current_exe() else {
         return "n/a".into();
     };
     let output = std::process::Command::new(exe)
-        .args(["--child-peak-rss", &tier.to_string(), program])
+        .args(["--child-peak-rss", contender, program])
         .output();
     match output {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
@@ -161,19 +316,16 @@ fn peak_rss_of_child(tier: Tier, program: &str) -> String {
 }
 
 /// In the child: run the program once, then print this process's peak RSS in MiB.
-fn child_peak_rss(tier: &str, name: &str) {
+fn child_peak_rss(contender: &str, name: &str) {
     let run = || -> Result<(), String> {
-        let tier: Tier = tier.parse()?;
         let program = PROGRAMS
             .iter()
             .find(|p| p.name == name)
             .ok_or("unknown program")?;
-        let engine = Runner::engine(tier).map_err(|e| e.to_string())?;
-        let runner = ProgramRunner::new(&engine, program).map_err(|e| e.to_string())?;
-        let out = runner.run(program.bench_arg).map_err(|e| e.to_string())?;
-        if out != program.bench_output {
-            return Err(format!("wrong output {out:?}"));
-        }
+        let contender = contenders::by_name(contender)?;
+        let module = contender.compile_wasi(program.wasm)?;
+        let out = module.instantiate(&program.bench_argv())?()?;
+        check_output(&out, program.bench_output)?;
         let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
         let kib: f64 = status
             .lines()
