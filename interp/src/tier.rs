@@ -10,8 +10,11 @@
 //!   compiled call leaves the results there, and the slow path returns like `Op::Return`.
 //!   This is why every way into a function (direct calls, calls through the index space or
 //!   a table, host entries) switches tier at once: they all pass the entry op.
-//! - at a loop header, the request only queues compilation; the running activation stays in
-//!   the interpreter (there is no on-stack replacement) and the next call switches.
+//! - at a loop header, the request queues compilation for the function's next calls, and
+//!   the running activation moves to machine code compiled to start at that loop header
+//!   (on-stack replacement, `TierHooks::osr`) once that code exists, if the operand stack is
+//!   empty there: the compiled entry takes the locals and finishes the call. Otherwise the
+//!   activation stays interpreted and only the next call switches.
 //!
 //! Counters are per module, shared by its instances and stores: hotness is a property of the
 //! code, and so is the machine code the JIT makes for it.
