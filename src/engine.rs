@@ -134,8 +134,10 @@ impl Config {
         self
     }
 
-    /// Meter execution with fuel: each wasm instruction costs one unit and a store that runs
-    /// out traps with "all fuel consumed". Stores start with no fuel (`Store::set_fuel`).
+    /// Meter execution with fuel: each instruction costs one unit (a wasm instruction in
+    /// compiled code; in the interpreter a bytecode instruction, which may stand for several
+    /// fused wasm instructions) and a store that runs out traps with "all fuel consumed".
+    /// Stores start with no fuel (`Store::set_fuel`).
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
         self.consume_fuel = enable;
         self
