@@ -170,13 +170,17 @@ fn publish(
         func_id: fid.0,
     };
     owner.published.push(code.clone());
-    // Every linked instance that holds the function (its own, and importers).
-    let holders: Vec<(usize, usize)> = store
+    owner.func_refs[index as usize].set(new_ref);
+    // Other linked instances that import the function. Only instances that import
+    // functions at all need a look, which keeps publication cheap for a lone instance.
+    let importers: Vec<(usize, usize)> = store
         .instances
         .iter()
         .enumerate()
+        .filter(|(i, inst)| *i != instance.index() && inst.module.num_imported_funcs > 0)
         .flat_map(|(i, inst)| {
-            inst.funcs
+            let imported = &inst.funcs[..inst.module.num_imported_funcs as usize];
+            imported
                 .iter()
                 .enumerate()
                 .filter(move |(_, g)| **g == fid)
@@ -184,7 +188,7 @@ fn publish(
         })
         .collect();
     let state = crate::state(store);
-    for (i, j) in holders {
+    for (i, j) in importers {
         if let Some(Some(jit)) = state.instances.get(i) {
             jit.func_refs[j].set(new_ref);
         }
