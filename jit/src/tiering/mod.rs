@@ -65,7 +65,7 @@ fn compile_function(
         info,
         isa: &**isa,
         bounds_checks: options.bounds_checks,
-        direct: Vec::new(),
+        direct: self_call_only(info, index, osr_loop.is_none()),
         fuel: options.fuel,
         call_counter,
         osr_loop,
@@ -84,7 +84,10 @@ fn compile_function(
         calls: Vec::new(),
     };
     let entry = layout.add(func, &mut cranelift_codegen::Context::new())?;
-    layout.link(&[], info.num_imported_funcs)?;
+    // Direct calls (to itself) land on the function's own entry.
+    let mut offsets = vec![None; (index - info.num_imported_funcs) as usize + 1];
+    offsets[(index - info.num_imported_funcs) as usize] = Some(entry);
+    layout.link(&offsets, info.num_imported_funcs)?;
     layout.traps.sort_unstable();
     let func_names: HashMap<u32, String> = info
         .func_name(index)
@@ -101,6 +104,18 @@ fn compile_function(
         },
     )?;
     Ok(FuncCode { code, entry })
+}
+
+/// Which calls `translate` may emit as direct `call rel32`: only a function's calls to itself
+/// (recursion), since it is compiled alone; none in an on-stack-replacement entry, whose own
+/// code has another signature than the function's.
+fn self_call_only(info: &ModuleInfo, index: u32, allowed: bool) -> Vec<bool> {
+    if !allowed || !cfg!(target_arch = "x86_64") {
+        return Vec::new();
+    }
+    (0..info.func_types.len() as u32)
+        .map(|i| i == index)
+        .collect()
 }
 
 /// Where and how a function stands in tiered execution.
