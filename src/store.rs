@@ -172,6 +172,12 @@ impl<'a, T> Caller<'a, T> {
         unsafe { &mut *(self.store.host_data as *mut T) }
     }
 
+    /// The store's interruption flag (`Store::interrupt_handle`): host calls that block
+    /// poll it so that an interruption also ends a wait.
+    pub(crate) fn interrupt_flag(&self) -> &std::sync::atomic::AtomicBool {
+        &self.store.interrupt
+    }
+
     /// An export of the calling instance (how WASI functions find the guest's memory).
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = self.instance?;

@@ -185,74 +185,23 @@ fn exports(wasm: &[u8]) -> Vec<Export> {
 }
 
 /// An argument of type `ty` from the input, exactly as the fuzz target's `arbitrary_arg`
-/// (`fuzz/src/diff.rs`) draws it: often a boundary value, otherwise arbitrary bits; zero
-/// once the input is exhausted.
+/// (`fuzz/src/diff.rs`) draws it, through the generator's shared `arbitrary_arg_bits`.
 fn arbitrary_arg(u: &mut Unstructured<'_>, ty: wasmparser::ValType) -> Val {
+    use generate::{ArgKind, arbitrary_arg_bits};
     use wasmparser::ValType as T;
-    let pick: u8 = u.arbitrary().unwrap_or(0);
-    let special = pick % 4 == 1;
-    let i = (pick / 4) as usize;
     match ty {
-        T::I32 => Val::I32(if special {
-            [0, 1, -1, i32::MIN, i32::MAX, 0x8000, 65536, 255, 16, 7][i % 10]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        T::I64 => Val::I64(if special {
-            [
-                0,
-                1,
-                -1,
-                i64::MIN,
-                i64::MAX,
-                1 << 32,
-                u32::MAX as i64,
-                63,
-                64,
-            ][i % 9]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        T::F32 => Val::F32(if special {
-            [
-                0.0f32,
-                -0.0,
-                1.0,
-                -1.0,
-                0.5,
-                f32::INFINITY,
-                f32::NEG_INFINITY,
-                f32::NAN,
-                2147483648.0,
-                -2147483904.0,
-                4294967296.0,
-                f32::MIN_POSITIVE,
-            ][i % 12]
-                .to_bits()
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        T::F64 => Val::F64(if special {
-            [
-                0.0f64,
-                -0.0,
-                1.0,
-                -1.0,
-                0.5,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NAN,
-                2147483648.0,
-                -2147483649.0,
-                9223372036854775808.0,
-                f64::MIN_POSITIVE,
-            ][i % 12]
-                .to_bits()
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        T::Ref(r) if r == wasmparser::RefType::FUNCREF => Val::FuncRef(None),
-        T::Ref(r) if r == wasmparser::RefType::EXTERNREF => Val::ExternRef(None),
+        T::I32 => Val::I32(arbitrary_arg_bits(u, ArgKind::I32) as u32 as i32),
+        T::I64 => Val::I64(arbitrary_arg_bits(u, ArgKind::I64) as i64),
+        T::F32 => Val::F32(arbitrary_arg_bits(u, ArgKind::F32) as u32),
+        T::F64 => Val::F64(arbitrary_arg_bits(u, ArgKind::F64)),
+        T::Ref(r) if r == wasmparser::RefType::FUNCREF => {
+            arbitrary_arg_bits(u, ArgKind::Ref);
+            Val::FuncRef(None)
+        }
+        T::Ref(r) if r == wasmparser::RefType::EXTERNREF => {
+            arbitrary_arg_bits(u, ArgKind::Ref);
+            Val::ExternRef(None)
+        }
         other => panic!("parameter type {other:?} outside Wasm 2.0 without SIMD"),
     }
 }

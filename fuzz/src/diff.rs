@@ -107,73 +107,22 @@ pub fn exports(wasm: &[u8]) -> Option<Vec<Export>> {
     Some(out)
 }
 
-/// An argument of type `ty` from the fuzz input: often a boundary value, otherwise
-/// arbitrary bits; zero once the input is exhausted.
+/// An argument of type `ty` from the fuzz input (see `generate::arbitrary_arg_bits`).
 pub fn arbitrary_arg(u: &mut Unstructured<'_>, ty: Ty) -> Value {
-    let pick: u8 = u.arbitrary().unwrap_or(0);
-    let special = pick % 4 == 1;
-    let i = (pick / 4) as usize;
+    use crate::generate::{ArgKind, arbitrary_arg_bits};
     match ty {
-        Ty::I32 => Value::I32(if special {
-            [0, 1, -1, i32::MIN, i32::MAX, 0x8000, 65536, 255, 16, 7][i % 10]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        Ty::I64 => Value::I64(if special {
-            [
-                0,
-                1,
-                -1,
-                i64::MIN,
-                i64::MAX,
-                1 << 32,
-                u32::MAX as i64,
-                63,
-                64,
-            ][i % 9]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        Ty::F32 => Value::F32(if special {
-            [
-                0.0f32,
-                -0.0,
-                1.0,
-                -1.0,
-                0.5,
-                f32::INFINITY,
-                f32::NEG_INFINITY,
-                f32::NAN,
-                2147483648.0,
-                -2147483904.0,
-                4294967296.0,
-                f32::MIN_POSITIVE,
-            ][i % 12]
-                .to_bits()
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        Ty::F64 => Value::F64(if special {
-            [
-                0.0f64,
-                -0.0,
-                1.0,
-                -1.0,
-                0.5,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NAN,
-                2147483648.0,
-                -2147483649.0,
-                9223372036854775808.0,
-                f64::MIN_POSITIVE,
-            ][i % 12]
-                .to_bits()
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }),
-        Ty::FuncRef => Value::FuncRef { null: true },
-        Ty::ExternRef => Value::ExternRef { null: true },
+        Ty::I32 => Value::I32(arbitrary_arg_bits(u, ArgKind::I32) as u32 as i32),
+        Ty::I64 => Value::I64(arbitrary_arg_bits(u, ArgKind::I64) as i64),
+        Ty::F32 => Value::F32(arbitrary_arg_bits(u, ArgKind::F32) as u32),
+        Ty::F64 => Value::F64(arbitrary_arg_bits(u, ArgKind::F64)),
+        Ty::FuncRef | Ty::ExternRef => {
+            arbitrary_arg_bits(u, ArgKind::Ref);
+            if ty == Ty::FuncRef {
+                Value::FuncRef { null: true }
+            } else {
+                Value::ExternRef { null: true }
+            }
+        }
     }
 }
 

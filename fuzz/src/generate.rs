@@ -1,4 +1,5 @@
-//! Module generation with wasm-smith.
+//! Module generation with wasm-smith, and the arguments the generated functions are called
+//! with.
 
 use arbitrary::{Result, Unstructured};
 use wasmparser::WasmFeatures;
@@ -101,4 +102,87 @@ pub fn any_features_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Confi
     c.min_element_segments = c.min_element_segments.min(c.max_element_segments);
     c.min_elements = c.min_elements.min(c.max_elements);
     Ok(c)
+}
+
+/// The kind of a function argument, for [`arbitrary_arg_bits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    I32,
+    I64,
+    F32,
+    F64,
+    /// `funcref` or `externref`: always null (identities are not comparable across engines).
+    Ref,
+}
+
+/// The bits of an argument of kind `kind` drawn from the fuzz input (floats as their bit
+/// patterns, references as 0 for null): often a boundary value, otherwise arbitrary bits;
+/// zero once the input is exhausted.
+pub fn arbitrary_arg_bits(u: &mut Unstructured<'_>, kind: ArgKind) -> u64 {
+    let pick: u8 = u.arbitrary().unwrap_or(0);
+    let special = pick % 4 == 1;
+    let i = (pick / 4) as usize;
+    match kind {
+        ArgKind::I32 => (if special {
+            [0, 1, -1, i32::MIN, i32::MAX, 0x8000, 65536, 255, 16, 7][i % 10]
+        } else {
+            u.arbitrary().unwrap_or(0)
+        }) as u32 as u64,
+        ArgKind::I64 => (if special {
+            [
+                0,
+                1,
+                -1,
+                i64::MIN,
+                i64::MAX,
+                1 << 32,
+                u32::MAX as i64,
+                63,
+                64,
+            ][i % 9]
+        } else {
+            u.arbitrary().unwrap_or(0)
+        }) as u64,
+        ArgKind::F32 => (if special {
+            [
+                0.0f32,
+                -0.0,
+                1.0,
+                -1.0,
+                0.5,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NAN,
+                2147483648.0,
+                -2147483904.0,
+                4294967296.0,
+                f32::MIN_POSITIVE,
+            ][i % 12]
+                .to_bits()
+        } else {
+            u.arbitrary().unwrap_or(0)
+        }) as u64,
+        ArgKind::F64 => {
+            if special {
+                [
+                    0.0f64,
+                    -0.0,
+                    1.0,
+                    -1.0,
+                    0.5,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NAN,
+                    2147483648.0,
+                    -2147483649.0,
+                    9223372036854775808.0,
+                    f64::MIN_POSITIVE,
+                ][i % 12]
+                    .to_bits()
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }
+        }
+        ArgKind::Ref => 0,
+    }
 }
