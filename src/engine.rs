@@ -177,6 +177,33 @@ impl Config {
         self.limits.max_table_elements = elements;
         self
     }
+
+    /// Maximum elements of all of a store's tables together (default 100 million, 800 MB
+    /// once written; declared but unwritten elements cost no memory). Creation beyond fails,
+    /// growth beyond fails as `table.grow` -1.
+    pub fn max_table_elements_total(&mut self, elements: u64) -> &mut Config {
+        self.limits.max_table_elements_total = elements;
+        self
+    }
+
+    /// Maximum instances in one store (default 10 000); instantiation beyond fails.
+    pub fn max_instances(&mut self, count: usize) -> &mut Config {
+        self.limits.max_instances = count;
+        self
+    }
+
+    /// Maximum tables in one store (default 10 000); creation beyond fails.
+    pub fn max_tables(&mut self, count: usize) -> &mut Config {
+        self.limits.max_tables = count;
+        self
+    }
+
+    /// Maximum linear memories in one store (default 10 000); creation beyond fails. Each
+    /// memory reserves 6 GiB of address space (committed only as it grows).
+    pub fn max_memories(&mut self, count: usize) -> &mut Config {
+        self.limits.max_memories = count;
+        self
+    }
 }
 
 pub(crate) struct EngineInner {

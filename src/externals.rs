@@ -1,9 +1,10 @@
 //! Memories, tables and globals as seen from the host.
 
 use wasmtier_runtime::{
-    self as rt, GlobalId, GlobalType, LinearMemory, MemoryId, MemoryType, TableId, TableType,
+    self as rt, GlobalId, GlobalType, MemoryId, MemoryType, TableId, TableType,
 };
 
+use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Error, Func, Result, Val};
 
 /// Anything that can be imported or exported.
@@ -16,22 +17,23 @@ pub enum Extern {
 }
 
 impl Extern {
-    pub(crate) fn from_raw(e: rt::Extern) -> Extern {
+    pub(crate) fn from_raw(store: &rt::StoreOpaque, e: rt::Extern) -> Extern {
         match e {
-            rt::Extern::Func(f) => Extern::Func(Func(f)),
-            rt::Extern::Table(t) => Extern::Table(Table(t)),
-            rt::Extern::Memory(m) => Extern::Memory(Memory(m)),
-            rt::Extern::Global(g) => Extern::Global(Global(g)),
+            rt::Extern::Func(f) => Extern::Func(Func(Stored::new(store, f))),
+            rt::Extern::Table(t) => Extern::Table(Table(Stored::new(store, t))),
+            rt::Extern::Memory(m) => Extern::Memory(Memory(Stored::new(store, m))),
+            rt::Extern::Global(g) => Extern::Global(Global(Stored::new(store, g))),
         }
     }
 
-    pub(crate) fn to_raw(self) -> rt::Extern {
-        match self {
-            Extern::Func(f) => rt::Extern::Func(f.0),
-            Extern::Table(t) => rt::Extern::Table(t.0),
-            Extern::Memory(m) => rt::Extern::Memory(m.0),
-            Extern::Global(g) => rt::Extern::Global(g.0),
-        }
+    /// The store's entity, or a usage error if this item belongs to another store.
+    pub(crate) fn to_raw(self, store: &rt::StoreOpaque) -> Result<rt::Extern> {
+        Ok(match self {
+            Extern::Func(f) => rt::Extern::Func(f.0.get(store)?),
+            Extern::Table(t) => rt::Extern::Table(t.0.get(store)?),
+            Extern::Memory(m) => rt::Extern::Memory(m.0.get(store)?),
+            Extern::Global(g) => rt::Extern::Global(g.0.get(store)?),
+        })
     }
 
     pub fn into_func(self) -> Option<Func> {
@@ -91,47 +93,54 @@ impl From<Global> for Extern {
     }
 }
 
-/// A linear memory.
+/// A linear memory. A handle, valid in its own store only: using it with another store
+/// panics, or fails where the method returns a `Result`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Memory(pub(crate) MemoryId);
+pub struct Memory(pub(crate) Stored<MemoryId>);
 
 impl Memory {
+    /// A new memory of `ty.limits.min` pages, within the store's limits and limiter.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.opaque_mut();
-        let memory = LinearMemory::new(ty, store.limits.max_memory_pages)
-            .map_err(|e| Error::Resource(e.to_string()))?;
-        Ok(Memory(store.add_memory(memory)))
+        let id = store.create_memory(ty).map_err(Error::Resource)?;
+        Ok(Memory(Stored::new(store, id)))
     }
 
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
-        store.opaque().memory(self.0).ty()
+        let store = store.opaque();
+        store.memory(self.0.expect(store)).ty()
     }
 
     /// Current size in 64 KiB pages.
     pub fn size(&self, store: impl AsContext) -> u64 {
-        store.opaque().memory(self.0).pages()
+        let store = store.opaque();
+        store.memory(self.0.expect(store)).pages()
     }
 
     pub fn data<'a, S: AsContext>(&self, store: &'a S) -> &'a [u8] {
-        store.opaque().memory(self.0).data()
+        let store = store.opaque();
+        store.memory(self.0.expect(store)).data()
     }
 
     pub fn data_mut<'a, S: AsContextMut>(&self, store: &'a mut S) -> &'a mut [u8] {
-        store.opaque_mut().memory_mut(self.0).data_mut()
+        let store = store.opaque_mut();
+        let id = self.0.expect(store);
+        store.memory_mut(id).data_mut()
     }
 
     /// Grows by `delta` pages, returning the old size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        let store = store.opaque_mut();
+        let id = self.0.get(store)?;
         store
-            .opaque_mut()
-            .memory_mut(self.0)
-            .grow(delta)
+            .grow_memory(id, delta)
             .ok_or_else(|| Error::Resource("failed to grow memory".into()))
     }
 
     /// Copies `buf.len()` bytes at `offset` out of the memory.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
-        let data = store.opaque().memory(self.0).data();
+        let store = store.opaque();
+        let data = store.memory(self.0.get(store)?).data();
         let src = offset
             .checked_add(buf.len())
             .and_then(|end| data.get(offset..end))
@@ -142,7 +151,9 @@ impl Memory {
 
     /// Copies `buf` into the memory at `offset`.
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
-        let data = store.opaque_mut().memory_mut(self.0).data_mut();
+        let store = store.opaque_mut();
+        let id = self.0.get(store)?;
+        let data = store.memory_mut(id).data_mut();
         let dst = offset
             .checked_add(buf.len())
             .and_then(|end| data.get_mut(offset..end))
@@ -152,92 +163,87 @@ impl Memory {
     }
 }
 
-/// A table of references.
+/// A table of references. A handle, valid in its own store only (see [`Memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) TableId);
+pub struct Table(pub(crate) Stored<TableId>);
 
 impl Table {
+    /// A new table of `ty.limits.min` elements set to `init`, within the store's limits
+    /// and limiter.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.opaque_mut();
-        check_ref(store, ty.element.into(), init)?;
-        let id = store
-            .add_table(ty, init.to_raw())
-            .map_err(Error::Resource)?;
-        Ok(Table(id))
+        let init = init.to_raw_checked(store, ty.element.into())?;
+        let id = store.add_table(ty, init).map_err(Error::Resource)?;
+        Ok(Table(Stored::new(store, id)))
     }
 
     pub fn ty(&self, store: impl AsContext) -> TableType {
-        store.opaque().table(self.0).ty
+        let store = store.opaque();
+        store.table(self.0.expect(store)).ty
     }
 
     pub fn size(&self, store: impl AsContext) -> u32 {
-        store.opaque().table(self.0).size()
+        let store = store.opaque();
+        store.table(self.0.expect(store)).size()
     }
 
     pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
-        let table = store.opaque().table(self.0);
+        let store = store.opaque();
+        let table = store.table(self.0.expect(store));
         let raw = table.elements.get(index as usize)?;
-        Some(Val::from_raw(*raw, table.ty.element.into()))
+        Some(Val::from_raw(store, *raw, table.ty.element.into()))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let store = store.opaque_mut();
-        check_ref(store, store.table(self.0).ty.element.into(), value)?;
-        store
-            .table_mut(self.0)
-            .set(index, value.to_raw())
-            .map_err(Error::Trap)
+        let id = self.0.get(store)?;
+        let raw = value.to_raw_checked(store, store.table(id).ty.element.into())?;
+        store.table_mut(id).set(index, raw).map_err(Error::Trap)
     }
 
     /// Grows by `delta` elements set to `init`, returning the old size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let store = store.opaque_mut();
-        check_ref(store, store.table(self.0).ty.element.into(), init)?;
+        let id = self.0.get(store)?;
+        let init = init.to_raw_checked(store, store.table(id).ty.element.into())?;
         store
-            .table_mut(self.0)
-            .grow(delta, init.to_raw())
+            .grow_table(id, delta, init)
             .ok_or_else(|| Error::Resource("failed to grow table".into()))
     }
 }
 
-fn check_ref(store: &rt::StoreOpaque, ty: rt::ValType, v: Val) -> Result<()> {
-    if v.ty() != ty || !store.raw_fits(ty, v.to_raw()) {
-        return Err(Error::Usage(format!(
-            "value of type {} where {ty} was expected",
-            v.ty()
-        )));
-    }
-    Ok(())
-}
-
-/// A global variable.
+/// A global variable. A handle, valid in its own store only (see [`Memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Global(pub(crate) GlobalId);
+pub struct Global(pub(crate) Stored<GlobalId>);
 
 impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let store = store.opaque_mut();
-        check_ref(store, ty.content, value)?;
-        Ok(Global(store.add_global(ty, value.to_raw())))
+        let raw = value.to_raw_checked(store, ty.content)?;
+        let id = store.add_global(ty, raw);
+        Ok(Global(Stored::new(store, id)))
     }
 
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
-        store.opaque().global(self.0).ty
+        let store = store.opaque();
+        store.global(self.0.expect(store)).ty
     }
 
     pub fn get(&self, store: impl AsContext) -> Val {
-        let g = store.opaque().global(self.0);
-        Val::from_raw(g.value.get(), g.ty.content)
+        let store = store.opaque();
+        let g = store.global(self.0.expect(store));
+        Val::from_raw(store, g.value.get(), g.ty.content)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let store = store.opaque_mut();
-        let ty = store.global(self.0).ty;
+        let id = self.0.get(store)?;
+        let ty = store.global(id).ty;
         if !ty.mutable {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
-        check_ref(store, ty.content, value)?;
-        store.global(self.0).value.set(value.to_raw());
+        let raw = value.to_raw_checked(store, ty.content)?;
+        store.global(id).value.set(raw);
         Ok(())
     }
 }

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use wasmtier_runtime::{FuncId, FuncType, HostCallback, HostContext, StoreOpaque, Trap, ValType};
 
+use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Caller, Error, Result, Store, Val};
 
-/// A function of a store (wasm or host). A cheap handle, valid in its own store only.
+/// A function of a store (wasm or host). A cheap handle, valid in its own store only: using
+/// it with another store panics, or fails where the method returns a `Result`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) FuncId);
+pub struct Func(pub(crate) Stored<FuncId>);
 
 impl Func {
     /// A host function with a dynamic signature.
@@ -19,7 +21,9 @@ impl Func {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let callback = dynamic_host_callback::<T>(ty.clone(), f);
-        Func(store.opaque_mut().add_host_func(ty, callback))
+        let store = store.opaque_mut();
+        let id = store.add_host_func(ty, callback);
+        Func(Stored::new(store, id))
     }
 
     /// A host function from a Rust closure with typed parameters and results.
@@ -28,11 +32,14 @@ impl Func {
         f: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, callback) = f.into_host_callback();
-        Func(store.opaque_mut().add_host_func(ty, callback))
+        let store = store.opaque_mut();
+        let id = store.add_host_func(ty, callback);
+        Func(Stored::new(store, id))
     }
 
     pub fn ty(&self, store: impl AsContext) -> FuncType {
-        store.opaque().func(self.0).ty.clone()
+        let store = store.opaque();
+        store.func(self.0.expect(store)).ty.clone()
     }
 
     /// Calls the function. `results` must have room for exactly the function's results.
@@ -43,8 +50,8 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let opaque = store.opaque_mut();
-        let ty = opaque.func(self.0).ty.clone();
-        check_vals("argument", ty.params(), params, opaque)?;
+        let id = self.0.get(opaque)?;
+        let ty = opaque.func(id).ty.clone();
         if results.len() != ty.results().len() {
             return Err(Error::Usage(format!(
                 "expected room for {} results, got {}",
@@ -53,12 +60,10 @@ impl Func {
             )));
         }
         let mut slots = vec![0u64; ty.params().len().max(ty.results().len())];
-        for (slot, v) in slots.iter_mut().zip(params) {
-            *slot = v.to_raw();
-        }
-        crate::instance::invoke(opaque, self.0, &mut slots)?;
+        raw_vals("argument", ty.params(), params, opaque, &mut slots)?;
+        crate::instance::invoke(opaque, id, &mut slots)?;
         for ((r, ty), raw) in results.iter_mut().zip(ty.results()).zip(&slots) {
-            *r = Val::from_raw(*raw, *ty);
+            *r = Val::from_raw(opaque, *raw, *ty);
         }
         Ok(())
     }
@@ -68,7 +73,8 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        let ty = self.ty(&store);
+        let store = store.opaque();
+        let ty = store.func(self.0.get(store)?).ty.clone();
         if !Params::matches(ty.params()) || !Results::matches(ty.results()) {
             return Err(Error::Usage(format!(
                 "type mismatch: function has type {ty}"
@@ -81,7 +87,14 @@ impl Func {
     }
 }
 
-fn check_vals(what: &str, expected: &[ValType], given: &[Val], store: &StoreOpaque) -> Result<()> {
+/// Checks `given` against the types `expected` and writes their raw bits to `slots`.
+fn raw_vals(
+    what: &str,
+    expected: &[ValType],
+    given: &[Val],
+    store: &StoreOpaque,
+    slots: &mut [u64],
+) -> Result<()> {
     if expected.len() != given.len() {
         return Err(Error::Usage(format!(
             "expected {} {what}s, got {}",
@@ -90,12 +103,9 @@ fn check_vals(what: &str, expected: &[ValType], given: &[Val], store: &StoreOpaq
         )));
     }
     for (i, (ty, v)) in expected.iter().zip(given).enumerate() {
-        if v.ty() != *ty || !store.raw_fits(*ty, v.to_raw()) {
-            return Err(Error::Usage(format!(
-                "{what} {i} has type {}, expected {ty}",
-                v.ty()
-            )));
-        }
+        slots[i] = v
+            .to_raw_checked(store, *ty)
+            .map_err(|e| Error::Usage(format!("{what} {i}: {e}")))?;
     }
     Ok(())
 }
@@ -110,22 +120,20 @@ pub(crate) fn dynamic_host_callback<T>(
                 .params()
                 .iter()
                 .zip(&*slots)
-                .map(|(t, raw)| Val::from_raw(*raw, *t))
+                .map(|(t, raw)| Val::from_raw(store, *raw, *t))
                 .collect();
             let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-            // SAFETY: host functions are only created through a `Store<T>`/`Caller<T>` of the
-            // same `T`, and wasm is only entered through `Store<T>::opaque_mut`, which sets
-            // `host_data` to that store's `T`.
+            // SAFETY: host functions are only created in a store through a context of that
+            // store (whose data is a `T`: contexts are made only by `Store<T>`/`Caller<T>`);
+            // store ids on every handle keep the function from being called or referenced
+            // from another store; and wasm is only entered through
+            // `Store<T>::as_context_mut`, which sets `host_data` to that store's `T`.
             let caller = unsafe { Caller::new(&mut *store, cx.caller) };
             f(caller, &params, &mut results)?;
             for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
-                if v.ty() != *t || !store.raw_fits(*t, v.to_raw()) {
-                    return Err(Trap::host(format!(
-                        "host function returned {} for result {i}, expected {t}",
-                        v.ty()
-                    )));
-                }
-                slots[i] = v.to_raw();
+                slots[i] = v
+                    .to_raw_checked(store, *t)
+                    .map_err(|e| Trap::host(format!("host function result {i}: {e}")))?;
             }
             Ok(())
         },
@@ -146,6 +154,14 @@ impl<Params, Results> Clone for TypedFunc<Params, Results> {
 
 impl<Params, Results> Copy for TypedFunc<Params, Results> {}
 
+impl<Params, Results> std::fmt::Debug for TypedFunc<Params, Results> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc")
+            .field("func", &self.func)
+            .finish()
+    }
+}
+
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn func(&self) -> Func {
         self.func
@@ -153,9 +169,12 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let opaque = store.opaque_mut();
+        // The signature was checked in `Func::typed` against the function's own store; the
+        // store check makes sure this is that store.
+        let id = self.func.0.get(opaque)?;
         let mut slots = vec![0u64; Params::LEN.max(Results::LEN)];
         params.store_raw(&mut slots);
-        crate::instance::invoke(opaque, self.func.0, &mut slots)?;
+        crate::instance::invoke(opaque, id, &mut slots)?;
         Ok(Results::load_raw(&slots))
     }
 }

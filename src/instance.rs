@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use wasmtier_runtime::{FuncId, InstanceId, StoreOpaque};
 
+use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{
     AsContext, AsContextMut, Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc,
     WasmParams, WasmResults,
 };
 
-/// An instantiated module.
+/// An instantiated module. A handle, valid in its own store only (see [`Memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) InstanceId);
+pub struct Instance(pub(crate) Stored<InstanceId>);
 
 impl Instance {
     /// Instantiates `module` with `imports` given in the module's import order.
@@ -26,15 +27,18 @@ impl Instance {
                 "module and store belong to different engines".into(),
             ));
         }
-        let raw: Vec<_> = imports.iter().map(|e| e.to_raw()).collect();
+        let raw = imports
+            .iter()
+            .map(|e| e.to_raw(store))
+            .collect::<Result<Vec<_>>>()?;
         let code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
-        let first = store.instances.len();
+        let first = store.instances().len();
         let result = wasmtier_runtime::instantiate(store, module.info.clone(), code, &raw);
         // Link even if segment initialization trapped: the instance exists, and tables may
         // already refer to its functions.
         #[cfg(feature = "jit")]
         if let Some(jit) = &module.jit
-            && store.instances.len() > first
+            && store.instances().len() > first
         {
             store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
                 call_compiled: wasmtier_jit::invoke,
@@ -48,7 +52,7 @@ impl Instance {
         // is promoted; until then it only needs the hooks.
         #[cfg(feature = "jit")]
         if let Some(lazy) = &module.lazy
-            && store.instances.len() > first
+            && store.instances().len() > first
         {
             store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
                 call_compiled: wasmtier_jit::invoke,
@@ -65,24 +69,28 @@ impl Instance {
         if let Some(start) = done.start {
             invoke(store, start, &mut [])?;
         }
-        Ok(Instance(done.instance))
+        Ok(Instance(Stored::new(store, done.instance)))
     }
 
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let store = store.opaque();
         store
-            .opaque()
-            .instance(self.0)
+            .instance(self.0.expect(store))
             .export(name)
-            .map(Extern::from_raw)
+            .map(|e| Extern::from_raw(store, e))
     }
 
     /// All exports in the module's order.
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
-        let inst = store.opaque().instance(self.0);
+        let store = store.opaque();
+        let inst = store.instance(self.0.expect(store));
         inst.module
             .exports
             .iter()
-            .filter_map(|e| Some((e.name.clone(), Extern::from_raw(inst.export(&e.name)?))))
+            .filter_map(|e| {
+                let item = inst.export(&e.name)?;
+                Some((e.name.clone(), Extern::from_raw(store, item)))
+            })
             .collect()
     }
 

@@ -14,6 +14,8 @@
 //! assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5);
 //! ```
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod engine;
 mod error;
 mod externals;
@@ -33,12 +35,14 @@ pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, Wasm
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ExternType, ImportType, Module};
-pub use store::{AsContext, AsContextMut, Caller, InterruptHandle, Store};
+pub use store::{
+    AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
+};
 pub use tiering::{FuncStats, FuncTier, TierStats};
 pub use values::{ExternRef, Val};
 pub use wasmtier_runtime::{
-    FrameInfo, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, Trap, TrapCode,
-    TrapKind, ValType, WASM_PAGE_SIZE,
+    FrameInfo, FuncType, GlobalType, Limits, MemoryType, RefType, ResourceLimiter, TableType, Trap,
+    TrapCode, TrapKind, ValType, WASM_PAGE_SIZE,
 };
 
 /// Result type of the embedding API.

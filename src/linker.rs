@@ -7,6 +7,7 @@ use std::sync::Arc;
 use wasmtier_runtime::{FuncType, HostCallback, module};
 
 use crate::func::IntoFunc;
+use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{
     AsContext, AsContextMut, Caller, Engine, Error, Extern, Func, Instance, Module, Result, Trap,
     Val,
@@ -96,15 +97,18 @@ impl<T> Linker<T> {
         self.insert(module, name, Definition::HostFunc(ty, callback))
     }
 
-    /// Defines an item that already lives in a store.
+    /// Defines an item that already lives in `store`; instances created from this linker
+    /// must then live in that store too. Fails if `item` belongs to another store.
     pub fn define(
         &mut self,
-        _store: impl AsContext<Data = T>,
+        store: impl AsContext<Data = T>,
         module: &str,
         name: &str,
         item: impl Into<Extern>,
     ) -> Result<&mut Self> {
-        self.insert(module, name, Definition::Extern(item.into()))
+        let item = item.into();
+        item.to_raw(store.opaque())?;
+        self.insert(module, name, Definition::Extern(item))
     }
 
     /// Defines every export of `instance` under `module_name`.
@@ -130,10 +134,9 @@ impl<T> Linker<T> {
         match self.defs.get(&(module.to_string(), name.to_string()))? {
             Definition::Extern(e) => Some(*e),
             Definition::HostFunc(ty, callback) => {
-                let id = store
-                    .opaque_mut()
-                    .add_host_func(ty.clone(), callback.clone());
-                Some(Extern::Func(Func(id)))
+                let store = store.opaque_mut();
+                let id = store.add_host_func(ty.clone(), callback.clone());
+                Some(Extern::Func(Func(Stored::new(store, id))))
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use wasmtier_runtime::{InstanceId, StoreOpaque};
+use wasmtier_runtime::{InstanceId, ResourceLimiter, StoreId, StoreOpaque};
 
 use crate::{Engine, Extern};
 
@@ -60,6 +60,14 @@ impl<T> Store<T> {
         }
     }
 
+    /// Installs `limiter`, which from now on decides whether this store's memories and
+    /// tables may be created or grow (after the engine's limits allowed it): wasmtime's
+    /// `Store::limiter`. The limiter is owned by the store; keep shared state in it (an
+    /// `Arc`) to inspect it from outside.
+    pub fn limiter(&mut self, limiter: impl ResourceLimiter + 'static) {
+        self.inner.opaque.limiter = Some(Box::new(limiter));
+    }
+
     /// A handle that stops wasm running in this store from another thread.
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle {
@@ -92,54 +100,204 @@ fn fuel_disabled() -> crate::Error {
     crate::Error::Usage("fuel is not enabled: use Config::consume_fuel(true)".into())
 }
 
-/// Read access to a store (implemented by `Store`, `Caller` and references to them).
+/// A shared borrow of a store, as [`AsContext`] hands it out. It only lets the embedding
+/// API reach the store's internals; embedders cannot.
+pub struct StoreContext<'a, T> {
+    pub(crate) opaque: &'a StoreOpaque,
+    _data: PhantomData<fn() -> T>,
+}
+
+/// An exclusive borrow of a store, as [`AsContextMut`] hands it out. It only lets the
+/// embedding API reach the store's internals; embedders cannot. It is made only from a
+/// `Store<T>` or a `Caller<T>`, so the store it wraps always holds a `T`.
+///
+/// A context is for passing to the API:
+/// ```
+/// use wasmtier::{AsContextMut, Engine, Memory, MemoryType, Limits, Store};
+/// let mut store = Store::new(&Engine::default(), ());
+/// let mut cx = store.as_context_mut();
+/// let ty = MemoryType { limits: Limits { min: 1, max: None }, shared: false, memory64: false };
+/// let memory = Memory::new(&mut cx, ty).unwrap();
+/// assert_eq!(memory.size(&cx), 1);
+/// ```
+/// Its store is out of reach, so host code cannot, say, drop the memories that running
+/// wasm uses:
+/// ```compile_fail
+/// use wasmtier::{AsContextMut, Engine, Store};
+/// let mut store = Store::new(&Engine::default(), ());
+/// let cx = store.as_context_mut();
+/// let _ = cx.opaque;
+/// ```
+/// ```compile_fail
+/// use wasmtier::{AsContextMut, Engine, Store};
+/// let mut store = Store::new(&Engine::default(), ());
+/// store.opaque_mut();
+/// ```
+/// And a context cannot be made up, with the wrong data type for example:
+/// ```compile_fail
+/// use wasmtier::{Engine, Store, StoreContextMut};
+/// let mut store = Store::new(&Engine::default(), ());
+/// let cx: StoreContextMut<'_, String> = StoreContextMut { opaque: todo!(), _data: Default::default() };
+/// ```
+pub struct StoreContextMut<'a, T> {
+    pub(crate) opaque: &'a mut StoreOpaque,
+    _data: PhantomData<fn() -> T>,
+}
+
+/// Read access to a store (implemented by `Store`, `Caller`, the context types and
+/// references to them). Implementing it for another type means returning the context of a
+/// real store, so it cannot be used to reach or fake a store's internals.
 pub trait AsContext {
     type Data;
-    #[doc(hidden)]
-    fn opaque(&self) -> &StoreOpaque;
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
 }
 
 /// Write access to a store; entering wasm needs it.
 pub trait AsContextMut: AsContext {
-    #[doc(hidden)]
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+/// The crate's own access to a store's internals through any context.
+pub(crate) trait Opaque {
+    fn opaque(&self) -> &StoreOpaque;
+}
+
+impl<S: AsContext + ?Sized> Opaque for S {
+    fn opaque(&self) -> &StoreOpaque {
+        self.as_context().opaque
+    }
+}
+
+/// The crate's own exclusive access to a store's internals through any context.
+pub(crate) trait OpaqueMut {
     fn opaque_mut(&mut self) -> &mut StoreOpaque;
+}
+
+impl<S: AsContextMut + ?Sized> OpaqueMut for S {
+    fn opaque_mut(&mut self) -> &mut StoreOpaque {
+        self.as_context_mut().opaque
+    }
 }
 
 impl<T> AsContext for Store<T> {
     type Data = T;
-    fn opaque(&self) -> &StoreOpaque {
-        &self.inner.opaque
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            opaque: &self.inner.opaque,
+            _data: PhantomData,
+        }
     }
 }
 
 impl<T> AsContextMut for Store<T> {
-    fn opaque_mut(&mut self) -> &mut StoreOpaque {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
         let inner = &mut *self.inner;
         // Host functions reach `T` through this pointer while wasm runs; it is refreshed on
         // every entry so that it is derived from the current borrow of the store.
         inner.opaque.host_data = (&mut inner.data as *mut T).cast();
-        &mut inner.opaque
+        StoreContextMut {
+            opaque: &mut inner.opaque,
+            _data: PhantomData,
+        }
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            opaque: self.opaque,
+            _data: PhantomData,
+        }
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            opaque: self.opaque,
+            _data: PhantomData,
+        }
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            opaque: self.opaque,
+            _data: PhantomData,
+        }
     }
 }
 
 impl<S: AsContext + ?Sized> AsContext for &S {
     type Data = S::Data;
-    fn opaque(&self) -> &StoreOpaque {
-        (**self).opaque()
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
     }
 }
 
 impl<S: AsContext + ?Sized> AsContext for &mut S {
     type Data = S::Data;
-    fn opaque(&self) -> &StoreOpaque {
-        (**self).opaque()
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
     }
 }
 
 impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
-    fn opaque_mut(&mut self) -> &mut StoreOpaque {
-        (**self).opaque_mut()
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
+        (**self).as_context_mut()
     }
+}
+
+/// A handle to entity `I` of one store: the store's id travels with the index, so that
+/// using the handle with another store is caught instead of silently naming that store's
+/// entity of the same index (which could have another type).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Stored<I> {
+    store: StoreId,
+    index: I,
+}
+
+impl<I: Copy> Stored<I> {
+    pub(crate) fn new(store: &StoreOpaque, index: I) -> Stored<I> {
+        Stored {
+            store: store.id(),
+            index,
+        }
+    }
+
+    /// The index in `store`, or a usage error if the handle belongs to another store.
+    pub(crate) fn get(self, store: &StoreOpaque) -> crate::Result<I> {
+        if self.store == store.id() {
+            Ok(self.index)
+        } else {
+            Err(wrong_store())
+        }
+    }
+
+    /// The index in `store`; panics (as wasmtime does) if the handle belongs to another
+    /// store, for accessors that return no `Result`.
+    pub(crate) fn expect(self, store: &StoreOpaque) -> I {
+        assert!(self.store == store.id(), "{}", wrong_store());
+        self.index
+    }
+
+    /// The index, for display only.
+    pub(crate) fn index(self) -> I {
+        self.index
+    }
+}
+
+impl<I: std::fmt::Debug> std::fmt::Debug for Stored<I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.index.fmt(f)
+    }
+}
+
+pub(crate) fn wrong_store() -> crate::Error {
+    crate::Error::Usage("object used with the wrong store".into())
 }
 
 /// What a host function sees of the store that called it.
@@ -181,22 +339,29 @@ impl<'a, T> Caller<'a, T> {
     /// An export of the calling instance (how WASI functions find the guest's memory).
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = self.instance?;
-        self.store
+        let store = &*self.store;
+        store
             .instance(instance)
             .export(name)
-            .map(Extern::from_raw)
+            .map(|e| Extern::from_raw(store, e))
     }
 }
 
 impl<T> AsContext for Caller<'_, T> {
     type Data = T;
-    fn opaque(&self) -> &StoreOpaque {
-        self.store
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            opaque: self.store,
+            _data: PhantomData,
+        }
     }
 }
 
 impl<T> AsContextMut for Caller<'_, T> {
-    fn opaque_mut(&mut self) -> &mut StoreOpaque {
-        self.store
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            opaque: self.store,
+            _data: PhantomData,
+        }
     }
 }

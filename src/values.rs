@@ -2,8 +2,9 @@
 
 use std::any::Any;
 
-use wasmtier_runtime::{ExternId, ValType, raw_ref};
+use wasmtier_runtime::{ExternId, StoreOpaque, ValType, raw_ref};
 
+use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Func};
 
 /// A WebAssembly value. Floats are kept as raw bits so that NaN payloads survive.
@@ -33,28 +34,55 @@ impl Val {
 
     /// The default (zero or null) value of a type.
     pub fn default_for(ty: ValType) -> Val {
-        Val::from_raw(0, ty)
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+            ValType::V128 => unreachable!("v128 values are rejected at validation"),
+        }
     }
 
-    pub(crate) fn to_raw(self) -> u64 {
-        match self {
+    /// The raw bits of this value for `store`; a usage error if it is a reference to an
+    /// object of another store.
+    pub(crate) fn to_raw(self, store: &StoreOpaque) -> crate::Result<u64> {
+        Ok(match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(f) => raw_ref::from_func(f.map(|f| f.0)),
-            Val::ExternRef(e) => raw_ref::from_extern(e.map(|e| e.0)),
-        }
+            Val::FuncRef(f) => raw_ref::from_func(f.map(|f| f.0.get(store)).transpose()?),
+            Val::ExternRef(e) => raw_ref::from_extern(e.map(|e| e.0.get(store)).transpose()?),
+        })
     }
 
-    pub(crate) fn from_raw(raw: u64, ty: ValType) -> Val {
+    /// The raw bits of this value for a slot of type `ty` in `store`: a usage error if the
+    /// type differs or the value refers to an object of another store.
+    pub(crate) fn to_raw_checked(self, store: &StoreOpaque, ty: ValType) -> crate::Result<u64> {
+        if self.ty() != ty {
+            return Err(crate::Error::Usage(format!(
+                "value of type {} where {ty} was expected",
+                self.ty()
+            )));
+        }
+        self.to_raw(store)
+    }
+
+    /// The value of type `ty` whose raw bits in `store` are `raw`.
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u64, ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(raw as u32 as i32),
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
-            ValType::FuncRef => Val::FuncRef(raw_ref::to_func(raw).map(Func)),
-            ValType::ExternRef => Val::ExternRef(raw_ref::to_extern(raw).map(ExternRef)),
+            ValType::FuncRef => {
+                Val::FuncRef(raw_ref::to_func(raw).map(|f| Func(Stored::new(store, f))))
+            }
+            ValType::ExternRef => {
+                Val::ExternRef(raw_ref::to_extern(raw).map(|e| ExternRef(Stored::new(store, e))))
+            }
             ValType::V128 => unreachable!("v128 values are rejected at validation"),
         }
     }
@@ -124,23 +152,27 @@ impl std::fmt::Display for Val {
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
-            Val::FuncRef(Some(func)) => write!(f, "funcref({})", func.0.0),
-            Val::ExternRef(Some(e)) => write!(f, "externref({})", e.0.0),
+            Val::FuncRef(Some(func)) => write!(f, "funcref({})", func.0.index().0),
+            Val::ExternRef(Some(e)) => write!(f, "externref({})", e.0.index().0),
         }
     }
 }
 
-/// A non-null `externref`: an opaque handle to a host value owned by the store.
+/// A non-null `externref`: an opaque handle to a host value owned by the store. Valid in
+/// its own store only (see [`crate::Memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) ExternId);
+pub struct ExternRef(pub(crate) Stored<ExternId>);
 
 impl ExternRef {
     pub fn new(mut store: impl AsContextMut, value: impl Any + Send + Sync) -> ExternRef {
-        ExternRef(store.opaque_mut().add_extern(Box::new(value)))
+        let store = store.opaque_mut();
+        let id = store.add_extern(Box::new(value));
+        ExternRef(Stored::new(store, id))
     }
 
     /// The host value this reference was created with.
     pub fn data<'a>(&self, store: &'a impl AsContext) -> &'a (dyn Any + Send + Sync) {
-        &*store.opaque().externs[self.0.index()]
+        let store = store.opaque();
+        store.extern_value(self.0.expect(store))
     }
 }

@@ -245,6 +245,34 @@ fn unknown_export() {
 }
 
 #[test]
+fn unknown_export_lists_a_few_names_and_counts_the_rest() {
+    // 5000 exports, one with a long name holding a control character.
+    let mut wat = String::from("(module (func $f)\n");
+    wat.push_str(&format!(
+        "(export \"a\\0ab{}\" (func $f))\n",
+        "x".repeat(500)
+    ));
+    for i in 0..4999 {
+        wat.push_str(&format!("(export \"f{i}\" (func $f))\n"));
+    }
+    wat.push(')');
+    let path = scratch_file("many_exports.wat");
+    std::fs::write(&path, wat).unwrap();
+    let out = wasmtier(&["run", "--invoke", "nope", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert_error(&out, "unknown export function `nope`");
+    let err = stderr(&out);
+    assert!(err.len() < 1024, "{} bytes of stderr: {err}", err.len());
+    assert!(err.contains("`f0`, `f1`"), "{err}");
+    assert!(err.contains("and 4990 more"), "{err}");
+    // The long name is escaped and cut.
+    assert!(
+        err.contains(&format!("`a\\nb{}`...", "x".repeat(61))),
+        "{err}"
+    );
+}
+
+#[test]
 fn no_invoke_and_no_start() {
     let out = run_example(&[], "fac.wat", &[]);
     assert_error(&out, "no --invoke given and module has no `_start` export");

@@ -123,45 +123,51 @@ pub fn arbitrary_arg_bits(u: &mut Unstructured<'_>, kind: ArgKind) -> u64 {
     let special = pick % 4 == 1;
     let i = (pick / 4) as usize;
     match kind {
-        ArgKind::I32 => (if special {
-            [0, 1, -1, i32::MIN, i32::MAX, 0x8000, 65536, 255, 16, 7][i % 10]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }) as u32 as u64,
-        ArgKind::I64 => (if special {
-            [
-                0,
-                1,
-                -1,
-                i64::MIN,
-                i64::MAX,
-                1 << 32,
-                u32::MAX as i64,
-                63,
-                64,
-            ][i % 9]
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }) as u64,
-        ArgKind::F32 => (if special {
-            [
-                0.0f32,
-                -0.0,
-                1.0,
-                -1.0,
-                0.5,
-                f32::INFINITY,
-                f32::NEG_INFINITY,
-                f32::NAN,
-                2147483648.0,
-                -2147483904.0,
-                4294967296.0,
-                f32::MIN_POSITIVE,
-            ][i % 12]
-                .to_bits()
-        } else {
-            u.arbitrary().unwrap_or(0)
-        }) as u64,
+        ArgKind::I32 => {
+            (if special {
+                [0, 1, -1, i32::MIN, i32::MAX, 0x8000, 65536, 255, 16, 7][i % 10]
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }) as u32 as u64
+        }
+        ArgKind::I64 => {
+            (if special {
+                [
+                    0,
+                    1,
+                    -1,
+                    i64::MIN,
+                    i64::MAX,
+                    1 << 32,
+                    u32::MAX as i64,
+                    63,
+                    64,
+                ][i % 9]
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }) as u64
+        }
+        ArgKind::F32 => {
+            (if special {
+                [
+                    0.0f32,
+                    -0.0,
+                    1.0,
+                    -1.0,
+                    0.5,
+                    f32::INFINITY,
+                    f32::NEG_INFINITY,
+                    f32::NAN,
+                    2147483648.0,
+                    -2147483904.0,
+                    4294967296.0,
+                    f32::MIN_POSITIVE,
+                ][i % 12]
+                    .to_bits()
+            } else {
+                u.arbitrary().unwrap_or(0)
+            }) as u64
+        }
         ArgKind::F64 => {
             if special {
                 [

@@ -300,6 +300,21 @@ impl Exec {
         unsafe { (*self.store).table_mut(*self.ctx.tables.add(index as usize)) }
     }
 
+    /// `table.grow` on table `index` of the current instance: the old size, or `u32::MAX`
+    /// (-1) when the table's maximum or the store's limits refuse.
+    ///
+    /// # Safety
+    /// As for [`Self::table`].
+    #[inline(never)]
+    pub(crate) unsafe fn table_grow(&mut self, index: u32, delta: u32, init: u64) -> u64 {
+        // SAFETY: per the contract, and the store outlives this execution.
+        let grown = unsafe {
+            let table = *self.ctx.tables.add(index as usize);
+            (*self.store).grow_table(table, delta, init)
+        };
+        grown.map_or(u32::MAX as u64, u64::from)
+    }
+
     /// Data segment `index` of the current instance (empty once dropped).
     pub(crate) fn data_segment(&self, index: u32) -> &[u8] {
         // SAFETY: as in `raise_trap`; validation guarantees the segment index exists.
@@ -320,9 +335,10 @@ impl Exec {
 
     #[inline(never)]
     pub(crate) fn memory_grow(&mut self, delta: u32) -> u64 {
-        // SAFETY: validation guarantees memory 0 exists when memory.grow is present.
-        let memory = unsafe { (*self.store).memory_mut(*self.ctx.memories) };
-        match memory.grow(delta as u64) {
+        // SAFETY: validation guarantees memory 0 exists when memory.grow is present, and
+        // `self.store` is the store this activation runs in (see `data_segment`).
+        let grown = unsafe { (*self.store).grow_memory(*self.ctx.memories, delta as u64) };
+        match grown {
             Some(old) => old,
             None => u32::MAX as u64,
         }

@@ -534,7 +534,7 @@ handlers! { [pc sp fp mem st budget]
         let n = u32v(*sp.sub(1));
         let init = *sp.sub(2);
         sp = sp.sub(1);
-        *sp.sub(1) = st.table(imm!(pc, 0)).grow(n, init).map_or(u32::MAX as u64, |old| old as u64);
+        *sp.sub(1) = st.table_grow(imm!(pc, 0), n, init);
         pc = pc.add(1);
     }
     table_fill {

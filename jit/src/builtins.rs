@@ -126,7 +126,7 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u32 {
     unsafe {
         with_store(vmctx, |store, inst| {
             let m = store.instance(inst).memories[0];
-            if let Some(old) = store.memory_mut(m).grow(delta as u64) {
+            if let Some(old) = store.grow_memory(m, delta as u64) {
                 result = old as u32;
             }
             Ok(())
@@ -196,7 +196,7 @@ unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, de
     unsafe {
         with_store(vmctx, |store, inst| {
             let t = store.instance(inst).tables[table as usize];
-            if let Some(old) = store.table_mut(t).grow(delta, init) {
+            if let Some(old) = store.grow_table(t, delta, init) {
                 result = old;
             }
             Ok(())

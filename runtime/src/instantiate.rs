@@ -6,7 +6,6 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::const_expr::ConstExpr;
-use crate::memory::LinearMemory;
 use crate::module::{DataMode, ElementMode, ImportType, ModuleInfo};
 use crate::store::{
     Extern, FuncEntity, FuncId, FuncKind, GlobalId, InstanceEntity, InstanceId, StoreOpaque,
@@ -84,6 +83,9 @@ pub fn instantiate(
     imports: &[Extern],
 ) -> Result<Instantiated, InstantiationError> {
     check_imports(store, &module, imports)?;
+    store
+        .admit_instance()
+        .map_err(InstantiationError::Resource)?;
     let id = InstanceId(store.instances.len() as u32);
     let mut inst = InstanceEntity {
         module: module.clone(),
@@ -125,9 +127,10 @@ pub fn instantiate(
         inst.tables.push(table);
     }
     for ty in &module.memories[module.num_imported_memories as usize..] {
-        let memory = LinearMemory::new(*ty, store.limits.max_memory_pages)
-            .map_err(|e| InstantiationError::Resource(e.to_string()))?;
-        inst.memories.push(store.add_memory(memory));
+        let memory = store
+            .create_memory(*ty)
+            .map_err(InstantiationError::Resource)?;
+        inst.memories.push(memory);
     }
     let defined_globals = module.globals[module.num_imported_globals as usize..].iter();
     for (ty, init) in defined_globals.zip(&module.global_inits) {

@@ -6,10 +6,10 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition};
+use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition, WASM_PAGE_SIZE};
 use crate::module::ModuleInfo;
 use crate::trap::{Trap, TrapCode};
-use crate::types::{FuncType, GlobalType, SharedTypeId, TableType, TypeRegistry, ValType};
+use crate::types::{FuncType, GlobalType, MemoryType, SharedTypeId, TableType, TypeRegistry};
 use crate::vmctx::{TierCall, TierHooks, VMFuncRef, VMStoreContext, VMTableDefinition};
 
 macro_rules! id_type {
@@ -35,6 +35,17 @@ id_type!(
     /// An `externref` value's payload.
     ExternId
 );
+
+/// Identifies a store among all stores of the process (never reused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StoreId(u64);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
 
 /// Raw encoding of a reference in a 64-bit value slot: 0 is null, otherwise id + 1.
 pub mod raw_ref {
@@ -111,8 +122,9 @@ impl TableEntity {
         self.elements.len() as u32
     }
 
-    /// `table.grow`: returns the old size or `None` (wasm gets -1).
-    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    /// Grows by `delta` elements set to `init` (limits are checked by
+    /// `StoreOpaque::grow_table`, the only caller): returns the old size or `None`.
+    fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
         let old = self.elements.len() as u64;
         let new = old.checked_add(delta as u64)?;
         if new > self.max {
@@ -203,6 +215,21 @@ pub enum Extern {
     Global(GlobalId),
 }
 
+/// Decides, for one store, whether memories and tables may be created or grow: wasmtime's
+/// `ResourceLimiter` model. It is consulted after the store's own limits
+/// ([`StoreLimits`]) allowed the change, for every creation (instantiation and host API)
+/// and every growth (`memory.grow`, `table.grow`, host API) in every tier.
+pub trait ResourceLimiter: Send {
+    /// A memory grows from `current` to `desired` bytes (creation starts at 0); `maximum`
+    /// is the memory type's maximum in bytes. `false` refuses: `memory.grow` returns -1,
+    /// creation fails.
+    fn memory_growing(&mut self, current: u64, desired: u64, maximum: Option<u64>) -> bool;
+    /// A table grows from `current` to `desired` elements (creation starts at 0);
+    /// `maximum` is the table type's maximum. `false` refuses: `table.grow` returns -1,
+    /// creation fails.
+    fn table_growing(&mut self, current: u64, desired: u64, maximum: Option<u64>) -> bool;
+}
+
 /// Store-wide limits on what guests may allocate.
 #[derive(Debug, Clone, Copy)]
 pub struct StoreLimits {
@@ -210,6 +237,12 @@ pub struct StoreLimits {
     pub max_memory_pages: u64,
     /// Maximum elements of any one table.
     pub max_table_elements: u64,
+    /// Maximum elements of all the store's tables together (tables are 8 bytes an element).
+    pub max_table_elements_total: u64,
+    /// Maximum number of instances, tables and memories in the store (wasmtime's defaults).
+    pub max_instances: usize,
+    pub max_tables: usize,
+    pub max_memories: usize,
     /// Size of the wasm value stack in 64-bit slots (locals and operands of all frames).
     pub max_stack_slots: usize,
     /// Maximum nesting of interpreted wasm calls; deeper recursion traps with "call stack
@@ -225,6 +258,10 @@ impl Default for StoreLimits {
         StoreLimits {
             max_memory_pages: MAX_PAGES_32,
             max_table_elements: 10_000_000,
+            max_table_elements_total: 100_000_000,
+            max_instances: 10_000,
+            max_tables: 10_000,
+            max_memories: 10_000,
             max_stack_slots: 1 << 20,
             max_call_depth: 20_000,
             max_wasm_stack: 16 << 20,
@@ -233,15 +270,27 @@ impl Default for StoreLimits {
 }
 
 /// All the state of a store except the embedder's data.
+///
+/// The entity lists are private: entities are only ever added (memories and tables grow
+/// through [`StoreOpaque::grow_memory`] / [`StoreOpaque::grow_table`]), so the addresses
+/// running code holds (memory bases, table and global definitions) stay valid for the
+/// store's life. The embedding API never hands this type to embedders.
 pub struct StoreOpaque {
     pub registry: Arc<TypeRegistry>,
-    pub funcs: Vec<FuncEntity>,
-    pub instances: Vec<InstanceEntity>,
-    pub memories: Vec<LinearMemory>,
-    pub tables: Vec<TableEntity>,
-    pub globals: Vec<GlobalEntity>,
-    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    funcs: Vec<FuncEntity>,
+    pub(crate) instances: Vec<InstanceEntity>,
+    memories: Vec<LinearMemory>,
+    tables: Vec<TableEntity>,
+    globals: Vec<GlobalEntity>,
+    externs: Vec<Box<dyn Any + Send + Sync>>,
     pub limits: StoreLimits,
+    /// The embedder's limiter, consulted on every creation and growth of a memory or table.
+    pub limiter: Option<Box<dyn ResourceLimiter>>,
+    /// Elements of all tables in the store, for `StoreLimits::max_table_elements_total`.
+    table_elements_total: u64,
+    /// Unique among all stores of the process: handles carry it, so that a handle used with
+    /// another store is caught instead of naming that store's entity of the same index.
+    id: StoreId,
     /// Fuel left, when fuel metering is on: every executed wasm instruction costs one unit,
     /// and running out traps with "all fuel consumed".
     pub fuel: Option<u64>,
@@ -275,6 +324,9 @@ impl StoreOpaque {
             globals: Vec::new(),
             externs: Vec::new(),
             limits: StoreLimits::default(),
+            limiter: None,
+            table_elements_total: 0,
+            id: StoreId::fresh(),
             fuel: None,
             interrupt: Arc::new(AtomicBool::new(false)),
             host_data: std::ptr::null_mut(),
@@ -283,6 +335,11 @@ impl StoreOpaque {
             tier_hooks: None,
             tier_state: None,
         }
+    }
+
+    /// This store's identity, carried by every handle the embedding API gives out.
+    pub fn id(&self) -> StoreId {
+        self.id
     }
 
     /// The hook that runs `f` as machine code, if `f` has been compiled.
@@ -299,6 +356,16 @@ impl StoreOpaque {
 
     pub fn func(&self, id: FuncId) -> &FuncEntity {
         &self.funcs[id.index()]
+    }
+
+    /// Every instance, in creation order (an `InstanceId` is an index).
+    pub fn instances(&self) -> &[InstanceEntity] {
+        &self.instances
+    }
+
+    /// The host value of an `externref`.
+    pub fn extern_value(&self, id: ExternId) -> &(dyn Any + Send + Sync) {
+        &*self.externs[id.index()]
     }
 
     pub fn instance(&self, id: InstanceId) -> &InstanceEntity {
@@ -347,28 +414,35 @@ impl StoreOpaque {
         id
     }
 
-    pub fn add_memory(&mut self, memory: LinearMemory) -> MemoryId {
+    fn add_memory(&mut self, memory: LinearMemory) -> MemoryId {
         self.memories.push(memory);
         MemoryId(self.memories.len() as u32 - 1)
     }
 
+    /// Creates a table of `ty.limits.min` elements set to `init`, within the store's limits.
     pub fn add_table(&mut self, ty: TableType, init: u64) -> Result<TableId, String> {
+        if self.tables.len() >= self.limits.max_tables {
+            return Err(format!(
+                "resource limit exceeded: table count too high at {}",
+                self.limits.max_tables
+            ));
+        }
         let max = ty
             .limits
             .max
             .unwrap_or(u32::MAX as u64)
             .min(self.limits.max_table_elements);
-        if ty.limits.min > max {
+        let min = ty.limits.min;
+        if min > max {
             return Err(format!(
-                "table minimum of {} elements exceeds the limit of {max}",
-                ty.limits.min
+                "table minimum of {min} elements exceeds the limit of {max}"
             ));
         }
-        let mut elements = Vec::new();
-        elements
-            .try_reserve_exact(ty.limits.min as usize)
-            .map_err(|_| "out of memory allocating a table".to_string())?;
-        elements.resize(ty.limits.min as usize, init);
+        self.admit_table_growth(0, min, ty.limits.max)
+            .map_err(|e| format!("table minimum of {min} elements: {e}"))?;
+        let elements = table_elements(min as usize, init)
+            .ok_or_else(|| "out of memory allocating a table".to_string())?;
+        self.table_elements_total += min;
         let mut table = TableEntity {
             ty,
             elements,
@@ -381,6 +455,107 @@ impl StoreOpaque {
         table.sync_vm();
         self.tables.push(table);
         Ok(TableId(self.tables.len() as u32 - 1))
+    }
+
+    /// `table.grow` and `Table::grow`: grows table `id` by `delta` elements set to `init`
+    /// if its maximum, the store's limits and the embedder's limiter allow it. Returns the
+    /// old size, or `None` (wasm gets -1).
+    pub fn grow_table(&mut self, id: TableId, delta: u32, init: u64) -> Option<u32> {
+        let table = &self.tables[id.index()];
+        let old = table.elements.len() as u64;
+        let maximum = table.ty.limits.max;
+        if delta > 0 {
+            let new = old.checked_add(delta as u64)?;
+            if new > table.max {
+                return None;
+            }
+            self.admit_table_growth(old, new, maximum).ok()?;
+        }
+        let old = self.tables[id.index()].grow(delta, init)?;
+        self.table_elements_total += delta as u64;
+        Some(old)
+    }
+
+    /// Asks the store's limits and the embedder's limiter whether a table may grow from
+    /// `current` to `desired` elements.
+    fn admit_table_growth(
+        &mut self,
+        current: u64,
+        desired: u64,
+        maximum: Option<u64>,
+    ) -> Result<(), String> {
+        let total = self.table_elements_total - current.min(self.table_elements_total);
+        if total.saturating_add(desired) > self.limits.max_table_elements_total {
+            return Err(format!(
+                "resource limit exceeded: the store's tables would hold more than {} elements",
+                self.limits.max_table_elements_total
+            ));
+        }
+        if let Some(limiter) = &mut self.limiter
+            && !limiter.table_growing(current, desired, maximum)
+        {
+            return Err("the store's resource limiter refused".into());
+        }
+        Ok(())
+    }
+
+    /// Creates a linear memory of `ty.limits.min` pages, within the store's limits.
+    pub fn create_memory(&mut self, ty: MemoryType) -> Result<MemoryId, String> {
+        if self.memories.len() >= self.limits.max_memories {
+            return Err(format!(
+                "resource limit exceeded: memory count too high at {}",
+                self.limits.max_memories
+            ));
+        }
+        let min = ty.limits.min;
+        if let Some(limiter) = &mut self.limiter {
+            let desired = min.saturating_mul(WASM_PAGE_SIZE as u64);
+            let maximum = ty
+                .limits
+                .max
+                .map(|m| m.saturating_mul(WASM_PAGE_SIZE as u64));
+            if !limiter.memory_growing(0, desired, maximum) {
+                return Err(format!(
+                    "memory minimum of {min} pages: the store's resource limiter refused"
+                ));
+            }
+        }
+        let memory =
+            LinearMemory::new(ty, self.limits.max_memory_pages).map_err(|e| e.to_string())?;
+        Ok(self.add_memory(memory))
+    }
+
+    /// `memory.grow` and `Memory::grow`: grows memory `id` by `delta` pages if its maximum,
+    /// the store's limits and the embedder's limiter allow it. Returns the old size in
+    /// pages, or `None` (wasm gets -1).
+    pub fn grow_memory(&mut self, id: MemoryId, delta: u64) -> Option<u64> {
+        let memory = &self.memories[id.index()];
+        if delta > 0 {
+            let page = WASM_PAGE_SIZE as u64;
+            let new = memory.pages().checked_add(delta)?;
+            if new > memory.max_pages() {
+                return None;
+            }
+            if let Some(limiter) = &mut self.limiter {
+                let current = memory.pages() * page;
+                let maximum = memory.ty().limits.max.map(|m| m.saturating_mul(page));
+                if !limiter.memory_growing(current, new * page, maximum) {
+                    return None;
+                }
+            }
+        }
+        self.memories[id.index()].grow(delta)
+    }
+
+    /// Counts an instance about to be created against the store's limit.
+    pub fn admit_instance(&self) -> Result<(), String> {
+        if self.instances.len() >= self.limits.max_instances {
+            return Err(format!(
+                "resource limit exceeded: instance count too high at {}",
+                self.limits.max_instances
+            ));
+        }
+        Ok(())
     }
 
     pub fn add_global(&mut self, ty: GlobalType, value: u64) -> GlobalId {
@@ -455,17 +630,29 @@ impl StoreOpaque {
     pub fn global_type(&self, id: GlobalId) -> GlobalType {
         self.global(id).ty
     }
+}
 
-    /// Whether `raw` is a valid value of type `ty` in this store (references must exist).
-    pub fn raw_fits(&self, ty: ValType, raw: u64) -> bool {
-        match ty {
-            ValType::FuncRef => raw_ref::to_func(raw).is_none_or(|f| f.index() < self.funcs.len()),
-            ValType::ExternRef => {
-                raw_ref::to_extern(raw).is_none_or(|e| e.index() < self.externs.len())
-            }
-            _ => true,
-        }
+/// A table's element vector of `len` elements set to `init`, or `None` if it cannot be
+/// allocated. Null-initialised tables (the common case) come from zeroed memory, which the
+/// allocator takes from the kernel untouched for large sizes: a declared size costs address
+/// space, not memory, until elements are written.
+fn table_elements(len: usize, init: u64) -> Option<Vec<u64>> {
+    if init != raw_ref::NULL || len == 0 {
+        let mut elements = Vec::new();
+        elements.try_reserve_exact(len).ok()?;
+        elements.resize(len, init);
+        return Some(elements);
     }
+    let layout = std::alloc::Layout::array::<u64>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size (len > 0, u64 is 8 bytes).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<u64>();
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` u64s,
+    // which is what a Vec<u64> of capacity `len` uses, and all `len` elements are
+    // initialised (zero bits are a valid u64, the null reference).
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
 /// The index range `start..start + len`, if it lies within `size` elements.

@@ -207,18 +207,44 @@ fn exported_func_type(module: &Module, name: &str) -> Result<FuncType, Failure> 
     }
 }
 
-/// A hint listing the exported functions, since a typo is the likely cause.
+/// How many exported function names the hint for an unknown `--invoke` name lists.
+const LISTED_EXPORTS: usize = 10;
+/// Longest export name the hint prints in full (a module may export megabyte-long names).
+const LISTED_NAME_CHARS: usize = 64;
+
+/// A hint listing the first few exported functions, since a typo is the likely cause. It
+/// stays short whatever the module holds: a few names, each cut and escaped, and a count of
+/// the rest.
 fn available_funcs(module: &Module) -> String {
-    let names: Vec<String> = module
+    let mut funcs = module
         .exports()
         .filter(|e| matches!(e.ty, ExternType::Func(_)))
-        .map(|e| format!("`{}`", e.name))
+        .map(|e| e.name);
+    let listed: Vec<String> = funcs
+        .by_ref()
+        .take(LISTED_EXPORTS)
+        .map(|name| short_name(&name))
         .collect();
-    if names.is_empty() {
+    let more = funcs.count();
+    if listed.is_empty() {
         " (the module exports no functions)".to_string()
+    } else if more == 0 {
+        format!(" (exported functions: {})", listed.join(", "))
     } else {
-        format!(" (exported functions: {})", names.join(", "))
+        format!(
+            " (exported functions: {}, and {more} more)",
+            listed.join(", ")
+        )
     }
+}
+
+/// An export name for a message: quoted, control characters escaped, cut to
+/// `LISTED_NAME_CHARS` characters.
+fn short_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let head: String = chars.by_ref().take(LISTED_NAME_CHARS).collect();
+    let cut = if chars.next().is_some() { "..." } else { "" };
+    format!("`{}`{cut}", head.escape_debug())
 }
 
 fn parse_args(ty: &FuncType, args: &[String]) -> Result<Vec<Val>, Failure> {

@@ -174,7 +174,7 @@ fn publish(
     // Other linked instances that import the function. Only instances that import
     // functions at all need a look, which keeps publication cheap for a lone instance.
     let importers: Vec<(usize, usize)> = store
-        .instances
+        .instances()
         .iter()
         .enumerate()
         .filter(|(i, inst)| *i != instance.index() && inst.module.num_imported_funcs > 0)
