@@ -1,12 +1,15 @@
 //! WASI preview1: real C programs (tests/wasi/src, built by tests/wasi/build.sh into
 //! tests/wasi/bin) run in every tier this build has, with their output checked; sandbox
-//! escape attempts; and guest-pointer / unsupported-call behaviour on small wat modules.
+//! escape attempts; guest-pointer / unsupported-call behaviour on small wat modules; and
+//! hardening against hostile guests (host memory per call, flag checks, interruptible waits).
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use wasmtier::wasi::{ReadPipe, WasiCtx, WasiCtxBuilder, add_to_linker};
-use wasmtier::{Config, Engine, Error, Linker, Module, Store, Tier, Trap};
+use wasmtier::{Config, Engine, Error, Linker, Module, Store, Tier, Trap, TrapCode};
 
 /// The configurations every program runs in: each tier, and `auto` twice: as users get it
 /// (background compilation at the default threshold) and with promotion forced early
@@ -566,6 +569,713 @@ fn writes_are_checked_and_delivered() {
             run_wat(&engine, wat),
             (3, "hi\n".to_string()),
             "tier {tier}"
+        );
+    }
+}
+
+// ---- hardening: bounded memory, checked flags, interruptible waits ----------------------
+
+/// Bytes the current thread has allocated and not yet freed, and the most it had at once since
+/// `peak_reset`: how the tests below see what a WASI call allocated on the host. Counted per
+/// thread, so tests running in parallel do not disturb each other (wasm code and its host
+/// calls run on the calling thread in every tier).
+mod alloc_count {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Counting;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn note(delta: isize) {
+        // `try_with`: nothing is counted while the thread's locals are being torn down.
+        let _ = LIVE.try_with(|live| {
+            let now = live.get() + delta;
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+    // `System`'s guarantees are ours; the counting touches only `const`-initialised
+    // thread-locals without destructors, which never allocate.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded as is; the caller upholds `alloc`'s contract.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                note(layout.size() as isize);
+            }
+            p
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded as is; the caller upholds `alloc_zeroed`'s contract.
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                note(layout.size() as isize);
+            }
+            p
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: forwarded as is; `ptr` came from this allocator, i.e. from `System`.
+            unsafe { System.dealloc(ptr, layout) };
+            note(-(layout.size() as isize));
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: forwarded as is; `ptr` came from `System` with `layout`.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                note(new_size as isize - layout.size() as isize);
+            }
+            p
+        }
+    }
+
+    /// Runs `f` and returns its result with the most bytes this thread held at once during
+    /// it, beyond what it held before.
+    pub fn peak_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
+        let start = LIVE.with(Cell::get);
+        PEAK.with(|p| p.set(start));
+        let r = f();
+        let peak = PEAK.with(Cell::get);
+        (r, (peak - start).max(0) as usize)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
+
+/// The most a WASI call may move in one read or write (`MAX_IO` in src/wasi/fd.rs).
+const MAX_IO: i32 = 16 << 20;
+/// What one call may allocate on the host: MAX_IO plus a fixed allowance.
+const CALL_BOUND: usize = (MAX_IO as usize) + (4 << 20);
+
+const EINVAL: i32 = 28;
+const ENAMETOOLONG: i32 = 37;
+
+/// Every WASI import the wat guests below use, by name.
+const IMPORTS: &str = r#"
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_pwrite" (func $fd_pwrite (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_advise" (func $fd_advise (param i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_times" (func $fd_filestat_set_times (param i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_set_times" (func $path_filestat_set_times (param i32 i32 i32 i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_link" (func $path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $path_create_directory (param i32 i32 i32) (result i32)))
+"#;
+
+/// A wat guest with `IMPORTS`, `pages` of exported memory, and `body` (its functions, data).
+fn guest_wat(pages: u32, body: &str) -> String {
+    format!(
+        "(module {IMPORTS} (memory (export \"memory\") {pages}) {body}
+           (func (export \"noop\") (result i32) (i32.const 0)))"
+    )
+}
+
+/// One instance of a wat guest with its own store.
+struct Guest {
+    store: Store<WasiCtx>,
+    instance: wasmtier::Instance,
+}
+
+impl Guest {
+    fn new(engine: &Engine, wat: &str, setup: impl FnOnce(&mut WasiCtxBuilder)) -> Guest {
+        let module = Module::new(engine, wat).expect("compile the wat guest");
+        let mut builder = WasiCtxBuilder::new();
+        setup(&mut builder);
+        let mut store = Store::new(engine, builder.build());
+        let mut linker = Linker::new(engine);
+        add_to_linker(&mut linker, |cx: &mut WasiCtx| cx).unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        Guest { store, instance }
+    }
+
+    /// Calls the export `name`, returning its result (or trap), how long it took and the
+    /// most memory this thread allocated at once during it, beyond what calling the guest's
+    /// `noop` export allocates (a tier may allocate its own stacks for a call).
+    fn call<P: wasmtier::WasmParams>(
+        &mut self,
+        name: &str,
+        params: P,
+    ) -> (Result<i32, Error>, Duration, usize) {
+        // Twice: a tier that allocates on its first call only then shows a base of zero.
+        self.call_raw("noop", ()).0.unwrap();
+        let (_, _, base) = self.call_raw("noop", ());
+        let (r, elapsed, peak) = self.call_raw(name, params);
+        (r, elapsed, peak.saturating_sub(base))
+    }
+
+    fn call_raw<P: wasmtier::WasmParams>(
+        &mut self,
+        name: &str,
+        params: P,
+    ) -> (Result<i32, Error>, Duration, usize) {
+        let f = self
+            .instance
+            .get_typed_func::<P, i32>(&self.store, name)
+            .unwrap();
+        let start = Instant::now();
+        let (r, peak) = alloc_count::peak_during(|| f.call(&mut self.store, params));
+        (r, start.elapsed(), peak)
+    }
+
+    /// Interrupts the store from another thread after `after`.
+    fn interrupt_after(&self, after: Duration) {
+        let handle = self.store.interrupt_handle();
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            handle.interrupt();
+        });
+    }
+
+    fn memory(&mut self) -> &mut [u8] {
+        let memory = self.instance.get_memory(&self.store, "memory").unwrap();
+        memory.data_mut(&mut self.store)
+    }
+}
+
+#[track_caller]
+fn assert_interrupted(tier: &str, what: &str, r: Result<i32, Error>, elapsed: Duration) {
+    match r {
+        Err(Error::Trap(t)) => assert_eq!(t.code(), Some(TrapCode::Interrupted), "{tier}: {what}"),
+        other => panic!("{tier}: {what}: expected the interrupted trap, got {other:?}"),
+    }
+    // Interrupted at 200 ms; waits are sliced at 20 ms. Generous for a loaded machine.
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "{tier}: {what} ended {elapsed:?} after it started"
+    );
+}
+
+/// `run` fills `count` ciovecs at address 0, each `(0, len)` (all overlapping), and writes
+/// them with `call` (`$fd_write` to fd 1, or `$fd_pwrite` to the fd that path_open stored at
+/// `scratch + 8`); it returns the count written, or minus the errno.
+fn overlapping_writes_wat(pages: u32, count: u32, len: u32, pwrite: bool) -> String {
+    let scratch = pages * 65536; // one more page holds the result and the path
+    let call = if pwrite {
+        format!(
+            "(drop (call $path_open (i32.const 3) (i32.const 0) (i32.const {scratch}) (i32.const 4)
+               (i32.const 0) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const {fd_at})))
+             (call $fd_pwrite (i32.load (i32.const {fd_at})) (i32.const 0) (i32.const {count})
+               (i64.const 0) (i32.const {out}))",
+            fd_at = scratch + 8,
+            out = scratch + 16
+        )
+    } else {
+        format!(
+            "(call $fd_write (i32.const 1) (i32.const 0) (i32.const {count}) (i32.const {out}))",
+            out = scratch + 16
+        )
+    };
+    guest_wat(
+        pages + 1,
+        &format!(
+            r#"(data (i32.const {scratch}) "null")
+            (func (export "run") (result i32) (local $i i32) (local $e i32)
+              (loop $fill
+                (i32.store (i32.mul (local.get $i) (i32.const 8)) (i32.const 0))
+                (i32.store offset=4 (i32.mul (local.get $i) (i32.const 8)) (i32.const {len}))
+                (br_if $fill (i32.lt_u
+                  (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const {count}))))
+              (local.set $e {call})
+              (if (result i32) (local.get $e)
+                (then (i32.sub (i32.const 0) (local.get $e)))
+                (else (i32.load (i32.const {out})))))"#,
+            out = scratch + 16
+        ),
+    )
+}
+
+#[test]
+fn overlapping_iovecs_are_bounded() {
+    // (pages, iovecs, length of each): 512 MiB and 400 GB of overlapping buffers.
+    let cases = [(1, 8192, 64 << 10), (32, 200_000, 2 << 20)];
+    for (tier, engine) in engines(false) {
+        for (pages, count, len) in cases {
+            for pwrite in [false, true] {
+                let what = format!(
+                    "{} of {count} iovecs of {len} bytes",
+                    if pwrite { "fd_pwrite" } else { "fd_write" }
+                );
+                let wat = overlapping_writes_wat(pages, count, len, pwrite);
+                // fd_write goes to the default stdout (discarded), fd_pwrite to /dev/null.
+                let mut guest =
+                    Guest::new(&engine, &wat, |b| preopen(b, Path::new("/dev"), "/dev"));
+                let (r, elapsed, peak) = guest.call("run", ());
+                assert_eq!(
+                    r.unwrap(),
+                    MAX_IO,
+                    "{tier}: {what}: a short write of MAX_IO"
+                );
+                assert!(peak < CALL_BOUND, "{tier}: {what} allocated {peak} bytes");
+                assert!(
+                    elapsed < Duration::from_secs(5),
+                    "{tier}: {what} took {elapsed:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn overlapping_read_iovecs_are_bounded() {
+    let input: Vec<u8> = (0..100u8).collect();
+    for (tier, engine) in engines(false) {
+        let wat = guest_wat(
+            33,
+            r#"(func (export "run") (result i32) (local $i i32) (local $e i32)
+              (loop $fill
+                (i32.store (i32.mul (local.get $i) (i32.const 8)) (i32.const 0))
+                (i32.store offset=4 (i32.mul (local.get $i) (i32.const 8)) (i32.const 0x200000))
+                (br_if $fill (i32.lt_u
+                  (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 200000))))
+              (local.set $e (call $fd_read (i32.const 0) (i32.const 0) (i32.const 200000)
+                (i32.const 0x200010)))
+              (if (result i32) (local.get $e)
+                (then (i32.sub (i32.const 0) (local.get $e)))
+                (else (i32.load (i32.const 0x200010)))))"#,
+        );
+        let mut guest = Guest::new(&engine, &wat, |b| {
+            b.stdin(ReadPipe::from_bytes(input.clone()));
+        });
+        let (r, _, peak) = guest.call("run", ());
+        assert_eq!(r.unwrap(), 100, "{tier}");
+        assert!(peak < CALL_BOUND, "{tier}: fd_read allocated {peak} bytes");
+        assert_eq!(&guest.memory()[..100], &input[..], "{tier}");
+    }
+}
+
+#[test]
+fn huge_lengths_allocate_nothing_proportional() {
+    // 1025 pages: 64 MiB of zeros (valid UTF-8) plus one page for results.
+    let len = 64 << 20;
+    let cases = [
+        (
+            "path_open with a 64 MiB path",
+            format!(
+                "(call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const {len})
+                   (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const {len}))"
+            ),
+            ENAMETOOLONG,
+        ),
+        (
+            "path_symlink with a 64 MiB target",
+            format!(
+                "(call $path_symlink (i32.const 0) (i32.const {len}) (i32.const 3)
+                   (i32.const 0) (i32.const 4))"
+            ),
+            ENAMETOOLONG,
+        ),
+        (
+            "random_get of 64 MiB",
+            format!("(call $random_get (i32.const 0) (i32.const {len}))"),
+            0,
+        ),
+        (
+            "poll_oneoff with a million subscriptions",
+            format!(
+                "(call $poll_oneoff (i32.const 0) (i32.const 0) (i32.const 1000000)
+                   (i32.const {len}))"
+            ),
+            EINVAL,
+        ),
+    ];
+    for (tier, engine) in engines(false) {
+        for (what, call, errno) in &cases {
+            let wat = guest_wat(
+                1025,
+                &format!("(func (export \"run\") (result i32) {call})"),
+            );
+            let dir = scratch("huge", tier);
+            let mut guest = Guest::new(&engine, &wat, |b| preopen(b, &dir, "/d"));
+            let (r, _, peak) = guest.call("run", ());
+            assert_eq!(r.unwrap(), *errno, "{tier}: {what}");
+            assert!(peak < 1 << 20, "{tier}: {what} allocated {peak} bytes");
+        }
+    }
+}
+
+#[test]
+fn over_long_paths_are_enametoolong() {
+    // Memory holds "a/a/a/..." from 0; a path of `len` bytes from there. 4096 bytes (2048
+    // components "a", which does not exist) is resolved; one more byte is refused.
+    let calls = [
+        (
+            "path_open",
+            "(call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (local.get $len) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 0x10000))",
+        ),
+        (
+            "path_create_directory",
+            "(call $path_create_directory (i32.const 3) (i32.const 0) (local.get $len))",
+        ),
+        (
+            "path_filestat_get",
+            "(call $path_filestat_get (i32.const 3) (i32.const 0) (i32.const 0) (local.get $len) (i32.const 0x10000))",
+        ),
+        (
+            "path_symlink target",
+            "(call $path_symlink (i32.const 0) (local.get $len) (i32.const 3) (i32.const 0x10000) (i32.const 1))",
+        ),
+    ];
+    const ENOENT: i32 = 44;
+    for (tier, engine) in engines(false) {
+        let dir = scratch("longpath", tier);
+        for (what, call) in calls {
+            let wat = guest_wat(
+                2,
+                &format!(
+                    r#"(data (i32.const 0x10000) "x")
+                    (func (export "run") (param $len i32) (result i32) (local $i i32)
+                      (loop $fill
+                        (i32.store (local.get $i) (i32.const 0x2f612f61))
+                        (br_if $fill (i32.lt_u
+                          (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 8192))))
+                      {call})"#
+                ),
+            );
+            let mut guest = Guest::new(&engine, &wat, |b| preopen(b, &dir, "/d"));
+            let (r, _, _) = guest.call("run", 4097);
+            assert_eq!(r.unwrap(), ENAMETOOLONG, "{tier}: {what} of 4097 bytes");
+            let (r, _, _) = guest.call("run", 60000);
+            assert_eq!(r.unwrap(), ENAMETOOLONG, "{tier}: {what} of 60000 bytes");
+            if !what.contains("symlink") {
+                let (r, _, _) = guest.call("run", 4096);
+                assert_eq!(
+                    r.unwrap(),
+                    ENOENT,
+                    "{tier}: {what} of 4096 bytes is looked up"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn undefined_flag_bits_are_einval() {
+    // fd 3 is a preopened directory holding the file "f"; "f" is at 0x100 in memory.
+    let cases = [
+        // fdflags (u16): a high bit, which `as u16` used to drop, and an undefined low one.
+        "(call $fd_fdstat_set_flags (i32.const 1) (i32.const 0x10000))",
+        "(call $fd_fdstat_set_flags (i32.const 1) (i32.const 0x10001))",
+        "(call $fd_fdstat_set_flags (i32.const 1) (i32.const 0x20))",
+        // fstflags (u16)
+        "(call $fd_filestat_set_times (i32.const 3) (i64.const 0) (i64.const 0) (i32.const 0x10000))",
+        "(call $path_filestat_set_times (i32.const 3) (i32.const 0) (i32.const 0x100) (i32.const 1)
+           (i64.const 0) (i64.const 0) (i32.const 0x10000))",
+        // oflags, fdflags (u16) and lookupflags (u32) of path_open
+        "(call $path_open (i32.const 3) (i32.const 0) (i32.const 0x100) (i32.const 1)
+           (i32.const 0x10000) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0x200))",
+        "(call $path_open (i32.const 3) (i32.const 0) (i32.const 0x100) (i32.const 1)
+           (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0x10000) (i32.const 0x200))",
+        "(call $path_open (i32.const 3) (i32.const 2) (i32.const 0x100) (i32.const 1)
+           (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0x200))",
+        "(call $path_open (i32.const 3) (i32.const 0x80000001) (i32.const 0x100) (i32.const 1)
+           (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0x200))",
+        // lookupflags of the other path calls
+        "(call $path_filestat_get (i32.const 3) (i32.const 0x100) (i32.const 0x100) (i32.const 1)
+           (i32.const 0x200))",
+        "(call $path_filestat_set_times (i32.const 3) (i32.const 4) (i32.const 0x100) (i32.const 1)
+           (i64.const 0) (i64.const 0) (i32.const 0))",
+        "(call $path_link (i32.const 3) (i32.const 2) (i32.const 0x100) (i32.const 1) (i32.const 3)
+           (i32.const 0x101) (i32.const 1))",
+        // whence and advice (u8), clock ids
+        "(call $fd_seek (i32.const 1) (i64.const 0) (i32.const 0x100) (i32.const 0x200))",
+        "(call $fd_advise (i32.const 3) (i64.const 0) (i64.const 0) (i32.const 0x100))",
+        "(call $clock_time_get (i32.const 0x100) (i64.const 0) (i32.const 0x200))",
+        // subclockflags (u16): only abstime is defined
+        "(i64.store (i32.const 0x400) (i64.const 7)) (i32.store8 (i32.const 0x408) (i32.const 0))
+         (i32.store (i32.const 0x410) (i32.const 1)) (i64.store (i32.const 0x418) (i64.const 1))
+         (i32.store16 (i32.const 0x428) (i32.const 2))
+         (call $poll_oneoff (i32.const 0x400) (i32.const 0x500) (i32.const 1) (i32.const 0x200))",
+    ];
+    for (tier, engine) in engines(false) {
+        let dir = scratch("flags", tier);
+        fs::write(dir.join("f"), "x").unwrap();
+        for body in cases {
+            let wat = guest_wat(
+                1,
+                &format!(
+                    r#"(data (i32.const 0x100) "fg") (func (export "run") (result i32) {body})"#
+                ),
+            );
+            let mut guest = Guest::new(&engine, &wat, |b| preopen(b, &dir, "/d"));
+            let (r, _, _) = guest.call("run", ());
+            assert_eq!(r.unwrap(), EINVAL, "{tier}: {body}");
+        }
+        assert!(!dir.join("g").exists(), "{tier}: path_link did nothing");
+        // The same calls with defined bits still work.
+        let ok = [
+            "(call $fd_fdstat_set_flags (i32.const 1) (i32.const 1))",
+            "(call $path_open (i32.const 3) (i32.const 1) (i32.const 0x100) (i32.const 1)
+               (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0x200))",
+            "(call $path_filestat_set_times (i32.const 3) (i32.const 1) (i32.const 0x100)
+               (i32.const 1) (i64.const 0) (i64.const 0) (i32.const 10))",
+        ];
+        for body in ok {
+            let wat = guest_wat(
+                1,
+                &format!(
+                    r#"(data (i32.const 0x100) "fg") (func (export "run") (result i32) {body})"#
+                ),
+            );
+            let mut guest = Guest::new(&engine, &wat, |b| preopen(b, &dir, "/d"));
+            assert_eq!(guest.call("run", ()).0.unwrap(), 0, "{tier}: {body}");
+        }
+    }
+}
+
+/// A guest whose `run` does one poll_oneoff: a clock subscription (userdata 1) of
+/// `timeout_ns`, relative, and, with `fd`, an fd_read subscription on it (userdata 2).
+/// Returns the first event's userdata (or minus the errno); `events` returns the count.
+fn poll_wat(timeout_ns: u64, fd: Option<u32>) -> String {
+    let (n, fd_sub) = match fd {
+        Some(fd) => (
+            2,
+            format!(
+                "(i64.store (i32.const 0x430) (i64.const 2)) (i32.store8 (i32.const 0x438) (i32.const 1))
+                 (i32.store (i32.const 0x440) (i32.const {fd}))"
+            ),
+        ),
+        None => (1, String::new()),
+    };
+    guest_wat(
+        1,
+        &format!(
+            r#"(func (export "run") (result i32) (local $e i32)
+              (i64.store (i32.const 0x400) (i64.const 1)) (i32.store8 (i32.const 0x408) (i32.const 0))
+              (i32.store (i32.const 0x410) (i32.const 1)) (i64.store (i32.const 0x418) (i64.const {timeout_ns}))
+              {fd_sub}
+              (local.set $e (call $poll_oneoff (i32.const 0x400) (i32.const 0x800) (i32.const {n})
+                (i32.const 0x200)))
+              (if (result i32) (local.get $e)
+                (then (i32.sub (i32.const 0) (local.get $e)))
+                (else (i32.wrap_i64 (i64.load (i32.const 0x800))))))
+            (func (export "events") (result i32) (i32.load (i32.const 0x200)))
+            (func (export "ok") (result i32) (i32.const 7))"#
+        ),
+    )
+}
+
+const HOUR_NS: u64 = 3600 * 1_000_000_000;
+
+#[test]
+fn poll_oneoff_sleep_is_interruptible() {
+    for (tier, engine) in engines(false) {
+        let mut guest = Guest::new(&engine, &poll_wat(HOUR_NS, None), |_| {});
+        guest.interrupt_after(Duration::from_millis(200));
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_interrupted(tier, "a one-hour poll_oneoff", r, elapsed);
+        // The trap cleared the flag: the store runs wasm again.
+        assert_eq!(guest.call("ok", ()).0.unwrap(), 7, "{tier}");
+        // A short sleep still sleeps.
+        let mut guest = Guest::new(&engine, &poll_wat(50_000_000, None), |_| {});
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_eq!(r.unwrap(), 1, "{tier}: the clock event");
+        assert!(
+            elapsed >= Duration::from_millis(50),
+            "{tier}: slept {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn poll_oneoff_on_a_pipe_waits_for_data_or_the_clock() {
+    for (tier, engine) in engines(false) {
+        // Nothing arrives: the clock (50 ms) fires.
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut guest = Guest::new(&engine, &poll_wat(50_000_000, Some(0)), |b| {
+            b.stdin_fd(reader);
+        });
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_eq!(r.unwrap(), 1, "{tier}: the clock fires, stdin is not ready");
+        assert_eq!(guest.call("events", ()).0.unwrap(), 1, "{tier}");
+        assert!(elapsed >= Duration::from_millis(50), "{tier}: {elapsed:?}");
+        drop(writer);
+        // Data arrives after 100 ms: the fd event comes before the one-hour clock.
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let mut guest = Guest::new(&engine, &poll_wat(HOUR_NS, Some(0)), |b| {
+            b.stdin_fd(reader);
+        });
+        let feeder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            writer.write_all(b"x").unwrap();
+            writer
+        });
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_eq!(r.unwrap(), 2, "{tier}: the fd event");
+        assert_eq!(guest.call("events", ()).0.unwrap(), 1, "{tier}");
+        assert!(elapsed < Duration::from_secs(3), "{tier}: {elapsed:?}");
+        drop(feeder.join().unwrap());
+        // Nothing arrives and no clock ends it: the interruption does.
+        let (reader, _writer) = std::io::pipe().unwrap();
+        let mut guest = Guest::new(&engine, &poll_wat(HOUR_NS, Some(0)), |b| {
+            b.stdin_fd(reader);
+        });
+        guest.interrupt_after(Duration::from_millis(200));
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_interrupted(tier, "poll_oneoff on an idle pipe", r, elapsed);
+    }
+}
+
+/// `run` reads up to 100 bytes from stdin to 0x100 and returns the count (or minus the errno).
+const READ_STDIN: &str = r#"(func (export "run") (result i32) (local $e i32)
+  (i32.store (i32.const 0) (i32.const 0x100)) (i32.store (i32.const 4) (i32.const 100))
+  (local.set $e (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+  (if (result i32) (local.get $e)
+    (then (i32.sub (i32.const 0) (local.get $e)))
+    (else (i32.load (i32.const 8)))))"#;
+
+#[test]
+fn fd_read_on_a_pipe_is_interruptible() {
+    for (tier, engine) in engines(false) {
+        // A pipe whose writer stays open and silent.
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut guest = Guest::new(&engine, &guest_wat(1, READ_STDIN), |b| {
+            b.stdin_fd(reader);
+        });
+        guest.interrupt_after(Duration::from_millis(200));
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_interrupted(tier, "fd_read on a silent pipe", r, elapsed);
+        // Data that arrives is read, and the end of the pipe is end of file.
+        let mut w = writer;
+        w.write_all(b"hello").unwrap();
+        assert_eq!(guest.call("run", ()).0.unwrap(), 5, "{tier}");
+        assert_eq!(&guest.memory()[0x100..0x105], b"hello", "{tier}");
+        drop(w);
+        assert_eq!(guest.call("run", ()).0.unwrap(), 0, "{tier}: end of file");
+    }
+}
+
+#[test]
+fn fd_write_to_a_full_pipe_is_interruptible() {
+    // Writes 64 KiB at a time to stdout until an error; nobody reads the pipe, so it fills
+    // up and the next write waits until the interruption.
+    let wat = guest_wat(
+        2,
+        r#"(func (export "run") (result i32) (local $e i32)
+          (i32.store (i32.const 0) (i32.const 0x10000)) (i32.store (i32.const 4) (i32.const 0x10000))
+          (loop $more
+            (local.set $e (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+            (br_if $more (i32.eqz (local.get $e))))
+          (i32.sub (i32.const 0) (local.get $e)))"#,
+    );
+    for (tier, engine) in engines(false) {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut guest = Guest::new(&engine, &wat, |b| {
+            b.stdout_fd(writer);
+        });
+        guest.interrupt_after(Duration::from_millis(200));
+        let (r, elapsed, _) = guest.call("run", ());
+        assert_interrupted(tier, "fd_write to a full pipe", r, elapsed);
+        drop(reader);
+    }
+}
+
+#[test]
+fn fd_readdir_with_tiny_buffers() {
+    // `run(len, cookie)`: fd_readdir of the preopen into 0x1000, returning bufused or minus
+    // the errno.
+    let wat = guest_wat(
+        2,
+        r#"(func (export "run") (param $len i32) (param $cookie i64) (result i32) (local $e i32)
+          (local.set $e (call $fd_readdir (i32.const 3) (i32.const 0x1000) (local.get $len)
+            (local.get $cookie) (i32.const 8)))
+          (if (result i32) (local.get $e)
+            (then (i32.sub (i32.const 0) (local.get $e)))
+            (else (i32.load (i32.const 8)))))"#,
+    );
+    const BUF: usize = 0x1000;
+    for (tier, engine) in engines(false) {
+        let dir = scratch("readdir", tier);
+        let mut expected = vec![".".to_string(), "..".to_string()];
+        for i in 0..500 {
+            let name = format!("entry-{i:03}{}", "x".repeat(i % 13));
+            fs::write(dir.join(&name), "").unwrap();
+            expected.push(name);
+        }
+        expected.sort();
+        let mut guest = Guest::new(&engine, &wat, |b| preopen(b, &dir, "/d"));
+        // Reads fd_readdir's records at `cookie` with a `len`-byte buffer; the buffer is
+        // filled with 0xee first, so that writes beyond `bufused` would show.
+        let mut read = |len: i32, cookie: u64| -> Vec<u8> {
+            guest.memory()[BUF..BUF + 0x10000].fill(0xee);
+            let (r, elapsed, _) = guest.call("run", (len, cookie as i64));
+            let used = r.unwrap();
+            assert!(
+                (0..=len).contains(&used),
+                "{tier}: bufused {used} for {len}"
+            );
+            assert!(elapsed < Duration::from_secs(2), "{tier}: {elapsed:?}");
+            let mem = guest.memory();
+            let untouched = BUF + used as usize..BUF + len as usize + 64;
+            assert!(
+                mem[untouched].iter().all(|&b| b == 0xee),
+                "{tier}: nothing written past bufused"
+            );
+            mem[BUF..BUF + used as usize].to_vec()
+        };
+        // Every entry once, resuming from the last whole record's cookie (as wasi-libc does),
+        // with a buffer that holds one to three records.
+        let mut names = Vec::new();
+        let mut cookie = 0u64;
+        let mut cookies = vec![0u64];
+        loop {
+            let data = read(100, cookie);
+            let mut at = 0;
+            while at + 24 <= data.len() {
+                let next = u64::from_le_bytes(data[at..at + 8].try_into().unwrap());
+                let n = u32::from_le_bytes(data[at + 16..at + 20].try_into().unwrap()) as usize;
+                if at + 24 + n > data.len() {
+                    break;
+                }
+                names.push(String::from_utf8(data[at + 24..at + 24 + n].to_vec()).unwrap());
+                cookie = next;
+                cookies.push(next);
+                at += 24 + n;
+            }
+            if data.len() < 100 {
+                break;
+            }
+        }
+        names.sort();
+        assert_eq!(names, expected, "{tier}: every entry exactly once");
+        // Tiny buffers get the start of what a large one gets, at any cookie.
+        for &c in [
+            cookies[0],
+            cookies[1],
+            cookies[250],
+            cookies[cookies.len() - 2],
+        ]
+        .iter()
+        {
+            let full = read(0x8000, c);
+            assert!(!full.is_empty(), "{tier}: records at cookie {c}");
+            for len in [0, 1, 2, 23, 24, 25, 40] {
+                let part = read(len, c);
+                let want = &full[..full.len().min(len as usize)];
+                assert_eq!(part, want, "{tier}: {len}-byte buffer at cookie {c}");
+            }
+        }
+        // After the last entry: nothing.
+        assert!(
+            read(0x8000, *cookies.last().unwrap()).is_empty(),
+            "{tier}: the end"
         );
     }
 }

@@ -85,6 +85,8 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Guest stdin from a reader. The reader is called as is: if it blocks, an interruption
+    /// of the store cannot end the wait; for a pipe, terminal or socket use `stdin_fd`.
     pub fn stdin(&mut self, input: impl Read + Send + 'static) -> &mut Self {
         self.stdin = Stream::reader(input);
         self
@@ -97,6 +99,27 @@ impl WasiCtxBuilder {
 
     pub fn stderr(&mut self, output: impl Write + Send + 'static) -> &mut Self {
         self.stderr = Stream::writer(output);
+        self
+    }
+
+    /// Guest stdin from a host descriptor (a `File`, `std::io::PipeReader`, socket, ...),
+    /// read directly. Reads that would block wait in short slices, so
+    /// `Store::interrupt_handle` (and the CLI's `--timeout`) ends a guest waiting for input.
+    pub fn stdin_fd(&mut self, fd: impl Into<OwnedFd>) -> &mut Self {
+        self.stdin = Stream::host(fd.into(), false);
+        self
+    }
+
+    /// Guest stdout to a host descriptor, written directly; a write to a full pipe waits
+    /// in short slices, so an interruption of the store ends it.
+    pub fn stdout_fd(&mut self, fd: impl Into<OwnedFd>) -> &mut Self {
+        self.stdout = Stream::host(fd.into(), true);
+        self
+    }
+
+    /// Guest stderr to a host descriptor (as `stdout_fd`).
+    pub fn stderr_fd(&mut self, fd: impl Into<OwnedFd>) -> &mut Self {
+        self.stderr = Stream::host(fd.into(), true);
         self
     }
 
@@ -114,11 +137,14 @@ impl WasiCtxBuilder {
         pipe
     }
 
-    /// Connects the guest's stdin, stdout and stderr to this process's.
+    /// Connects the guest's stdin, stdout and stderr to this process's descriptors 0, 1
+    /// and 2. They are read and written directly (not through `std::io::Stdin`'s buffer),
+    /// waiting in short slices like `stdin_fd`, so an interrupted guest does not hang on
+    /// a terminal or pipe. Closing them in the guest leaves this process's open.
     pub fn inherit_stdio(&mut self) -> &mut Self {
-        self.stdin = Stream::reader(std::io::stdin());
-        self.stdout = Stream::writer(std::io::stdout());
-        self.stderr = Stream::writer(std::io::stderr());
+        self.stdin = Stream::host(std::io::stdin(), false);
+        self.stdout = Stream::host(std::io::stdout(), true);
+        self.stderr = Stream::host(std::io::stderr(), true);
         self
     }
 

@@ -46,8 +46,35 @@ pub enum Errno {
     Notcapable = 76,
 }
 
-/// What a WASI call returns to the guest: `Ok` becomes errno 0.
-pub type WasiResult<T = ()> = Result<T, Errno>;
+/// Why a WASI call did not succeed: an errno for the guest, or the store's interruption
+/// (`Store::interrupt_handle`, `--timeout`) seen while the call waited, which ends the guest
+/// with the "interrupted" trap instead of returning to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WasiError {
+    Errno(Errno),
+    Interrupted,
+}
+
+/// What a WASI call returns: `Ok` becomes errno 0, `Err(WasiError::Errno(e))` errno `e`.
+pub(crate) type WasiResult<T = ()> = Result<T, WasiError>;
+
+impl From<Errno> for WasiError {
+    fn from(e: Errno) -> WasiError {
+        WasiError::Errno(e)
+    }
+}
+
+impl From<io::Error> for WasiError {
+    fn from(e: io::Error) -> WasiError {
+        WasiError::Errno(e.into())
+    }
+}
+
+impl From<rustix::io::Errno> for WasiError {
+    fn from(e: rustix::io::Errno) -> WasiError {
+        WasiError::Errno(e.into())
+    }
+}
 
 impl Errno {
     pub fn raw(self) -> i32 {

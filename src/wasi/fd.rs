@@ -1,21 +1,24 @@
 //! The fd_ calls on open descriptors: I/O, seeking, flags, stat, sync, close, renumber.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom};
 use std::num::NonZeroU64;
 use std::os::unix::fs::FileExt;
 
 use rustix::fs::{Advice, FallocateFlags, OFlags};
 
+use super::block;
 use super::errno::{Errno, WasiResult};
-use super::fdtable::Desc;
+use super::fdtable::{Desc, Stream};
 use super::host::Env;
 use super::mem;
 use super::stat;
 
 /// One read or write moves at most this much, however large the guest's buffers claim to be
-/// (iovecs may overlap); a short count is always allowed, and the guest loops.
-const MAX_IO: usize = 16 << 20;
+/// (iovecs may overlap, so they can add up to far more than memory); a short count is always
+/// allowed, and the guest loops. It is also the most host memory one call allocates for
+/// data: large enough that big transfers take few calls, small next to any host.
+pub(crate) const MAX_IO: usize = 16 << 20;
 
 const FDFLAGS_APPEND: u16 = 1;
 const FDFLAGS_DSYNC: u16 = 2;
@@ -31,22 +34,24 @@ const RIGHT_POLL_FD_READWRITE: u64 = 1 << 27;
 /// files and directories report all of them.
 const RIGHTS_ALL: u64 = (1 << 29) - 1;
 
+/// The bytes an fd_write/fd_pwrite writes: at most `MAX_IO`, gathered from at most
+/// `mem::IOV_MAX` ciovecs, so the host never holds more than that however the guest's
+/// (possibly overlapping) buffers add up.
 fn write_data(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<Vec<u8>> {
     let m = cx.mem()?;
     let v = mem::iovecs(m, iovs, n)?;
-    let mut data = mem::gather(m, &v)?;
-    data.truncate(MAX_IO);
-    Ok(data)
+    mem::gather(m, &v, MAX_IO)
 }
 
 /// `(buf, buf_len)` pairs of an iovec array.
 type Iovecs = Vec<(u32, u32)>;
 
-/// The iovecs to fill and a host buffer of the size to read.
+/// The iovecs to fill and a host buffer of the size to read: their capacity, at most `MAX_IO`
+/// (a short read is always allowed).
 fn read_buffer(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<(Iovecs, Vec<u8>)> {
     let m = cx.mem()?;
     let v = mem::iovecs(m, iovs, n)?;
-    let cap = mem::capacity(m, &v)?.min(MAX_IO);
+    let cap = mem::capacity(m, &v, MAX_IO)?;
     Ok((v, vec![0u8; cap]))
 }
 
@@ -56,24 +61,29 @@ fn finish_read(cx: &mut dyn Env, v: &[(u32, u32)], data: &[u8], out: u32) -> Was
     mem::write_u32(m, out, data.len() as u32)
 }
 
+/// fd_read. Host descriptors that can block (pipes, terminals, inherited stdin) are waited
+/// on in slices that an interruption ends (`block::read`).
 pub fn fd_read(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
+    cx.ctx().fds.get(fd)?; // a bad descriptor costs no buffer
     let (v, mut buf) = read_buffer(cx, iovs, n)?;
     let got = match cx.ctx().fds.get_mut(fd)? {
-        Desc::Stream(s) => s.read(&mut buf)?,
-        Desc::File(f) => read_retrying(|| (&*f).read(&mut buf))?,
-        Desc::Dir(_) => return Err(Errno::Isdir),
+        Desc::Stream(s @ (Stream::Reader(_) | Stream::Writer(_))) => s.read_boxed(&mut buf)?,
+        Desc::Dir(_) => return Err(Errno::Isdir.into()),
+        Desc::Stream(Stream::Host(_)) | Desc::File(_) => block::read(cx, fd, &mut buf)?,
     };
     finish_read(cx, &v, &buf[..got], out)
 }
 
+/// fd_pread: only on files (streams are `ESPIPE`, as for pread(2)), so it does not wait.
 pub fn fd_pread(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, offset: u64, out: u32) -> WasiResult {
+    cx.ctx().fds.file(fd)?;
     let (v, mut buf) = read_buffer(cx, iovs, n)?;
     let file = cx.ctx().fds.file(fd)?;
-    let got = read_retrying(|| file.read_at(&mut buf, offset))?;
+    let got = retrying(|| file.read_at(&mut buf, offset))?;
     finish_read(cx, &v, &buf[..got], out)
 }
 
-fn read_retrying(mut op: impl FnMut() -> std::io::Result<usize>) -> WasiResult<usize> {
+fn retrying(mut op: impl FnMut() -> std::io::Result<usize>) -> WasiResult<usize> {
     loop {
         match op() {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -82,16 +92,23 @@ fn read_retrying(mut op: impl FnMut() -> std::io::Result<usize>) -> WasiResult<u
     }
 }
 
+/// fd_write. Writing to a full pipe waits in slices that an interruption ends
+/// (`block::write`).
 pub fn fd_write(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
+    // The descriptor first: a bad one costs no copy.
+    if let Desc::Dir(_) = cx.ctx().fds.get(fd)? {
+        return Err(Errno::Isdir.into());
+    }
     let data = write_data(cx, iovs, n)?;
     let written = match cx.ctx().fds.get_mut(fd)? {
-        Desc::Stream(s) => s.write(&data)?,
-        Desc::File(f) => read_retrying(|| (&*f).write(&data))?,
-        Desc::Dir(_) => return Err(Errno::Isdir),
+        Desc::Stream(s @ (Stream::Reader(_) | Stream::Writer(_))) => s.write_boxed(&data)?,
+        Desc::Dir(_) => return Err(Errno::Isdir.into()),
+        Desc::Stream(Stream::Host(_)) | Desc::File(_) => block::write(cx, fd, &data)?,
     };
     mem::write_u32(cx.mem()?, out, written as u32)
 }
 
+/// fd_pwrite: only on files (streams are `ESPIPE`), so it does not wait.
 pub fn fd_pwrite(
     cx: &mut dyn Env,
     fd: u32,
@@ -100,9 +117,10 @@ pub fn fd_pwrite(
     offset: u64,
     out: u32,
 ) -> WasiResult {
+    cx.ctx().fds.file(fd)?;
     let data = write_data(cx, iovs, n)?;
     let file = cx.ctx().fds.file(fd)?;
-    let written = read_retrying(|| file.write_at(&data, offset))?;
+    let written = retrying(|| file.write_at(&data, offset))?;
     mem::write_u32(cx.mem()?, out, written as u32)
 }
 
@@ -111,7 +129,7 @@ pub fn fd_seek(cx: &mut dyn Env, fd: u32, offset: i64, whence: u32, out: u32) ->
         0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
         1 => SeekFrom::Current(offset),
         2 => SeekFrom::End(offset),
-        _ => return Err(Errno::Inval),
+        _ => return Err(Errno::Inval.into()),
     };
     let mut file: &File = cx.ctx().fds.file(fd)?;
     let new = file.seek(pos)?;
@@ -136,7 +154,7 @@ pub fn fd_sync(cx: &mut dyn Env, fd: u32) -> WasiResult {
     match cx.ctx().fds.get(fd)? {
         Desc::File(f) => Ok(f.sync_all()?),
         Desc::Dir(d) => Ok(rustix::fs::fsync(&d.fd)?),
-        Desc::Stream(_) => Err(Errno::Inval),
+        Desc::Stream(_) => Err(Errno::Inval.into()),
     }
 }
 
@@ -144,7 +162,7 @@ pub fn fd_datasync(cx: &mut dyn Env, fd: u32) -> WasiResult {
     match cx.ctx().fds.get(fd)? {
         Desc::File(f) => Ok(f.sync_data()?),
         Desc::Dir(d) => Ok(rustix::fs::fdatasync(&d.fd)?),
-        Desc::Stream(_) => Err(Errno::Inval),
+        Desc::Stream(_) => Err(Errno::Inval.into()),
     }
 }
 
@@ -164,13 +182,15 @@ fn fdflags(host: OFlags) -> u16 {
     flags
 }
 
-/// Host open flags for WASI `fdflags` (used by path_open too).
-pub fn host_fdflags(flags: u16) -> WasiResult<OFlags> {
-    if flags & !(FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOCK | FDFLAGS_RSYNC | FDFLAGS_SYNC)
-        != 0
-    {
-        return Err(Errno::Inval);
+/// Host open flags for WASI `fdflags` (used by path_open too). `fdflags` is a u16 that the
+/// ABI passes as an i32: any bit outside the five defined ones, in the low 16 bits or above
+/// them, is `EINVAL` (never silently dropped).
+pub fn host_fdflags(flags: u32) -> WasiResult<OFlags> {
+    let defined = FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOCK | FDFLAGS_RSYNC | FDFLAGS_SYNC;
+    if flags & !u32::from(defined) != 0 {
+        return Err(Errno::Inval.into());
     }
+    let flags = flags as u16; // lossless: checked above
     let mut host = OFlags::empty();
     if flags & FDFLAGS_APPEND != 0 {
         host |= OFlags::APPEND;
@@ -215,21 +235,21 @@ pub fn fd_fdstat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
     mem::write_bytes(cx.mem()?, out, &rec)
 }
 
-pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u16) -> WasiResult {
+pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u32) -> WasiResult {
     let wanted = host_fdflags(flags)?;
     match cx.ctx().fds.get(fd)? {
         Desc::File(f) => {
             // Linux changes only APPEND and NONBLOCK on an open file; the sync flags are
             // fixed at open time.
             if wanted.intersects(OFlags::SYNC | OFlags::DSYNC) {
-                return Err(Errno::Notsup);
+                return Err(Errno::Notsup.into());
             }
             let keep = rustix::fs::fcntl_getfl(f)? & !(OFlags::APPEND | OFlags::NONBLOCK);
             Ok(rustix::fs::fcntl_setfl(f, keep | wanted)?)
         }
         // Stdio streams never block here; accept the request as a no-op.
         Desc::Stream(_) => Ok(()),
-        Desc::Dir(_) => Err(Errno::Badf),
+        Desc::Dir(_) => Err(Errno::Badf.into()),
     }
 }
 
@@ -251,13 +271,13 @@ pub fn fd_filestat_set_times(
     fd: u32,
     atim: u64,
     mtim: u64,
-    flags: u16,
+    flags: u32,
 ) -> WasiResult {
     let times = stat::timestamps(atim, mtim, flags)?;
     match cx.ctx().fds.get(fd)? {
         Desc::File(f) => Ok(rustix::fs::futimens(f, &times)?),
         Desc::Dir(d) => Ok(rustix::fs::futimens(&d.fd, &times)?),
-        Desc::Stream(_) => Err(Errno::Badf),
+        Desc::Stream(_) => Err(Errno::Badf.into()),
     }
 }
 
@@ -269,7 +289,7 @@ pub fn fd_advise(cx: &mut dyn Env, fd: u32, offset: u64, len: u64, advice: u32) 
         3 => Advice::WillNeed,
         4 => Advice::DontNeed,
         5 => Advice::NoReuse,
-        _ => return Err(Errno::Inval),
+        _ => return Err(Errno::Inval.into()),
     };
     let file = cx.ctx().fds.file(fd)?;
     Ok(rustix::fs::fadvise(

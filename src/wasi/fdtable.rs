@@ -2,44 +2,74 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read, Write};
-use std::os::fd::OwnedFd;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use rustix::fs::OFlags;
 
 use super::errno::{Errno, WasiResult};
 
 /// A stdio stream: something to read from or write to, not seekable.
-pub(crate) struct Stream {
-    reader: Option<Box<dyn Read + Send>>,
-    writer: Option<Box<dyn Write + Send>>,
+pub(crate) enum Stream {
+    /// A host descriptor (inherited stdio, or one given to `WasiCtxBuilder::stdin_fd` and
+    /// friends). Reads and writes that could block wait in `poll(2)` slices, so that an
+    /// interruption of the store ends them (see `block`).
+    Host(HostStream),
+    /// An embedder's reader or writer: called as is, and cannot be interrupted while it
+    /// blocks (the embedder chose it).
+    Reader(Box<dyn Read + Send>),
+    Writer(Box<dyn Write + Send>),
+}
+
+pub(crate) struct HostStream {
+    /// `OwnedFd`, or `std::io::Stdin`/`Stdout`/`Stderr` for inherited stdio (which must not
+    /// be closed when the guest closes its descriptor).
+    fd: Box<dyn AsFd + Send>,
+    writable: bool,
+    /// Pipes, terminals and sockets can block; regular files (stdio redirected from or to a
+    /// file) never do, and are read and written without waiting.
+    may_block: bool,
 }
 
 impl Stream {
     pub fn reader(r: impl Read + Send + 'static) -> Stream {
-        Stream {
-            reader: Some(Box::new(r)),
-            writer: None,
-        }
+        Stream::Reader(Box::new(r))
     }
 
     pub fn writer(w: impl Write + Send + 'static) -> Stream {
-        Stream {
-            reader: None,
-            writer: Some(Box::new(w)),
-        }
+        Stream::Writer(Box::new(w))
     }
 
-    pub fn read(&mut self, buf: &mut [u8]) -> WasiResult<usize> {
-        let r = self.reader.as_mut().ok_or(Errno::Badf)?;
+    /// A stream on a host descriptor, read from (`writable == false`) or written to.
+    pub fn host(fd: impl AsFd + Send + 'static, writable: bool) -> Stream {
+        // If fstat fails the descriptor is unusable anyway; waiting is the safe choice.
+        let may_block = super::block::may_block(fd.as_fd()).unwrap_or(true);
+        Stream::Host(HostStream {
+            fd: Box::new(fd),
+            writable,
+            may_block,
+        })
+    }
+
+    /// Reads from an embedder's reader (`EBADF` for a writer; host streams go through
+    /// `block::read`).
+    pub fn read_boxed(&mut self, buf: &mut [u8]) -> WasiResult<usize> {
+        let Stream::Reader(r) = self else {
+            return Err(Errno::Badf.into());
+        };
         loop {
             match r.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 other => return Ok(other?),
             }
         }
     }
 
-    pub fn write(&mut self, data: &[u8]) -> WasiResult<usize> {
-        let w = self.writer.as_mut().ok_or(Errno::Badf)?;
+    /// Writes all of `data` to an embedder's writer (`EBADF` for a reader).
+    pub fn write_boxed(&mut self, data: &[u8]) -> WasiResult<usize> {
+        let Stream::Writer(w) = self else {
+            return Err(Errno::Badf.into());
+        };
         w.write_all(data)?;
         // Flushed at once: the guest has its own buffering, and output written before a trap
         // or proc_exit must not be lost.
@@ -48,8 +78,20 @@ impl Stream {
     }
 
     pub fn is_writer(&self) -> bool {
-        self.writer.is_some()
+        match self {
+            Stream::Host(h) => h.writable,
+            Stream::Reader(_) => false,
+            Stream::Writer(_) => true,
+        }
     }
+}
+
+/// How `block::read`/`block::write` reach a descriptor that may wait.
+pub(crate) struct HostIo<'a> {
+    pub fd: BorrowedFd<'a>,
+    /// Wait with `poll(2)` (in slices) before the read or write: false for regular files
+    /// and for descriptors the guest made non-blocking.
+    pub wait: bool,
 }
 
 /// An open directory; `preopen` is the guest-visible name of a preopened one.
@@ -81,7 +123,7 @@ impl FdTable {
     /// Inserts at the lowest free number, as POSIX `open` does.
     pub fn insert(&mut self, desc: Desc) -> WasiResult<u32> {
         if self.map.len() >= MAX_FDS {
-            return Err(Errno::Mfile);
+            return Err(Errno::Mfile.into());
         }
         let mut fd = 0u32;
         for &used in self.map.keys() {
@@ -95,36 +137,74 @@ impl FdTable {
     }
 
     pub fn get(&self, fd: u32) -> WasiResult<&Desc> {
-        self.map.get(&fd).ok_or(Errno::Badf)
+        self.map.get(&fd).ok_or(Errno::Badf.into())
     }
 
     pub fn get_mut(&mut self, fd: u32) -> WasiResult<&mut Desc> {
-        self.map.get_mut(&fd).ok_or(Errno::Badf)
+        self.map.get_mut(&fd).ok_or(Errno::Badf.into())
     }
 
     pub fn file(&self, fd: u32) -> WasiResult<&File> {
         match self.get(fd)? {
             Desc::File(f) => Ok(f),
-            Desc::Dir(_) => Err(Errno::Isdir),
-            Desc::Stream(_) => Err(Errno::Spipe),
+            Desc::Dir(_) => Err(Errno::Isdir.into()),
+            Desc::Stream(_) => Err(Errno::Spipe.into()),
+        }
+    }
+
+    /// The host descriptor behind `fd` for a read (`write == false`) or write, when it is a
+    /// file or a host stream; `None` for the embedder's own readers and writers.
+    pub fn host_io(&self, fd: u32, write: bool) -> WasiResult<Option<HostIo<'_>>> {
+        match self.get(fd)? {
+            Desc::Stream(Stream::Host(h)) => {
+                if h.writable != write {
+                    return Err(Errno::Badf.into());
+                }
+                Ok(Some(HostIo {
+                    fd: h.fd.as_fd(),
+                    wait: h.may_block,
+                }))
+            }
+            Desc::Stream(Stream::Reader(_)) | Desc::Stream(Stream::Writer(_)) => Ok(None),
+            Desc::File(f) => {
+                // A file opened by path_open can be a FIFO or a device. The type and the
+                // O_NONBLOCK flag (fd_fdstat_set_flags) are looked up on every call.
+                let wait = super::block::may_block(f.as_fd())?
+                    && !rustix::fs::fcntl_getfl(f)?.contains(OFlags::NONBLOCK);
+                Ok(Some(HostIo {
+                    fd: f.as_fd(),
+                    wait,
+                }))
+            }
+            Desc::Dir(_) => Err(Errno::Isdir.into()),
+        }
+    }
+
+    /// The host descriptor of a file or host stream (for poll_oneoff).
+    pub fn host_fd(&self, fd: u32) -> WasiResult<BorrowedFd<'_>> {
+        match self.get(fd)? {
+            Desc::Stream(Stream::Host(h)) => Ok(h.fd.as_fd()),
+            Desc::File(f) => Ok(f.as_fd()),
+            Desc::Dir(d) => Ok(d.fd.as_fd()),
+            Desc::Stream(_) => Err(Errno::Badf.into()),
         }
     }
 
     pub fn dir(&self, fd: u32) -> WasiResult<&DirDesc> {
         match self.get(fd)? {
             Desc::Dir(d) => Ok(d),
-            _ => Err(Errno::Notdir),
+            _ => Err(Errno::Notdir.into()),
         }
     }
 
     pub fn remove(&mut self, fd: u32) -> WasiResult<Desc> {
-        self.map.remove(&fd).ok_or(Errno::Badf)
+        self.map.remove(&fd).ok_or(Errno::Badf.into())
     }
 
     /// `fd_renumber`: moves `from` to `to`, closing what `to` was. Both must be open.
     pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult<()> {
         if !self.map.contains_key(&to) {
-            return Err(Errno::Badf);
+            return Err(Errno::Badf.into());
         }
         let desc = self.remove(from)?;
         self.map.insert(to, desc);

@@ -1,5 +1,7 @@
 //! How a WASI call reaches the guest's memory and its `WasiCtx` from inside a host function.
 
+use std::sync::atomic::AtomicBool;
+
 use super::ctx::WasiCtx;
 use super::errno::{Errno, WasiResult};
 use crate::{Caller, Memory};
@@ -13,6 +15,9 @@ pub(crate) trait Env {
     /// The guest's exported `memory`; `EFAULT` if it has none.
     fn mem(&mut self) -> WasiResult<&mut [u8]>;
     fn ctx(&mut self) -> &mut WasiCtx;
+    /// The store's interruption flag: calls that wait check it between slices of waiting
+    /// (see `block`).
+    fn interrupt_flag(&self) -> &AtomicBool;
 }
 
 pub(crate) struct Host<'a, 'b, T, G> {
@@ -42,5 +47,9 @@ impl<T, G: Fn(&mut T) -> &mut WasiCtx> Env for Host<'_, '_, T, G> {
 
     fn ctx(&mut self) -> &mut WasiCtx {
         (self.get)(self.caller.data_mut())
+    }
+
+    fn interrupt_flag(&self) -> &AtomicBool {
+        self.caller.interrupt_flag()
     }
 }

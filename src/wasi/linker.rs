@@ -1,31 +1,42 @@
 //! `add_to_linker`: defines every `wasi_snapshot_preview1` import on a `Linker<T>`.
 
 use super::ctx::WasiCtx;
-use super::errno::{Errno, WasiResult};
+use super::errno::{Errno, WasiError, WasiResult};
 use super::host::Host;
 use super::{args_env, dir, fd, path, sched};
-use crate::{Caller, Linker, Trap};
+use crate::{Caller, Linker, Trap, TrapCode};
 
 const MODULE: &str = "wasi_snapshot_preview1";
 
-fn errno(r: WasiResult) -> i32 {
+/// The wasm result of a call: its errno (0 for success), or the "interrupted" trap when the
+/// store was interrupted while the call waited (the flag is already cleared then).
+fn finish(r: WasiResult) -> Result<i32, Trap> {
     match r {
-        Ok(()) => 0,
-        Err(e) => e.raw(),
+        Ok(()) => Ok(0),
+        Err(WasiError::Errno(e)) => Ok(e.raw()),
+        Err(WasiError::Interrupted) => Err(Trap::new(TrapCode::Interrupted)),
     }
 }
 
+/// A guest's i32 argument for a WASI type narrower than 32 bits (`fdflags`, `oflags`,
+/// `fstflags` are u16; `whence`, `advice` are u8): passed on as a u32 and range-checked by
+/// the call, so stray high bits are `EINVAL` instead of being cut off by `as u16`.
+fn bits(v: i32) -> u32 {
+    v as u32 // lossless: the same 32 bits
+}
+
 /// Defines one WASI function: the closure gets `cx: &mut dyn Env` plus the wasm arguments
-/// (declared with their wasm types) and returns a `WasiResult`, reported as the errno result.
+/// (declared with their wasm types) and returns a `WasiResult`, reported as the errno result
+/// or, for an interruption, as a trap.
 macro_rules! define {
     ($linker:ident, $get:ident, $name:literal, |$cx:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {
         $linker.func_wrap(
             MODULE,
             $name,
-            move |mut caller: Caller<'_, T>, $($arg: $ty),*| -> i32 {
+            move |mut caller: Caller<'_, T>, $($arg: $ty),*| -> Result<i32, Trap> {
                 let mut host = Host::new(&mut caller, $get);
                 let $cx: &mut dyn super::host::Env = &mut host;
-                errno($body)
+                finish($body)
             },
         )?;
     };
@@ -87,8 +98,8 @@ pub fn add_to_linker<T: 'static>(
             sched::poll_oneoff(cx, subs as u32, events as u32, n as u32, out as u32)
         }
     );
-    linker.func_wrap(MODULE, "sched_yield", || -> i32 {
-        errno(sched::sched_yield())
+    linker.func_wrap(MODULE, "sched_yield", || -> Result<i32, Trap> {
+        finish(sched::sched_yield())
     })?;
     // proc_exit ends the guest with a trap that carries the status (the CLI exits with it).
     linker.func_wrap(MODULE, "proc_exit", |status: i32| -> Result<(), Trap> {
@@ -146,7 +157,7 @@ pub fn add_to_linker<T: 'static>(
         get,
         "fd_seek",
         |cx, fd: i32, offset: i64, whence: i32, out: i32| {
-            fd::fd_seek(cx, fd as u32, offset, whence as u32, out as u32)
+            fd::fd_seek(cx, fd as u32, offset, bits(whence), out as u32)
         }
     );
     define!(linker, get, "fd_tell", |cx, fd: i32, out: i32| {
@@ -171,7 +182,7 @@ pub fn add_to_linker<T: 'static>(
         linker,
         get,
         "fd_fdstat_set_flags",
-        |cx, fd: i32, flags: i32| { fd::fd_fdstat_set_flags(cx, fd as u32, flags as u16) }
+        |cx, fd: i32, flags: i32| { fd::fd_fdstat_set_flags(cx, fd as u32, bits(flags)) }
     );
     // Rights are not enforced (the preopen is the capability), so dropping some is a no-op.
     define!(
@@ -194,7 +205,7 @@ pub fn add_to_linker<T: 'static>(
         get,
         "fd_filestat_set_times",
         |cx, fd: i32, atim: i64, mtim: i64, flags: i32| {
-            fd::fd_filestat_set_times(cx, fd as u32, atim as u64, mtim as u64, flags as u16)
+            fd::fd_filestat_set_times(cx, fd as u32, atim as u64, mtim as u64, bits(flags))
         }
     );
     define!(
@@ -202,7 +213,7 @@ pub fn add_to_linker<T: 'static>(
         get,
         "fd_advise",
         |cx, fd: i32, offset: i64, len: i64, advice: i32| {
-            fd::fd_advise(cx, fd as u32, offset as u64, len as u64, advice as u32)
+            fd::fd_advise(cx, fd as u32, offset as u64, len as u64, bits(advice))
         }
     );
     define!(
@@ -260,9 +271,9 @@ pub fn add_to_linker<T: 'static>(
                 dirflags as u32,
                 p as u32,
                 p_len as u32,
-                oflags as u16,
+                bits(oflags),
                 rights as u64,
-                fdflags as u16,
+                bits(fdflags),
                 out as u32,
             )
         }
@@ -295,7 +306,7 @@ pub fn add_to_linker<T: 'static>(
                 p_len as u32,
                 atim as u64,
                 mtim as u64,
-                fst as u16,
+                bits(fst),
             )
         }
     );

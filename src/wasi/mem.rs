@@ -9,7 +9,7 @@ fn range(mem_len: usize, ptr: u32, len: u32) -> WasiResult<std::ops::Range<usize
     let start = ptr as usize;
     let end = start.checked_add(len as usize).ok_or(Errno::Fault)?;
     if end > mem_len {
-        return Err(Errno::Fault);
+        return Err(Errno::Fault.into());
     }
     Ok(start..end)
 }
@@ -53,17 +53,31 @@ pub fn write_u64(mem: &mut [u8], ptr: u32, v: u64) -> WasiResult<()> {
     write_bytes(mem, ptr, &v.to_le_bytes())
 }
 
-/// A guest path or string argument. WASI strings are UTF-8; anything else is `EILSEQ`.
-pub fn read_str(mem: &[u8], ptr: u32, len: u32) -> WasiResult<String> {
+/// Longest path (or symlink target) a guest may pass, as Linux's PATH_MAX: anything longer
+/// is refused with `ENAMETOOLONG` before it is copied out of guest memory.
+pub const MAX_PATH: usize = 4096;
+
+/// A guest path argument: in memory, at most `MAX_PATH` bytes, UTF-8 (else `EILSEQ`).
+pub fn read_path(mem: &[u8], ptr: u32, len: u32) -> WasiResult<String> {
     let bytes = slice(mem, ptr, len)?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| Errno::Ilseq)
+    if bytes.len() > MAX_PATH {
+        return Err(Errno::Nametoolong.into());
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|_| Errno::Ilseq.into())
 }
 
-/// The `(buf, buf_len)` pairs of an iovec/ciovec array.
+/// At most this many entries of an iovec/ciovec array are looked at in one call: Linux's
+/// IOV_MAX (its readv/writev refuse more with EINVAL). A longer array is served from its
+/// first IOV_MAX entries, which is a short read or write, always allowed; the guest's loop
+/// goes on with the rest. This bounds the host's copy of the array at 8 KiB.
+pub const IOV_MAX: u32 = 1024;
+
+/// The `(buf, buf_len)` pairs of an iovec/ciovec array. The array as declared (`count`
+/// entries) must lie in memory; only its first `IOV_MAX` entries are read.
 pub fn iovecs(mem: &[u8], ptr: u32, count: u32) -> WasiResult<Vec<(u32, u32)>> {
     let total = count.checked_mul(8).ok_or(Errno::Fault)?;
-    slice(mem, ptr, total)?; // checks the whole array once
-    (0..count)
+    slice(mem, ptr, total)?; // checks the whole array once, without reading it
+    (0..count.min(IOV_MAX))
         .map(|i| {
             let at = ptr + i * 8;
             Ok((read_u32(mem, at)?, read_u32(mem, at + 4)?))
@@ -71,23 +85,35 @@ pub fn iovecs(mem: &[u8], ptr: u32, count: u32) -> WasiResult<Vec<(u32, u32)>> {
         .collect()
 }
 
-/// Concatenates the bytes that a ciovec array points at (for writes).
-pub fn gather(mem: &[u8], iovs: &[(u32, u32)]) -> WasiResult<Vec<u8>> {
-    let mut out = Vec::new();
-    for &(buf, len) in iovs {
-        out.extend_from_slice(slice(mem, buf, len)?);
-    }
-    Ok(out)
-}
-
-/// Total capacity of an iovec array (for reads), checking every buffer is in bounds.
-pub fn capacity(mem: &[u8], iovs: &[(u32, u32)]) -> WasiResult<usize> {
+/// How many bytes of the buffers the iovecs point at, up to `limit`, checking that every
+/// buffer looked at lies in memory. Buffers after the one that reaches `limit` are not looked
+/// at: iovecs may overlap, so their sum is not bounded by the memory size.
+pub fn capacity(mem: &[u8], iovs: &[(u32, u32)], limit: usize) -> WasiResult<usize> {
     let mut total = 0usize;
     for &(buf, len) in iovs {
+        if total >= limit {
+            break;
+        }
         slice(mem, buf, len)?;
         total = total.saturating_add(len as usize);
     }
-    Ok(total)
+    Ok(total.min(limit))
+}
+
+/// Concatenates the bytes that a ciovec array points at (for writes), at most `limit` bytes:
+/// the host buffer is allocated once, of that size or less.
+pub fn gather(mem: &[u8], iovs: &[(u32, u32)], limit: usize) -> WasiResult<Vec<u8>> {
+    let total = capacity(mem, iovs, limit)?;
+    let mut out = Vec::with_capacity(total);
+    for &(buf, len) in iovs {
+        let room = total - out.len();
+        if room == 0 {
+            break;
+        }
+        let data = slice(mem, buf, len)?;
+        out.extend_from_slice(&data[..data.len().min(room)]);
+    }
+    Ok(out)
 }
 
 /// Spreads `data` over an iovec array (for reads); `data` never exceeds `capacity`.

@@ -26,6 +26,7 @@
 //! group (`args_env`, `sched`, `fd`, `dir`, `path`) and `linker` (the import definitions).
 
 mod args_env;
+mod block;
 mod ctx;
 mod dir;
 mod errno;

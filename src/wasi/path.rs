@@ -16,10 +16,19 @@ use super::stat;
 
 const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 
-const OFLAGS_CREAT: u16 = 1;
-const OFLAGS_DIRECTORY: u16 = 2;
-const OFLAGS_EXCL: u16 = 4;
-const OFLAGS_TRUNC: u16 = 8;
+const OFLAGS_CREAT: u32 = 1;
+const OFLAGS_DIRECTORY: u32 = 2;
+const OFLAGS_EXCL: u32 = 4;
+const OFLAGS_TRUNC: u32 = 8;
+
+/// Whether a `lookupflags` (u32) asks to follow a symlink in the last position; a bit other
+/// than `symlink_follow` is `EINVAL`.
+fn follow(lookupflags: u32) -> WasiResult<bool> {
+    if lookupflags & !LOOKUP_SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval.into());
+    }
+    Ok(lookupflags & LOOKUP_SYMLINK_FOLLOW != 0)
+}
 
 const RIGHT_FD_READ: u64 = 1 << 1;
 const RIGHT_FD_WRITE: u64 = 1 << 6;
@@ -32,7 +41,8 @@ fn resolve_arg(
     len: u32,
     follow: bool,
 ) -> WasiResult<Resolved> {
-    let path = mem::read_str(cx.mem()?, ptr, len)?;
+    // At most MAX_PATH bytes are copied out of guest memory (ENAMETOOLONG beyond).
+    let path = mem::read_path(cx.mem()?, ptr, len)?;
     let base = &cx.ctx().fds.dir(fd)?.fd;
     sandbox::resolve(base, &path, follow)
 }
@@ -44,12 +54,19 @@ pub fn path_open(
     dirflags: u32,
     path: u32,
     path_len: u32,
-    oflags: u16,
+    oflags: u32,
     rights: u64,
-    fdflags: u16,
+    fdflags: u32,
     out: u32,
 ) -> WasiResult {
-    let follow = dirflags & LOOKUP_SYMLINK_FOLLOW != 0;
+    // `oflags` is a u16 and `fdflags` a u16, passed as i32: every undefined bit is EINVAL.
+    // Rights are not checked: they are not enforced, and wasi-libc itself passes the
+    // complement of a mask (undefined high bits set) as the rights it wants.
+    if oflags & !(OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC) != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let guest_fdflags = host_fdflags(fdflags)?;
+    let follow = follow(dirflags)?;
     let target = resolve_arg(cx, fd, path, path_len, follow)?;
 
     let read = rights & RIGHT_FD_READ != 0;
@@ -62,10 +79,9 @@ pub fn path_open(
         (true, true) => OFlags::RDWR,
     };
     // The walk already dealt with symlinks; the host must not follow one in the last position.
-    flags |= OFlags::NOFOLLOW | OFlags::CLOEXEC | host_fdflags(fdflags)?;
-    if oflags & !(OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC) != 0 {
-        return Err(Errno::Inval);
-    }
+    // O_NONBLOCK during the open: opening a FIFO otherwise blocks (uninterruptibly) until
+    // the other end is opened; it is cleared again below unless the guest asked for it.
+    flags |= OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK | guest_fdflags;
     if oflags & OFLAGS_CREAT != 0 {
         flags |= OFlags::CREATE;
     }
@@ -89,6 +105,10 @@ pub fn path_open(
         rustix::io::Errno::LOOP if !follow => Errno::Loop,
         e => e.into(),
     })?;
+    if !guest_fdflags.contains(OFlags::NONBLOCK) {
+        let now = rustix::fs::fcntl_getfl(&opened)?;
+        rustix::fs::fcntl_setfl(&opened, now - OFlags::NONBLOCK)?;
+    }
     let st = rustix::fs::fstat(&opened)?;
     let desc = if FileType::from_raw_mode(st.st_mode as _) == FileType::Directory {
         Desc::Dir(DirDesc {
@@ -110,7 +130,7 @@ pub fn path_filestat_get(
     len: u32,
     out: u32,
 ) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
+    let t = resolve_arg(cx, fd, path, len, follow(flags)?)?;
     let st = rustix::fs::statat(t.dir.as_fd(), t.name.as_str(), AtFlags::SYMLINK_NOFOLLOW)?;
     mem::write_bytes(cx.mem()?, out, &stat::filestat(&st))
 }
@@ -124,10 +144,10 @@ pub fn path_filestat_set_times(
     len: u32,
     atim: u64,
     mtim: u64,
-    fst_flags: u16,
+    fst_flags: u32,
 ) -> WasiResult {
     let times = stat::timestamps(atim, mtim, fst_flags)?;
-    let t = resolve_arg(cx, fd, path, len, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
+    let t = resolve_arg(cx, fd, path, len, follow(flags)?)?;
     Ok(rustix::fs::utimensat(
         t.dir.as_fd(),
         t.name.as_str(),
@@ -194,8 +214,7 @@ pub fn path_link(
     new_path: u32,
     new_len: u32,
 ) -> WasiResult {
-    let follow = old_flags & LOOKUP_SYMLINK_FOLLOW != 0;
-    let from = resolve_arg(cx, old_fd, old_path, old_len, follow)?;
+    let from = resolve_arg(cx, old_fd, old_path, old_len, follow(old_flags)?)?;
     let to = resolve_arg(cx, new_fd, new_path, new_len, false)?;
     Ok(rustix::fs::linkat(
         from.dir.as_fd(),
@@ -214,11 +233,12 @@ pub fn path_symlink(
     path: u32,
     len: u32,
 ) -> WasiResult {
-    let target = mem::read_str(cx.mem()?, target, target_len)?;
+    // Bounded like a path: at most MAX_PATH bytes are copied.
+    let target = mem::read_path(cx.mem()?, target, target_len)?;
     // A link with an absolute target could never be followed inside the sandbox; refuse it
     // up front. Relative targets are stored as given: following them is confined anyway.
     if target.starts_with('/') {
-        return Err(Errno::Notcapable);
+        return Err(Errno::Notcapable.into());
     }
     let t = resolve_arg(cx, fd, path, len, false)?;
     Ok(rustix::fs::symlinkat(
@@ -238,6 +258,8 @@ pub fn path_readlink(
     out: u32,
 ) -> WasiResult {
     let t = resolve_arg(cx, fd, path, len, false)?;
+    // The host's buffer grows to the link's length, which the kernel bounds (PATH_MAX),
+    // whatever `buf_len` the guest passes.
     let target = rustix::fs::readlinkat(t.dir.as_fd(), t.name.as_str(), Vec::new())?;
     let bytes = target.as_bytes();
     // Like readlink(2): truncated to the buffer, no terminating NUL.
@@ -253,10 +275,10 @@ mod tests {
     use crate::wasi::testenv::{TestEnv, scratch};
     use std::time::{Duration, SystemTime};
 
-    const ATIM: u16 = 1;
-    const ATIM_NOW: u16 = 2;
-    const MTIM: u16 = 4;
-    const MTIM_NOW: u16 = 8;
+    const ATIM: u32 = 1;
+    const ATIM_NOW: u32 = 2;
+    const MTIM: u32 = 4;
+    const MTIM_NOW: u32 = 8;
 
     fn mtime(path: &std::path::Path) -> SystemTime {
         std::fs::symlink_metadata(path).unwrap().modified().unwrap()
@@ -280,11 +302,11 @@ mod tests {
         assert!(age < Duration::from_secs(60), "now means now: {age:?}");
         assert_eq!(
             path_filestat_set_times(&mut env, 3, 0, p, len, 0, 0, MTIM | MTIM_NOW),
-            Err(Errno::Inval)
+            Err(Errno::Inval.into())
         );
         assert_eq!(
             path_filestat_set_times(&mut env, 3, 0, p, len, 0, 0, 0x10),
-            Err(Errno::Inval)
+            Err(Errno::Inval.into())
         );
     }
 
@@ -296,7 +318,7 @@ mod tests {
         let (p, len) = env.put(100, b"new/../made.txt");
         assert_eq!(
             path_open(&mut env, 3, 1, p, len, OFLAGS_CREAT, RIGHT_FD_WRITE, 0, 200),
-            Err(Errno::Noent)
+            Err(Errno::Noent.into())
         );
         // CREAT with write rights; the new fd number is stored at 200.
         let (p, len) = env.put(100, b"made.txt");
@@ -319,7 +341,7 @@ mod tests {
                 0,
                 200
             ),
-            Err(Errno::Exist)
+            Err(Errno::Exist.into())
         );
         assert_eq!(
             path_open(
@@ -333,11 +355,11 @@ mod tests {
                 0,
                 200
             ),
-            Err(Errno::Notdir)
+            Err(Errno::Notdir.into())
         );
         assert_eq!(
             path_open(&mut env, 3, 1, p, len, 0x10, RIGHT_FD_READ, 0, 200),
-            Err(Errno::Inval)
+            Err(Errno::Inval.into())
         );
     }
 }

@@ -21,11 +21,10 @@ use std::os::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 
 use super::errno::{Errno, WasiResult};
+use super::mem::MAX_PATH;
 
 /// Same limit as Linux's own symlink resolution.
 const MAX_SYMLINKS: u32 = 40;
-/// Longest guest path accepted (Linux's PATH_MAX).
-const MAX_PATH: usize = 4096;
 
 /// A resolved path: the directory holding the final component, and its name (`.` when the
 /// path names a directory reached by `..` or `.`, e.g. `a/..`).
@@ -38,16 +37,16 @@ pub(crate) struct Resolved {
 /// followed too (still confined); otherwise the link itself is the result.
 pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResult<Resolved> {
     if path.is_empty() {
-        return Err(Errno::Noent);
+        return Err(Errno::Noent.into());
     }
     if path.len() > MAX_PATH {
-        return Err(Errno::Nametoolong);
+        return Err(Errno::Nametoolong.into());
     }
     if path.starts_with('/') {
-        return Err(Errno::Notcapable);
+        return Err(Errno::Notcapable.into());
     }
     if path.contains('\0') {
-        return Err(Errno::Inval);
+        return Err(Errno::Inval.into());
     }
     let mut stack: Vec<OwnedFd> = vec![base.try_clone()?];
     let mut pending: VecDeque<String> = components(path).collect();
@@ -62,7 +61,7 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
         let last = pending.is_empty();
         if comp == ".." {
             if stack.len() == 1 {
-                return Err(Errno::Notcapable);
+                return Err(Errno::Notcapable.into());
             }
             stack.pop();
             continue;
@@ -74,14 +73,14 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
                 Ok(target) => {
                     links += 1;
                     if links > MAX_SYMLINKS {
-                        return Err(Errno::Loop);
+                        return Err(Errno::Loop.into());
                     }
                     let target = target.into_string().map_err(|_| Errno::Ilseq)?;
                     if target.starts_with('/') {
-                        return Err(Errno::Notcapable);
+                        return Err(Errno::Notcapable.into());
                     }
                     if target.is_empty() {
-                        return Err(Errno::Noent);
+                        return Err(Errno::Noent.into());
                     }
                     for (i, c) in components(&target).enumerate() {
                         pending.insert(i, c);
@@ -118,7 +117,7 @@ fn components(path: &str) -> impl Iterator<Item = String> + '_ {
 
 fn pop(stack: &mut Vec<OwnedFd>) -> WasiResult<OwnedFd> {
     // The stack always holds at least the base: `..` never pops the last entry.
-    stack.pop().ok_or(Errno::Io)
+    stack.pop().ok_or(Errno::Io.into())
 }
 
 #[cfg(test)]
@@ -148,7 +147,8 @@ mod tests {
     fn err(base: &OwnedFd, path: &str, follow: bool) -> Errno {
         match resolve(base, path, follow) {
             Ok(r) => panic!("{path} resolved to {:?}", r.name),
-            Err(e) => e,
+            Err(crate::wasi::errno::WasiError::Errno(e)) => e,
+            Err(e) => panic!("{path}: {e:?}"),
         }
     }
 

@@ -1,10 +1,13 @@
-//! Clocks, randomness, poll_oneoff (clock subscriptions) and sched_yield.
+//! Clocks, randomness, poll_oneoff and sched_yield.
 
 use std::time::Duration;
 
+use rustix::event::{PollFd, PollFlags};
 use rustix::time::ClockId;
 
-use super::errno::{Errno, WasiResult};
+use super::block;
+use super::errno::{Errno, WasiError, WasiResult};
+use super::fdtable::{Desc, Stream};
 use super::host::Env;
 use super::mem;
 
@@ -19,7 +22,7 @@ fn clock_id(id: u32) -> WasiResult<ClockId> {
         CLOCK_MONOTONIC => ClockId::Monotonic,
         CLOCK_PROCESS_CPUTIME => ClockId::ProcessCPUTime,
         CLOCK_THREAD_CPUTIME => ClockId::ThreadCPUTime,
-        _ => return Err(Errno::Inval),
+        _ => return Err(Errno::Inval.into()),
     })
 }
 
@@ -43,19 +46,31 @@ pub fn clock_time_get(cx: &mut dyn Env, id: u32, _precision: u64, out: u32) -> W
     mem::write_u64(cx.mem()?, out, t)
 }
 
+/// random_get fills guest memory directly, in pieces of this size, and checks for an
+/// interruption between pieces: no host buffer, and a 4 GiB request stays interruptible.
+const RANDOM_CHUNK: u32 = 1 << 20;
+
 pub fn random_get(cx: &mut dyn Env, buf: u32, len: u32) -> WasiResult {
-    // Checked before the (possibly large) host buffer is filled.
-    mem::slice(cx.mem()?, buf, len)?;
-    let mut bytes = vec![0u8; len as usize];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match rustix::rand::getrandom(&mut bytes[filled..], rustix::rand::GetRandomFlags::empty()) {
-            Ok(n) => filled += n,
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
+    mem::slice(cx.mem()?, buf, len)?; // the whole range first: EFAULT writes nothing
+    let mut done = 0u32;
+    while done < len {
+        let n = (len - done).min(RANDOM_CHUNK);
+        let dst = mem::slice_mut(cx.mem()?, buf + done, n)?;
+        let mut filled = 0;
+        while filled < dst.len() {
+            match rustix::rand::getrandom(&mut dst[filled..], rustix::rand::GetRandomFlags::empty())
+            {
+                Ok(k) => filled += k,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        done += n;
+        if done < len {
+            block::check_interrupt(cx)?;
         }
     }
-    mem::write_bytes(cx.mem()?, buf, &bytes)
+    Ok(())
 }
 
 pub fn sched_yield() -> WasiResult {
@@ -69,16 +84,174 @@ const EVENTTYPE_CLOCK: u8 = 0;
 const EVENTTYPE_FD_READ: u8 = 1;
 const EVENTTYPE_FD_WRITE: u8 = 2;
 const SUBCLOCKFLAGS_ABSTIME: u16 = 1;
+const EVENTRWFLAGS_FD_READWRITE_HANGUP: u16 = 1;
 
-struct Event {
-    userdata: u64,
-    error: u16,
-    kind: u8,
+/// At most this many subscriptions per poll_oneoff (more is `EINVAL`, as poll(2) refuses more
+/// descriptors than its limit). A guest has at most 1024 descriptors, so this covers a read
+/// and a write subscription on each plus timeouts, while the host's copy of the
+/// subscriptions stays under 200 KiB.
+const MAX_SUBSCRIPTIONS: u32 = 4096;
+
+enum What {
+    /// Fires at this monotonic time (ns).
+    Clock(u64),
+    /// Ready at once: a regular file, a directory, an embedder's reader or writer.
+    Ready,
+    /// A pipe, terminal or socket: asked with poll(2); index into the poll set.
+    Poll(usize),
+    /// Reported at once with this error (bad descriptor, unknown event type).
+    Error(Errno),
 }
 
-/// poll_oneoff. Clock subscriptions sleep (this is how `sleep`/`nanosleep` work); fd
-/// subscriptions are reported ready at once, since stdio and regular files never block
-/// for long here.
+struct Sub {
+    userdata: u64,
+    kind: u8,
+    what: What,
+}
+
+/// The poll set: distinct descriptors and the events wanted on each, rebuilt into `PollFd`s
+/// for every wait (the descriptor table is borrowed only during the wait itself).
+struct PollSet {
+    fds: Vec<(u32, PollFlags)>,
+    revents: Vec<PollFlags>,
+}
+
+impl PollSet {
+    fn add(&mut self, fd: u32, events: PollFlags) -> usize {
+        if let Some(i) = self.fds.iter().position(|&(f, _)| f == fd) {
+            self.fds[i].1 |= events;
+            return i;
+        }
+        self.fds.push((fd, events));
+        self.revents.push(PollFlags::empty());
+        self.fds.len() - 1
+    }
+
+    /// Polls every descriptor for at most `timeout`; true if any is ready.
+    fn wait(&mut self, cx: &mut dyn Env, timeout: Duration) -> WasiResult<bool> {
+        let table = &cx.ctx().fds;
+        let mut pfds = Vec::with_capacity(self.fds.len());
+        for &(fd, events) in &self.fds {
+            pfds.push(PollFd::from_borrowed_fd(table.host_fd(fd)?, events));
+        }
+        let n = block::poll(&mut pfds, timeout)?;
+        for (r, p) in self.revents.iter_mut().zip(&pfds) {
+            *r = p.revents();
+        }
+        Ok(n > 0)
+    }
+}
+
+/// Whether an fd subscription must be asked of the host (pipes, terminals, sockets), or is
+/// ready at once; `Err` for a descriptor that cannot be polled in that direction.
+fn pollable(cx: &mut dyn Env, fd: u32, write: bool) -> Result<bool, Errno> {
+    let errno = |e: WasiError| match e {
+        WasiError::Errno(e) => e,
+        WasiError::Interrupted => Errno::Io, // not produced by these lookups
+    };
+    let table = &cx.ctx().fds;
+    match table.get(fd).map_err(errno)? {
+        Desc::Dir(_) => Err(Errno::Badf),
+        Desc::Stream(s) if s.is_writer() != write => Err(Errno::Badf),
+        Desc::Stream(Stream::Reader(_) | Stream::Writer(_)) => Ok(false),
+        Desc::Stream(Stream::Host(_)) | Desc::File(_) => {
+            block::may_block(table.host_fd(fd).map_err(errno)?).map_err(errno)
+        }
+    }
+}
+
+fn read_subs(cx: &mut dyn Env, subs: u32, n: u32, set: &mut PollSet) -> WasiResult<Vec<Sub>> {
+    let mono_now = now(CLOCK_MONOTONIC)?;
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let at = subs + i * SUBSCRIPTION_SIZE;
+        let m = cx.mem()?;
+        let userdata = mem::read_u64(m, at)?;
+        let kind = mem::slice(m, at + 8, 1)?[0];
+        let what = match kind {
+            EVENTTYPE_CLOCK => {
+                let id = mem::read_u32(m, at + 16)?;
+                let timeout = mem::read_u64(m, at + 24)?;
+                let flags = mem::read_u16(m, at + 40)?;
+                if flags & !SUBCLOCKFLAGS_ABSTIME != 0 {
+                    return Err(Errno::Inval.into());
+                }
+                let wait = if flags & SUBCLOCKFLAGS_ABSTIME != 0 {
+                    timeout.saturating_sub(now(id)?)
+                } else {
+                    clock_id(id)?;
+                    timeout
+                };
+                What::Clock(mono_now.saturating_add(wait))
+            }
+            EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE => {
+                let fd = mem::read_u32(m, at + 16)?;
+                let write = kind == EVENTTYPE_FD_WRITE;
+                match pollable(cx, fd, write) {
+                    Ok(false) => What::Ready,
+                    Ok(true) => {
+                        let events = if write { PollFlags::OUT } else { PollFlags::IN };
+                        What::Poll(set.add(fd, events))
+                    }
+                    Err(e) => What::Error(e),
+                }
+            }
+            _ => What::Error(Errno::Inval),
+        };
+        out.push(Sub {
+            userdata,
+            kind,
+            what,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes the events of the subscriptions that are ready at monotonic time `now`, given the
+/// poll set's last results; returns how many.
+fn report(cx: &mut dyn Env, subs: &[Sub], set: &PollSet, now: u64, events: u32) -> WasiResult<u32> {
+    let m = cx.mem()?;
+    let mut count = 0u32;
+    for sub in subs {
+        let (error, flags) = match sub.what {
+            What::Clock(deadline) if deadline <= now => (0, 0),
+            What::Clock(_) => continue,
+            What::Ready => (0, 0),
+            What::Error(e) => (e as u16, 0),
+            What::Poll(i) => {
+                let r = set.revents[i];
+                let wanted = if sub.kind == EVENTTYPE_FD_WRITE {
+                    PollFlags::OUT
+                } else {
+                    PollFlags::IN
+                };
+                if !r.intersects(wanted | PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                    continue;
+                }
+                let hangup = if r.contains(PollFlags::HUP) {
+                    EVENTRWFLAGS_FD_READWRITE_HANGUP
+                } else {
+                    0
+                };
+                (0, hangup)
+            }
+        };
+        let mut rec = [0u8; EVENT_SIZE as usize];
+        rec[0..8].copy_from_slice(&sub.userdata.to_le_bytes());
+        rec[8..10].copy_from_slice(&error.to_le_bytes());
+        rec[10] = sub.kind;
+        rec[24..26].copy_from_slice(&flags.to_le_bytes());
+        mem::write_bytes(m, events + count * EVENT_SIZE, &rec)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// poll_oneoff. Clock subscriptions sleep (this is how `sleep`/`nanosleep` work); regular
+/// files, directories and the embedder's readers and writers are reported ready at once;
+/// pipes, terminals and sockets (inherited stdio, `stdin_fd`) are polled for real. The wait
+/// goes in slices of at most `block::SLICE`, and an interruption of the store ends it with
+/// the "interrupted" trap.
 pub fn poll_oneoff(
     cx: &mut dyn Env,
     subs: u32,
@@ -86,69 +259,40 @@ pub fn poll_oneoff(
     n: u32,
     nevents_out: u32,
 ) -> WasiResult {
-    if n == 0 {
-        return Err(Errno::Inval);
+    if n == 0 || n > MAX_SUBSCRIPTIONS {
+        return Err(Errno::Inval.into());
     }
-    let total = n.checked_mul(SUBSCRIPTION_SIZE).ok_or(Errno::Fault)?;
-    let m = cx.mem()?;
-    mem::slice(m, subs, total)?;
-    let mut ready = Vec::new();
-    // The earliest clock deadline: (monotonic deadline in ns, userdata)
-    let mut earliest: Option<(u64, u64)> = None;
-    let mono_now = now(CLOCK_MONOTONIC)?;
-    for i in 0..n {
-        let at = subs + i * SUBSCRIPTION_SIZE;
-        let userdata = mem::read_u64(m, at)?;
-        let tag = mem::slice(m, at + 8, 1)?[0];
-        match tag {
-            EVENTTYPE_CLOCK => {
-                let id = mem::read_u32(m, at + 16)?;
-                let timeout = mem::read_u64(m, at + 24)?;
-                let flags = mem::read_u16(m, at + 40)?;
-                let wait = if flags & SUBCLOCKFLAGS_ABSTIME != 0 {
-                    timeout.saturating_sub(now(id)?)
-                } else {
-                    clock_id(id)?;
-                    timeout
-                };
-                let deadline = mono_now.saturating_add(wait);
-                if earliest.is_none_or(|(d, _)| deadline < d) {
-                    earliest = Some((deadline, userdata));
-                }
-            }
-            EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE => ready.push(Event {
-                userdata,
-                error: 0,
-                kind: tag,
-            }),
-            _ => ready.push(Event {
-                userdata,
-                error: Errno::Inval as u16,
-                kind: tag,
-            }),
+    // Both arrays as declared must be in memory (no overflow: n is at most 4096).
+    mem::slice(cx.mem()?, subs, n * SUBSCRIPTION_SIZE)?;
+    mem::slice(cx.mem()?, events, n * EVENT_SIZE)?;
+    let mut set = PollSet {
+        fds: Vec::new(),
+        revents: Vec::new(),
+    };
+    let list = read_subs(cx, subs, n, &mut set)?;
+    let earliest = list
+        .iter()
+        .filter_map(|s| match s.what {
+            What::Clock(d) => Some(d),
+            _ => None,
+        })
+        .min();
+    let mut timeout = Duration::ZERO; // the first look does not wait
+    loop {
+        if !set.fds.is_empty() {
+            set.wait(cx, timeout)?;
+        } else if !timeout.is_zero() {
+            std::thread::sleep(timeout);
         }
+        let t = now(CLOCK_MONOTONIC)?;
+        let count = report(cx, &list, &set, t, events)?;
+        if count > 0 {
+            return mem::write_u32(cx.mem()?, nevents_out, count);
+        }
+        block::check_interrupt(cx)?;
+        timeout = match earliest {
+            Some(d) => Duration::from_nanos(d.saturating_sub(t)).min(block::SLICE),
+            None => block::SLICE,
+        };
     }
-    if ready.is_empty()
-        && let Some((deadline, userdata)) = earliest
-    {
-        let left = deadline.saturating_sub(now(CLOCK_MONOTONIC)?);
-        std::thread::sleep(Duration::from_nanos(left));
-        ready.push(Event {
-            userdata,
-            error: 0,
-            kind: EVENTTYPE_CLOCK,
-        });
-    }
-    let m = cx.mem()?;
-    let count = ready.len() as u32;
-    mem::slice_mut(m, events, count * EVENT_SIZE)?;
-    for (i, e) in ready.iter().enumerate() {
-        let at = events + i as u32 * EVENT_SIZE;
-        let mut rec = [0u8; EVENT_SIZE as usize];
-        rec[0..8].copy_from_slice(&e.userdata.to_le_bytes());
-        rec[8..10].copy_from_slice(&e.error.to_le_bytes());
-        rec[10] = e.kind;
-        mem::write_bytes(m, at, &rec)?;
-    }
-    mem::write_u32(m, nevents_out, count)
 }

@@ -64,7 +64,7 @@ const FSTFLAGS_MTIM_NOW: u16 = 8;
 
 fn one_time(value: u64, set: bool, now: bool) -> WasiResult<Timespec> {
     let (tv_sec, tv_nsec) = match (set, now) {
-        (true, true) => return Err(Errno::Inval),
+        (true, true) => return Err(Errno::Inval.into()),
         (true, false) => (
             (value / 1_000_000_000) as i64,
             (value % 1_000_000_000) as i64,
@@ -78,11 +78,14 @@ fn one_time(value: u64, set: bool, now: bool) -> WasiResult<Timespec> {
     })
 }
 
-/// The `utimensat` argument for WASI's `(atim, mtim, fst_flags)`.
-pub fn timestamps(atim: u64, mtim: u64, flags: u16) -> WasiResult<Timestamps> {
-    if flags & !(FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW) != 0 {
-        return Err(Errno::Inval);
+/// The `utimensat` argument for WASI's `(atim, mtim, fst_flags)`. `fstflags` is a u16 passed
+/// as an i32: a bit outside the four defined ones, at any position, is `EINVAL`.
+pub fn timestamps(atim: u64, mtim: u64, flags: u32) -> WasiResult<Timestamps> {
+    let defined = FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW;
+    if flags & !u32::from(defined) != 0 {
+        return Err(Errno::Inval.into());
     }
+    let flags = flags as u16; // lossless: checked above
     Ok(Timestamps {
         last_access: one_time(
             atim,

@@ -1,5 +1,7 @@
 //! A host-free `Env` for unit tests of the WASI calls: a plain byte vector as guest memory.
 
+use std::sync::atomic::AtomicBool;
+
 use super::ctx::{WasiCtx, WasiCtxBuilder};
 use super::errno::WasiResult;
 use super::host::Env;
@@ -7,6 +9,7 @@ use super::host::Env;
 pub struct TestEnv {
     pub mem: Vec<u8>,
     pub ctx: WasiCtx,
+    pub interrupt: AtomicBool,
 }
 
 impl TestEnv {
@@ -17,6 +20,7 @@ impl TestEnv {
         TestEnv {
             mem: vec![0; 65536],
             ctx: b.build(),
+            interrupt: AtomicBool::new(false),
         }
     }
 
@@ -34,6 +38,10 @@ impl Env for TestEnv {
 
     fn ctx(&mut self) -> &mut WasiCtx {
         &mut self.ctx
+    }
+
+    fn interrupt_flag(&self) -> &AtomicBool {
+        &self.interrupt
     }
 }
 
