@@ -4,6 +4,10 @@ use super::errno::{Errno, WasiResult};
 use super::host::Env;
 use super::mem;
 
+// Bounds: the strings are the embedder's (arguments and granted environment), so what these
+// calls copy is bounded by the embedder, never by a guest-chosen length; the guest's pointers
+// only choose where they go, and every write is bounds-checked.
+
 /// The NUL-terminated strings as laid out in the guest buffer.
 fn encode(strings: &[String]) -> Vec<Vec<u8>> {
     strings

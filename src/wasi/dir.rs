@@ -16,6 +16,7 @@ pub fn fd_prestat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
 
 pub fn fd_prestat_dir_name(cx: &mut dyn Env, fd: u32, buf: u32, len: u32) -> WasiResult {
     let dir = cx.ctx().fds.dir(fd).map_err(|_| Errno::Badf)?;
+    // The name is the embedder's (bounded by it), whatever `len` the guest passes.
     let name = dir.preopen.clone().ok_or(Errno::Badf)?;
     if (len as usize) < name.len() {
         return Err(Errno::Nametoolong.into());

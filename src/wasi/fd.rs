@@ -247,7 +247,8 @@ pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u32) -> WasiResult 
             let keep = rustix::fs::fcntl_getfl(f)? & !(OFlags::APPEND | OFlags::NONBLOCK);
             Ok(rustix::fs::fcntl_setfl(f, keep | wanted)?)
         }
-        // Stdio streams never block here; accept the request as a no-op.
+        // Streams: accepted as a no-op. The host's descriptor may be shared with other
+        // processes and is left as it is; waits on it are interruptible anyway.
         Desc::Stream(_) => Ok(()),
         Desc::Dir(_) => Err(Errno::Badf.into()),
     }

@@ -49,6 +49,11 @@ macro_rules! unsupported {
     };
 }
 
+// Argument conversions: pointers, lengths, descriptors, counts (u32) and 64-bit values
+// (u64: offsets, sizes, timestamps, rights, cookies) arrive as i32/i64 and are reinterpreted
+// bit for bit with `as u32`/`as u64`, which loses nothing. Types narrower than 32 bits go
+// through `bits` and are range-checked by the call (`EINVAL`).
+
 /// Adds WASI preview1 to `linker`. `get` finds the `WasiCtx` in the store's data, as in
 /// `add_to_linker(&mut linker, |cx: &mut MyState| &mut cx.wasi)`.
 // The `define!` bodies are blocks for readability; the lint sees them as call arguments.

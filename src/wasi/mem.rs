@@ -128,3 +128,42 @@ pub fn scatter(mem: &mut [u8], iovs: &[(u32, u32)], mut data: &[u8]) -> WasiResu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iovec_arrays_are_read_up_to_iov_max_and_gathered_up_to_the_limit() {
+        let mut mem = vec![0u8; 65536];
+        // 8192 iovecs filling the whole memory, each (0, 65536): all overlapping.
+        for i in 0..8192 {
+            mem[i * 8 + 6] = 1; // len 0x10000, little-endian
+        }
+        let v = iovecs(&mem, 0, 8192).unwrap();
+        assert_eq!(v.len(), IOV_MAX as usize);
+        assert_eq!(v[0], (0, 65536));
+        assert_eq!(capacity(&mem, &v, 100_000).unwrap(), 100_000);
+        let data = gather(&mem, &v, 100_000).unwrap();
+        assert_eq!(data.len(), 100_000);
+        assert!(
+            data.capacity() <= 100_000,
+            "allocated once, no more than the limit"
+        );
+        assert_eq!(
+            &data[65536..65536 + 8],
+            &mem[..8],
+            "the second iovec starts over"
+        );
+        // The array as declared must be in memory, even beyond IOV_MAX entries.
+        assert_eq!(iovecs(&mem, 8, 8192), Err(Errno::Fault.into()));
+    }
+
+    #[test]
+    fn paths_are_bounded_before_they_are_copied() {
+        let mem = vec![b'a'; 65536];
+        assert_eq!(read_path(&mem, 0, 4096).unwrap().len(), 4096);
+        assert_eq!(read_path(&mem, 0, 4097), Err(Errno::Nametoolong.into()));
+        assert_eq!(read_path(&mem, 1, 65536), Err(Errno::Fault.into()));
+    }
+}

@@ -296,3 +296,67 @@ pub fn poll_oneoff(
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wasi::testenv::{TestEnv, scratch};
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+
+    /// One relative clock subscription of `ns` at 0 (userdata 9).
+    fn clock_sub(env: &mut TestEnv, ns: u64) {
+        env.mem[..48].fill(0);
+        env.put(0, &9u64.to_le_bytes());
+        env.put(16, &CLOCK_MONOTONIC.to_le_bytes());
+        env.put(24, &ns.to_le_bytes());
+    }
+
+    #[test]
+    fn an_interrupted_sleep_ends_and_clears_the_flag() {
+        let mut env = TestEnv::with_dir(&scratch("poll-interrupt"));
+        clock_sub(&mut env, 3600 * 1_000_000_000);
+        env.interrupt.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        assert_eq!(
+            poll_oneoff(&mut env, 0, 1024, 1, 2048),
+            Err(WasiError::Interrupted)
+        );
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert!(
+            !env.interrupt.load(Ordering::Relaxed),
+            "the flag is cleared"
+        );
+        // Not interrupted: a short sleep reports its clock event.
+        clock_sub(&mut env, 1_000_000);
+        poll_oneoff(&mut env, 0, 1024, 1, 2048).unwrap();
+        assert_eq!(mem::read_u32(&env.mem, 2048), Ok(1));
+        assert_eq!(mem::read_u64(&env.mem, 1024), Ok(9));
+    }
+
+    #[test]
+    fn subscription_counts_and_clock_flags_are_checked() {
+        let mut env = TestEnv::with_dir(&scratch("poll-limits"));
+        clock_sub(&mut env, 0);
+        let inval = Err(Errno::Inval.into());
+        assert_eq!(poll_oneoff(&mut env, 0, 1024, 0, 2048), inval);
+        assert_eq!(
+            poll_oneoff(&mut env, 0, 1024, MAX_SUBSCRIPTIONS + 1, 2048),
+            inval
+        );
+        env.put(40, &2u16.to_le_bytes()); // an undefined subclockflags bit
+        assert_eq!(poll_oneoff(&mut env, 0, 1024, 1, 2048), inval);
+    }
+
+    #[test]
+    fn random_get_fills_in_pieces() {
+        let mut env = TestEnv::with_dir(&scratch("random"));
+        random_get(&mut env, 0, 65536).unwrap();
+        assert!(env.mem.iter().any(|&b| b != 0));
+        assert_eq!(
+            random_get(&mut env, 1, 65536),
+            Err(Errno::Fault.into()),
+            "the whole range is checked first"
+        );
+    }
+}
