@@ -3,7 +3,11 @@
 //! table bases and lengths, the store's function-reference array); the JIT allocates one
 //! [`VMContext`] per instance when it links the instance.
 //!
-//! Layout (all fields 8 bytes on 64-bit hosts):
+//! Every offset and size here is derived from the Rust definitions (`offset_of!`,
+//! `size_of`), never written by hand, so the JIT cannot drift from the layout; the tests pin
+//! the layout below and check the width of every field against the loads the JIT emits.
+//!
+//! Layout on 64-bit hosts (every field 8 bytes unless marked):
 //!
 //! ```text
 //! VMContext                        VMStoreContext (one per store, boxed in StoreOpaque)
@@ -17,10 +21,34 @@
 //!      (trampolines: per module type, a native-ABI stub that calls the runtime)
 //!  48  builtins   (table of runtime entry points)
 //!  56  instance   (InstanceId)
+//!
+//! VMFuncRef (24 bytes)     VMTableDefinition        VMMemoryDefinition (memory.rs)
+//!   0  code                  0  base                  0  base
+//!   8  vmctx                 8  length                8  length
+//!  16  type_id  (u32)
+//!  20  func_id  (u32)
 //! ```
 
+use std::mem::{offset_of, size_of};
+
+use crate::memory::VMMemoryDefinition;
 use crate::store::{FuncId, StoreOpaque};
 use crate::trap::Trap;
+
+/// Byte offset of a field as the `i32` displacement Cranelift loads and stores take.
+macro_rules! offset {
+    ($ty:ty, $field:ident) => {
+        offset_of!($ty, $field) as i32
+    };
+}
+
+/// Size of one entry of the pointer arrays the VM context points at (`globals`, `tables`,
+/// `trampolines`, `builtins`).
+pub const PTR_SIZE: i32 = size_of::<*const u8>() as i32;
+
+/// Size of one 64-bit value slot: a table element (raw reference), a global's cell, an entry
+/// of the argument/result arrays the wrappers and trampolines exchange.
+pub const SLOT_SIZE: i32 = size_of::<u64>() as i32;
 
 /// A way to run a function in some tier: arguments in `slots[..params]`, results written to
 /// `slots[..results]` (the slice is as long as the longer list).
@@ -80,11 +108,12 @@ pub struct VMFuncRef {
 }
 
 impl VMFuncRef {
-    pub const OFFSET_CODE: i32 = 0;
-    pub const OFFSET_VMCTX: i32 = 8;
-    pub const OFFSET_TYPE_ID: i32 = 16;
-    pub const OFFSET_FUNC_ID: i32 = 20;
-    pub const SIZE: i64 = 24;
+    pub const OFFSET_CODE: i32 = offset!(VMFuncRef, code);
+    pub const OFFSET_VMCTX: i32 = offset!(VMFuncRef, vmctx);
+    pub const OFFSET_TYPE_ID: i32 = offset!(VMFuncRef, type_id);
+    pub const OFFSET_FUNC_ID: i32 = offset!(VMFuncRef, func_id);
+    /// Stride of the function-reference arrays.
+    pub const SIZE: i64 = size_of::<VMFuncRef>() as i64;
 
     pub fn uncompiled(type_id: u32, func_id: u32) -> VMFuncRef {
         VMFuncRef {
@@ -105,8 +134,14 @@ pub struct VMTableDefinition {
 }
 
 impl VMTableDefinition {
-    pub const OFFSET_BASE: i32 = 0;
-    pub const OFFSET_LENGTH: i32 = 8;
+    pub const OFFSET_BASE: i32 = offset!(VMTableDefinition, base);
+    pub const OFFSET_LENGTH: i32 = offset!(VMTableDefinition, length);
+}
+
+// Defined in `memory.rs`; its offsets live here with the rest of the layout.
+impl VMMemoryDefinition {
+    pub const OFFSET_BASE: i32 = offset!(VMMemoryDefinition, base);
+    pub const OFFSET_LENGTH: i32 = offset!(VMMemoryDefinition, length);
 }
 
 /// Store-wide state compiled code reads.
@@ -126,12 +161,12 @@ pub struct VMStoreContext {
 }
 
 impl VMStoreContext {
-    pub const OFFSET_FUNC_REFS: i32 = 0;
-    pub const OFFSET_FUNC_REFS_LEN: i32 = 8;
-    pub const OFFSET_STACK_LIMIT: i32 = 16;
-    pub const OFFSET_STORE: i32 = 24;
-    pub const OFFSET_INTERRUPT: i32 = 32;
-    pub const OFFSET_FUEL: i32 = 40;
+    pub const OFFSET_FUNC_REFS: i32 = offset!(VMStoreContext, func_refs);
+    pub const OFFSET_FUNC_REFS_LEN: i32 = offset!(VMStoreContext, func_refs_len);
+    pub const OFFSET_STACK_LIMIT: i32 = offset!(VMStoreContext, stack_limit);
+    pub const OFFSET_STORE: i32 = offset!(VMStoreContext, store);
+    pub const OFFSET_INTERRUPT: i32 = offset!(VMStoreContext, interrupt);
+    pub const OFFSET_FUEL: i32 = offset!(VMStoreContext, fuel);
 
     pub fn new() -> VMStoreContext {
         VMStoreContext {
@@ -167,72 +202,172 @@ pub struct VMContext {
 }
 
 impl VMContext {
-    pub const OFFSET_STORE_CTX: i32 = 0;
-    pub const OFFSET_MEMORY: i32 = 8;
-    pub const OFFSET_GLOBALS: i32 = 16;
-    pub const OFFSET_FUNC_REFS: i32 = 24;
-    pub const OFFSET_TABLES: i32 = 32;
-    pub const OFFSET_TRAMPOLINES: i32 = 40;
-    pub const OFFSET_BUILTINS: i32 = 48;
-    pub const OFFSET_INSTANCE: i32 = 56;
+    pub const OFFSET_STORE_CTX: i32 = offset!(VMContext, store_ctx);
+    pub const OFFSET_MEMORY: i32 = offset!(VMContext, memory);
+    pub const OFFSET_GLOBALS: i32 = offset!(VMContext, globals);
+    pub const OFFSET_FUNC_REFS: i32 = offset!(VMContext, func_refs);
+    pub const OFFSET_TABLES: i32 = offset!(VMContext, tables);
+    pub const OFFSET_TRAMPOLINES: i32 = offset!(VMContext, trampolines);
+    pub const OFFSET_BUILTINS: i32 = offset!(VMContext, builtins);
+    pub const OFFSET_INSTANCE: i32 = offset!(VMContext, instance);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::mem::offset_of;
+
+    /// One field of a VM structure: the constant the JIT uses, the offset in the Rust
+    /// definition, the offset the module docs promise, and the field's size next to the
+    /// width the JIT accesses it with.
+    struct Field {
+        name: &'static str,
+        constant: i32,
+        actual: usize,
+        documented: usize,
+        size: usize,
+        jit_width: usize,
+    }
+
+    /// The size of a field's type, from a projection that is never called.
+    fn field_size<S, F>(_: fn(&S) -> &F) -> usize {
+        size_of::<F>()
+    }
+
+    macro_rules! field {
+        ($ty:ident . $field:ident, $constant:expr, $documented:expr, $jit_width:expr) => {
+            Field {
+                name: concat!(stringify!($ty), ".", stringify!($field)),
+                constant: $constant,
+                actual: offset_of!($ty, $field),
+                documented: $documented,
+                size: field_size(|s: &$ty| &s.$field),
+                jit_width: $jit_width,
+            }
+        };
+    }
+
+    /// Checks every field of one structure: its constant, its documented place, the width
+    /// the JIT uses, and that the fields tile the structure in order without gaps.
+    fn check(fields: &[Field], size: usize, align: usize) {
+        let mut end = 0;
+        for f in fields {
+            assert_eq!(f.constant as usize, f.actual, "{}: constant", f.name);
+            assert_eq!(f.actual, f.documented, "{}: documented offset", f.name);
+            assert_eq!(f.size, f.jit_width, "{}: width the JIT accesses", f.name);
+            assert_eq!(f.actual, end, "{}: follows the previous field", f.name);
+            end = f.actual + f.size;
+        }
+        assert_eq!(
+            end.next_multiple_of(align),
+            size,
+            "{}: size",
+            fields[0].name
+        );
+    }
 
     #[test]
-    fn offsets_match_layout() {
-        assert_eq!(offset_of!(VMFuncRef, vmctx) as i32, VMFuncRef::OFFSET_VMCTX);
-        assert_eq!(
-            offset_of!(VMFuncRef, type_id) as i32,
-            VMFuncRef::OFFSET_TYPE_ID
+    fn every_field_of_every_vm_struct() {
+        // Pointers and `usize` are loaded as I64: the layout is for 64-bit hosts.
+        assert_eq!(PTR_SIZE, 8);
+        assert_eq!(SLOT_SIZE, 8);
+        assert_eq!(size_of::<usize>(), 8);
+
+        check(
+            &[
+                field!(VMFuncRef.code, VMFuncRef::OFFSET_CODE, 0, 8),
+                field!(VMFuncRef.vmctx, VMFuncRef::OFFSET_VMCTX, 8, 8),
+                field!(VMFuncRef.type_id, VMFuncRef::OFFSET_TYPE_ID, 16, 4),
+                field!(VMFuncRef.func_id, VMFuncRef::OFFSET_FUNC_ID, 20, 4),
+            ],
+            VMFuncRef::SIZE as usize,
+            std::mem::align_of::<VMFuncRef>(),
         );
-        assert_eq!(
-            offset_of!(VMFuncRef, func_id) as i32,
-            VMFuncRef::OFFSET_FUNC_ID
+        assert_eq!(VMFuncRef::SIZE, 24);
+
+        check(
+            &[
+                field!(VMTableDefinition.base, VMTableDefinition::OFFSET_BASE, 0, 8),
+                field!(
+                    VMTableDefinition.length,
+                    VMTableDefinition::OFFSET_LENGTH,
+                    8,
+                    8
+                ),
+            ],
+            size_of::<VMTableDefinition>(),
+            std::mem::align_of::<VMTableDefinition>(),
         );
-        assert_eq!(std::mem::size_of::<VMFuncRef>() as i64, VMFuncRef::SIZE);
-        assert_eq!(
-            offset_of!(VMTableDefinition, length) as i32,
-            VMTableDefinition::OFFSET_LENGTH
+
+        check(
+            &[
+                field!(
+                    VMMemoryDefinition.base,
+                    VMMemoryDefinition::OFFSET_BASE,
+                    0,
+                    8
+                ),
+                field!(
+                    VMMemoryDefinition.length,
+                    VMMemoryDefinition::OFFSET_LENGTH,
+                    8,
+                    8
+                ),
+            ],
+            size_of::<VMMemoryDefinition>(),
+            std::mem::align_of::<VMMemoryDefinition>(),
         );
-        assert_eq!(
-            offset_of!(VMStoreContext, stack_limit) as i32,
-            VMStoreContext::OFFSET_STACK_LIMIT
+
+        check(
+            &[
+                field!(
+                    VMStoreContext.func_refs,
+                    VMStoreContext::OFFSET_FUNC_REFS,
+                    0,
+                    8
+                ),
+                field!(
+                    VMStoreContext.func_refs_len,
+                    VMStoreContext::OFFSET_FUNC_REFS_LEN,
+                    8,
+                    8
+                ),
+                field!(
+                    VMStoreContext.stack_limit,
+                    VMStoreContext::OFFSET_STACK_LIMIT,
+                    16,
+                    8
+                ),
+                field!(VMStoreContext.store, VMStoreContext::OFFSET_STORE, 24, 8),
+                field!(
+                    VMStoreContext.interrupt,
+                    VMStoreContext::OFFSET_INTERRUPT,
+                    32,
+                    8
+                ),
+                field!(VMStoreContext.fuel, VMStoreContext::OFFSET_FUEL, 40, 8),
+            ],
+            size_of::<VMStoreContext>(),
+            std::mem::align_of::<VMStoreContext>(),
         );
-        assert_eq!(
-            offset_of!(VMStoreContext, store) as i32,
-            VMStoreContext::OFFSET_STORE
+
+        check(
+            &[
+                field!(VMContext.store_ctx, VMContext::OFFSET_STORE_CTX, 0, 8),
+                field!(VMContext.memory, VMContext::OFFSET_MEMORY, 8, 8),
+                field!(VMContext.globals, VMContext::OFFSET_GLOBALS, 16, 8),
+                field!(VMContext.func_refs, VMContext::OFFSET_FUNC_REFS, 24, 8),
+                field!(VMContext.tables, VMContext::OFFSET_TABLES, 32, 8),
+                field!(VMContext.trampolines, VMContext::OFFSET_TRAMPOLINES, 40, 8),
+                field!(VMContext.builtins, VMContext::OFFSET_BUILTINS, 48, 8),
+                field!(VMContext.instance, VMContext::OFFSET_INSTANCE, 56, 8),
+            ],
+            size_of::<VMContext>(),
+            std::mem::align_of::<VMContext>(),
         );
-        assert_eq!(
-            offset_of!(VMContext, memory) as i32,
-            VMContext::OFFSET_MEMORY
-        );
-        assert_eq!(
-            offset_of!(VMContext, globals) as i32,
-            VMContext::OFFSET_GLOBALS
-        );
-        assert_eq!(
-            offset_of!(VMContext, func_refs) as i32,
-            VMContext::OFFSET_FUNC_REFS
-        );
-        assert_eq!(
-            offset_of!(VMContext, tables) as i32,
-            VMContext::OFFSET_TABLES
-        );
-        assert_eq!(
-            offset_of!(VMContext, trampolines) as i32,
-            VMContext::OFFSET_TRAMPOLINES
-        );
-        assert_eq!(
-            offset_of!(VMContext, builtins) as i32,
-            VMContext::OFFSET_BUILTINS
-        );
-        assert_eq!(
-            offset_of!(VMContext, instance) as i32,
-            VMContext::OFFSET_INSTANCE
-        );
+
+        // What the pointer arrays hold, and the interrupt flag the JIT loads as one byte.
+        assert_eq!(size_of::<*const std::cell::Cell<u64>>(), PTR_SIZE as usize);
+        assert_eq!(size_of::<std::cell::Cell<u64>>(), SLOT_SIZE as usize);
+        assert_eq!(size_of::<std::sync::atomic::AtomicBool>(), 1);
     }
 }
