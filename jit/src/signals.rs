@@ -272,7 +272,9 @@ pub(crate) unsafe fn enter(
     install_handlers();
     #[allow(unused_mut)]
     let mut saved_sp: usize = 0;
-    let prev = CURRENT_ENTRY.with(|c| c.replace(&saved_sp));
+    // Declared after `saved_sp`, so dropped (restoring the outer entry) before it goes away,
+    // on every way out of this function.
+    let _entry = EntryGuard::set(&saved_sp);
     // SAFETY: per this function's contract; `saved_sp` outlives the call, and the signal
     // handler only resumes at `wasmtier_jit_trap_return` with the stack pointer saved there.
     #[cfg(target_arch = "x86_64")]
@@ -284,8 +286,28 @@ pub(crate) unsafe fn enter(
         let _ = (wrapper, code, vmctx, values, &mut saved_sp);
         unreachable!("the JIT tier is not supported on this host")
     };
-    CURRENT_ENTRY.with(|c| c.set(prev));
     status
+}
+
+/// Makes an entry's saved-stack-pointer slot the innermost one of this thread, and restores
+/// the previous one when dropped: also when unwinding, so that the signal handler never
+/// resumes into the dead frame of an entry that did not return normally.
+struct EntryGuard {
+    prev: *const usize,
+}
+
+impl EntryGuard {
+    fn set(slot: *const usize) -> EntryGuard {
+        EntryGuard {
+            prev: CURRENT_ENTRY.with(|c| c.replace(slot)),
+        }
+    }
+}
+
+impl Drop for EntryGuard {
+    fn drop(&mut self) {
+        CURRENT_ENTRY.with(|c| c.set(self.prev));
+    }
 }
 
 const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
@@ -314,6 +336,26 @@ fn install_handlers() {
     });
 }
 
+/// Whether a fault with signal `sig` at a trap site whose raw trap code is `code` is what the
+/// site's instruction can legitimately raise. Explicit traps (`ud2`: SIGILL) and division
+/// (SIGFPE) carry no address to check. A memory access at a trap site is always a linear-memory
+/// access (loads and stores of runtime state never trap), so a SIGSEGV or SIGBUS there is a
+/// wasm trap only with the heap trap code and a faulting address inside the reservation of a
+/// linear memory (its guard region, or beyond the length under explicit bounds checks). Any
+/// other fault there (a wild pointer in the VM context, a bug of the JIT) must not turn into
+/// a trap that execution goes on after; it goes to the previous handler, which crashes.
+fn fault_matches_site(sig: libc::c_int, code: u8, addr: usize) -> bool {
+    match sig {
+        libc::SIGSEGV | libc::SIGBUS => {
+            code == cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS
+                .as_raw()
+                .get()
+                && wasmtier_runtime::memory::reservations::contains(addr)
+        }
+        _ => true,
+    }
+}
+
 unsafe extern "C" fn on_signal(
     sig: libc::c_int,
     info: *mut libc::siginfo_t,
@@ -326,10 +368,15 @@ unsafe extern "C" fn on_signal(
         let gregs = unsafe { &mut (*context.cast::<libc::ucontext_t>()).uc_mcontext.gregs };
         let pc = gregs[libc::REG_RIP as usize] as usize;
         let fp = gregs[libc::REG_RBP as usize] as usize;
+        // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers; `si_addr` is the
+        // faulting address for SIGSEGV and SIGBUS (read for the others too, but not used).
+        let addr = unsafe { (*info).si_addr() } as usize;
         // SAFETY: if `pc` is in compiled code (checked first), `fp` is its frame pointer
         // (all compiled code keeps frame pointers) and it was called from compiled code or
         // the entry trampoline.
-        if let Some(code) = unsafe { lookup_trap(pc, fp) } {
+        if let Some(code) = unsafe { lookup_trap(pc, fp) }
+            && fault_matches_site(sig, code, addr)
+        {
             // SAFETY: `entry` points at the live `saved_sp` of the innermost `enter` frame on
             // this thread, and the faulting code runs inside that entry.
             let sp = unsafe { *entry };
@@ -345,6 +392,11 @@ unsafe extern "C" fn on_signal(
         .get()
         .and_then(|p| p.iter().find(|(s, _)| *s == sig))
     else {
+        // No previous disposition known: the default one. Returning re-runs the faulting
+        // instruction, which faults again and gets the default action (a core dump); never
+        // return with our handler still in place, which would loop.
+        // SAFETY: resets a signal to its default disposition, async-signal-safe.
+        unsafe { libc::signal(sig, libc::SIG_DFL) };
         return;
     };
     let action = prev.1;
@@ -363,5 +415,55 @@ unsafe extern "C" fn on_signal(
             let f: extern "C" fn(libc::c_int) = std::mem::transmute(action.sa_sigaction);
             f(sig);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtier_runtime::memory::reservations;
+
+    fn current_entry() -> *const usize {
+        CURRENT_ENTRY.with(|c| c.get())
+    }
+
+    #[test]
+    fn entries_are_restored_when_unwinding() {
+        let outer = 0usize;
+        let before = current_entry();
+        {
+            let _outer = EntryGuard::set(&outer);
+            let r = std::panic::catch_unwind(|| {
+                let inner = 0usize;
+                let _inner = EntryGuard::set(&inner);
+                assert_eq!(current_entry(), &inner as *const usize);
+                std::panic::resume_unwind(Box::new("unwinding through an entry"));
+            });
+            assert!(r.is_err());
+            assert_eq!(current_entry(), &outer as *const usize);
+        }
+        assert_eq!(current_entry(), before);
+    }
+
+    #[test]
+    fn only_heap_faults_inside_linear_memories_match_a_heap_trap_site() {
+        let heap = cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS
+            .as_raw()
+            .get();
+        let other = crate::abi::trap_code::UNREACHABLE;
+        // An address of the kernel half: never a user mapping.
+        let fake = 0xffff_a000_0000_0000usize;
+        assert!(!fault_matches_site(libc::SIGSEGV, heap, fake));
+        let slot = reservations::register(fake, 0x1000).unwrap();
+        assert!(fault_matches_site(libc::SIGSEGV, heap, fake + 8));
+        assert!(fault_matches_site(libc::SIGBUS, heap, fake + 8));
+        assert!(!fault_matches_site(libc::SIGSEGV, heap, fake + 0x1000));
+        // A memory fault at a site that traps otherwise is no wasm trap.
+        assert!(!fault_matches_site(libc::SIGSEGV, other, fake + 8));
+        reservations::unregister(slot);
+        assert!(!fault_matches_site(libc::SIGSEGV, heap, fake + 8));
+        // Explicit traps and division have no address to check.
+        assert!(fault_matches_site(libc::SIGILL, other, 0));
+        assert!(fault_matches_site(libc::SIGFPE, heap, 0));
     }
 }
