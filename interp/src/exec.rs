@@ -79,11 +79,9 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
             cb(store, HostContext { caller: None }, slots)
         }
         &FuncKind::Wasm { instance, index } => {
-            let depth = NESTED_ENTRIES.with(|d| d.get());
-            if depth >= MAX_NESTED_ENTRIES {
+            let Some(_nesting) = NestingGuard::enter() else {
                 return Err(Trap::new(TrapCode::StackOverflow));
-            }
-            NESTED_ENTRIES.with(|d| d.set(depth + 1));
+            };
             let mut stack = take_stack(store.limits.max_stack_slots.max(16));
             stack[..num_params].copy_from_slice(&slots[..num_params]);
             let result = execute(store, &mut stack, instance, index);
@@ -91,9 +89,33 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
                 slots[..num_results].copy_from_slice(&stack[..num_results]);
             }
             give_back_stack(stack);
-            NESTED_ENTRIES.with(|d| d.set(depth));
             result
         }
+    }
+}
+
+/// One level of [`NESTED_ENTRIES`], given back when dropped: also when a host function's
+/// panic unwinds through the entry, so that panics caught by the embedder do not use up the
+/// nesting budget of the thread.
+struct NestingGuard {
+    depth: usize,
+}
+
+impl NestingGuard {
+    /// `None` if the thread is already `MAX_NESTED_ENTRIES` entries deep.
+    fn enter() -> Option<NestingGuard> {
+        let depth = NESTED_ENTRIES.with(|d| d.get());
+        if depth >= MAX_NESTED_ENTRIES {
+            return None;
+        }
+        NESTED_ENTRIES.with(|d| d.set(depth + 1));
+        Some(NestingGuard { depth })
+    }
+}
+
+impl Drop for NestingGuard {
+    fn drop(&mut self) {
+        NESTED_ENTRIES.with(|d| d.set(self.depth));
     }
 }
 
@@ -378,9 +400,12 @@ impl Exec {
         table: u32,
         index: u32,
     ) -> Result<FuncId, TrapCode> {
-        // SAFETY: validation guarantees the table and type indices exist.
+        // SAFETY: `ctx.module` points at the current instance's `ModuleInfo`, which the
+        // instance keeps alive (an `Arc` in the store) for the whole execution; the index
+        // itself is bounds-checked.
         let expected = unsafe { (&(*self.ctx.module).type_ids)[type_index as usize] };
-        // SAFETY: as above.
+        // SAFETY: `table`'s contract: validation checked that the instruction's table index
+        // names a table of the current instance.
         let elements = unsafe { &self.table(table).elements };
         let raw = *elements
             .get(index as usize)
@@ -517,7 +542,8 @@ fn execute(
         ctx,
         func,
         mem_len: 0,
-        // SAFETY: one past the end of `stack`.
+        // SAFETY: `stack_base..+len` is the allocation of `stack`, and a pointer one past its
+        // end stays in bounds for `add`.
         stack_end: unsafe { stack_base.add(stack.len()) },
         trap: None,
         resume: (

@@ -93,7 +93,9 @@ impl Hotness {
         self.iterations.load(Relaxed)
     }
 
-    /// The call counter, for compiled code that keeps counting calls (statistics).
+    /// The call counter, for compiled code that keeps counting calls (statistics). Other
+    /// threads running the same module update it at the same time: compiled code must
+    /// increment it with an atomic read-modify-write, as the JIT does.
     pub fn calls_counter(&self) -> &AtomicU64 {
         &self.calls
     }
