@@ -18,7 +18,14 @@ pub(crate) mod trap_code {
     pub const INTERRUPTED: u8 = 7;
     /// Fuel metering: the store ran out of fuel.
     pub const OUT_OF_FUEL: u8 = 8;
+    /// `call_indirect` found a table element that names no function of the store.
+    pub const BAD_FUNC_REF: u8 = 9;
 }
+
+/// What `memory.grow`'s and `table.grow`'s builtins return when they failed abnormally (the
+/// trap, or the runtime's panic, is pending). Their normal results are 32-bit wasm values
+/// (the old size, or -1 as `u32::MAX`) zero-extended to 64 bits, so this cannot be one.
+pub(crate) const GROW_PENDING: u64 = u64::MAX;
 
 /// What a raw trap code (as recorded in the trap table) means.
 pub(crate) enum TrapOutcome {
@@ -47,6 +54,7 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
             trap_code::INDIRECT_CALL_TYPE_MISMATCH => TrapCode::IndirectCallTypeMismatch,
             trap_code::INTERRUPTED => TrapCode::Interrupted,
             trap_code::OUT_OF_FUEL => TrapCode::OutOfFuel,
+            trap_code::BAD_FUNC_REF => TrapCode::BadFuncRef,
             _ => return TrapOutcome::Pending,
         }
     };
@@ -54,13 +62,16 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
 }
 
 /// Runtime entry points callable from compiled code. Each takes the caller's `VMContext`
-/// first; those returning a status return 0 on success, otherwise the trap is pending.
+/// first. Every builtin can fail (if only by a panic of the runtime, which is caught and made
+/// pending): those returning a status return 0 on success, otherwise the trap is pending;
+/// the two `grow`s return [`GROW_PENDING`] instead of their result. Compiled code checks
+/// every one.
 #[derive(Clone, Copy, Debug)]
 #[repr(i32)]
 pub(crate) enum Builtin {
     /// `(vmctx, func_id: i64, values: i64) -> status`
     CallFunc = 0,
-    /// `(vmctx, delta: i32) -> old pages or -1`
+    /// `(vmctx, delta: i32) -> old pages or -1 (as u32, zero-extended), or GROW_PENDING`
     MemoryGrow,
     /// `(vmctx, dst, val, len) -> status`
     MemoryFill,
@@ -68,9 +79,10 @@ pub(crate) enum Builtin {
     MemoryCopy,
     /// `(vmctx, segment, dst, src, len) -> status`
     MemoryInit,
-    /// `(vmctx, segment)`
+    /// `(vmctx, segment) -> status`
     DataDrop,
-    /// `(vmctx, table, init: i64, delta) -> old size or -1`
+    /// `(vmctx, table, init: i64, delta) -> old size or -1 (as u32, zero-extended), or
+    /// GROW_PENDING`
     TableGrow,
     /// `(vmctx, table, index, value: i64, len) -> status`
     TableFill,
@@ -78,7 +90,7 @@ pub(crate) enum Builtin {
     TableCopy,
     /// `(vmctx, table, segment, dst, src, len) -> status`
     TableInit,
-    /// `(vmctx, segment)`
+    /// `(vmctx, segment) -> status`
     ElemDrop,
 }
 
@@ -87,20 +99,20 @@ pub(crate) const NUM_BUILTINS: usize = 11;
 impl Builtin {
     pub(crate) fn signature(self, cc: CallConv) -> Signature {
         use types::{I32, I64};
-        let (params, ret): (&[ir::Type], Option<ir::Type>) = match self {
-            Builtin::CallFunc => (&[I64, I64], Some(I32)),
-            Builtin::MemoryGrow => (&[I32], Some(I32)),
-            Builtin::MemoryFill | Builtin::MemoryCopy => (&[I32, I32, I32], Some(I32)),
-            Builtin::MemoryInit => (&[I32, I32, I32, I32], Some(I32)),
-            Builtin::DataDrop | Builtin::ElemDrop => (&[I32], None),
-            Builtin::TableGrow => (&[I32, I64, I32], Some(I32)),
-            Builtin::TableFill => (&[I32, I32, I64, I32], Some(I32)),
-            Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I32, I32, I32], Some(I32)),
+        let (params, ret): (&[ir::Type], ir::Type) = match self {
+            Builtin::CallFunc => (&[I64, I64], I32),
+            Builtin::MemoryGrow => (&[I32], I64),
+            Builtin::MemoryFill | Builtin::MemoryCopy => (&[I32, I32, I32], I32),
+            Builtin::MemoryInit => (&[I32, I32, I32, I32], I32),
+            Builtin::DataDrop | Builtin::ElemDrop => (&[I32], I32),
+            Builtin::TableGrow => (&[I32, I64, I32], I64),
+            Builtin::TableFill => (&[I32, I32, I64, I32], I32),
+            Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I32, I32, I32], I32),
         };
         let mut sig = Signature::new(cc);
         sig.params.push(AbiParam::new(I64));
         sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
-        sig.returns.extend(ret.map(AbiParam::new));
+        sig.returns.push(AbiParam::new(ret));
         sig
     }
 }

@@ -14,7 +14,7 @@ use wasmtier_runtime::{
     FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode, span,
 };
 
-use crate::abi::NUM_BUILTINS;
+use crate::abi::{GROW_PENDING, NUM_BUILTINS};
 
 /// Why the innermost compiled code stopped abnormally, waiting to be picked up by its entry.
 pub(crate) enum Pending {
@@ -120,23 +120,37 @@ fn memory0(store: &mut StoreOpaque, inst: InstanceId) -> &mut [u8] {
     store.memory_mut(m).data_mut()
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u32 {
+/// The 64-bit return value of a `grow` builtin: the wasm result (`u32::MAX` is -1), or
+/// [`GROW_PENDING`] if `status` says a trap is pending.
+fn grow_result(status: u32, result: u32) -> u64 {
+    if status == 0 {
+        result as u64
+    } else {
+        GROW_PENDING
+    }
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u64 {
     let mut result = u32::MAX;
-    // SAFETY: see `with_store`.
-    unsafe {
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
+    let status = unsafe {
         with_store(vmctx, |store, inst| {
             let m = store.instance(inst).memories[0];
             if let Some(old) = store.grow_memory(m, delta as u64) {
                 result = old as u32;
             }
             Ok(())
-        });
-    }
-    result
+        })
+    };
+    grow_result(status, result)
 }
 
 unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len: u32) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             let data = memory0(store, inst);
@@ -148,7 +162,9 @@ unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len:
 }
 
 unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             let data = memory0(store, inst);
@@ -167,7 +183,9 @@ unsafe extern "C" fn memory_init(
     src: u32,
     len: u32,
 ) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             let bytes = store.instance(inst).data_segments[seg as usize].clone();
@@ -180,29 +198,33 @@ unsafe extern "C" fn memory_init(
     }
 }
 
-unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
-    // SAFETY: see `with_store`.
+unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) -> u32 {
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             store.drop_data(inst, seg);
             Ok(())
-        });
+        })
     }
 }
 
-unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u32 {
+unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u64 {
     let mut result = u32::MAX;
-    // SAFETY: see `with_store`.
-    unsafe {
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
+    let status = unsafe {
         with_store(vmctx, |store, inst| {
             let t = store.instance(inst).tables[table as usize];
             if let Some(old) = store.grow_table(t, delta, init) {
                 result = old;
             }
             Ok(())
-        });
-    }
-    result
+        })
+    };
+    grow_result(status, result)
 }
 
 unsafe extern "C" fn table_fill(
@@ -212,7 +234,9 @@ unsafe extern "C" fn table_fill(
     val: u64,
     len: u32,
 ) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             let t = store.instance(inst).tables[table as usize];
@@ -232,7 +256,9 @@ unsafe extern "C" fn table_copy(
     src: u32,
     len: u32,
 ) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             store
@@ -250,7 +276,9 @@ unsafe extern "C" fn table_init(
     src: u32,
     len: u32,
 ) -> u32 {
-    // SAFETY: see `with_store`.
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             store
@@ -260,13 +288,15 @@ unsafe extern "C" fn table_init(
     }
 }
 
-unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
-    // SAFETY: see `with_store`.
+unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) -> u32 {
+    // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
+    // passes its own instance's context, which lives as long as the instance, during the
+    // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
             store.drop_elem(inst, seg);
             Ok(())
-        });
+        })
     }
 }
 
@@ -286,4 +316,59 @@ pub(crate) fn table() -> Box<[*const u8]> {
         elem_drop as *const u8,
     ];
     Box::new(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use wasmtier_runtime::TypeRegistry;
+
+    use super::*;
+
+    /// Every builtin reports its failure, also those that cannot trap in wasm terms
+    /// (`memory.grow`, `table.grow`, `data.drop`, `elem.drop`): here a panic of the runtime,
+    /// provoked by an instance id that does not exist in the store.
+    #[test]
+    fn failures_of_every_builtin_are_reported() {
+        let mut store = StoreOpaque::new(Arc::new(TypeRegistry::default()));
+        let store_ptr: *mut StoreOpaque = &mut store;
+        store.vm_store.store = store_ptr;
+        let mut vmctx = VMContext {
+            store_ctx: &mut *store.vm_store,
+            memory: std::ptr::null(),
+            globals: std::ptr::null(),
+            func_refs: std::ptr::null(),
+            tables: std::ptr::null(),
+            trampolines: std::ptr::null(),
+            builtins: std::ptr::null(),
+            instance: 99,
+        };
+        let vmctx: *mut VMContext = &mut vmctx;
+        let panicked = || matches!(take_pending(), Some(Pending::Panic(_)));
+        // SAFETY: `vmctx` is a context whose store context points at `store`, which is not
+        // otherwise borrowed during the calls (the builtins' contract). The instance id is
+        // invalid on purpose: the runtime panics when it looks the instance up, and the
+        // builtins catch that.
+        unsafe {
+            assert_eq!(memory_grow(vmctx, 1), GROW_PENDING);
+            assert!(panicked());
+            assert_eq!(table_grow(vmctx, 0, 0, 1), GROW_PENDING);
+            assert!(panicked());
+            assert_ne!(data_drop(vmctx, 0), 0);
+            assert!(panicked());
+            assert_ne!(elem_drop(vmctx, 0), 0);
+            assert!(panicked());
+            assert_ne!(memory_fill(vmctx, 0, 0, 0), 0);
+            assert!(panicked());
+        }
+        assert!(take_pending().is_none());
+    }
+
+    #[test]
+    fn grow_results_are_zero_extended() {
+        assert_eq!(grow_result(0, 3), 3);
+        assert_eq!(grow_result(0, u32::MAX), u32::MAX as u64);
+        assert_eq!(grow_result(1, 3), GROW_PENDING);
+    }
 }

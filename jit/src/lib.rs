@@ -35,6 +35,9 @@
 //! a check when `offset + size` fits the 2 GiB guard after the 4 GiB reservation; otherwise,
 //! or with `JitOptions::bounds_checks`, the end of the access is compared with the length.
 
+// Every `unsafe` block and impl says why it is sound (CI runs clippy with -D warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod abi;
 mod builtins;
 mod codemem;
@@ -477,6 +480,9 @@ unsafe fn run_compiled(
     }
     // SAFETY: per this function's contract, with the store context prepared just above.
     let status = unsafe { signals::enter(wrapper, code, vmctx.cast(), values) };
+    // No guard needed to restore the limit: nothing unwinds out of `enter` (compiled code
+    // never unwinds, builtins catch every panic and make it pending), and a pending panic is
+    // resumed below, after the restore.
     store.vm_store.stack_limit = outer_limit;
     if metered {
         store.fuel = Some(store.vm_store.fuel.max(0) as u64);
@@ -509,7 +515,130 @@ unsafe fn run_compiled(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasmtier_runtime::TypeRegistry;
+    use std::os::unix::process::ExitStatusExt;
+    use wasmtier_runtime::memory::{VMMemoryDefinition, reservations};
+    use wasmtier_runtime::{Extern, TypeRegistry};
+
+    /// A store with one instance of `wat`, every function compiled, and export `name`.
+    fn jit_store(wat: &str, name: &str) -> (StoreOpaque, FuncId) {
+        let wasm = wat::parse_str(wat).unwrap();
+        let registry = Arc::new(TypeRegistry::default());
+        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
+        let bodies: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| (b.func_index, b.body.clone()))
+            .collect();
+        let module = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        let mut store = StoreOpaque::new(registry);
+        let done =
+            wasmtier_runtime::instantiate(&mut store, Arc::new(parsed.info), Arc::new(()), &[])
+                .unwrap();
+        link_instance(&mut store, done.instance, &Arc::new(module));
+        let Some(Extern::Func(f)) = store.instance(done.instance).export(name) else {
+            panic!("no function export {name}");
+        };
+        (store, f)
+    }
+
+    const LOAD: &str = r#"(module (memory 1) (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#;
+
+    /// 64 KiB of inaccessible address space that is no linear memory's.
+    fn inaccessible_page() -> *mut u8 {
+        // SAFETY: a fresh anonymous PROT_NONE mapping aliases nothing.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                65536,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(p, libc::MAP_FAILED);
+        p.cast()
+    }
+
+    /// Makes instance 0's compiled code use `def` as memory 0 from its next entry on.
+    fn redirect_memory(store: &mut StoreOpaque, def: &VMMemoryDefinition) {
+        state(store).instances[0]
+            .as_mut()
+            .expect("linked")
+            .vmctx
+            .memory = def;
+    }
+
+    const CHILD_ENV: &str = "WASMTIER_JIT_FAULT_CHILD";
+
+    /// The signal handler turns a fault at a heap-access trap site into a trap only if the
+    /// address is in a linear memory's reservation: a fault elsewhere (here: compiled code
+    /// given a memory base outside every reservation) goes to the previous handler and kills
+    /// the process, as it would without ours.
+    #[test]
+    fn heap_faults_trap_only_inside_linear_memories() {
+        // Inside a reservation: a trap, as for an access to a real memory's guard region.
+        let (mut store, load) = jit_store(LOAD, "load");
+        let page = inaccessible_page();
+        let def = VMMemoryDefinition {
+            base: page,
+            length: 65536,
+        };
+        redirect_memory(&mut store, &def);
+        let slot = reservations::register(page as usize, 65536).unwrap();
+        let result = invoke(&mut store, load, &mut [16]);
+        reservations::unregister(slot);
+        assert_eq!(
+            result.unwrap_err().code(),
+            Some(TrapCode::MemoryOutOfBounds)
+        );
+        // SAFETY: the mapping made above, no longer used.
+        unsafe { libc::munmap(page.cast(), 65536) };
+
+        // Outside every reservation, in a child process (this test binary, running only the
+        // test below).
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "tests::child_heap_fault_outside_linear_memories",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, "1")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGSEGV),
+            "the child was not killed by the fault: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    #[ignore = "run in a child process by heap_faults_trap_only_inside_linear_memories"]
+    fn child_heap_fault_outside_linear_memories() {
+        if std::env::var_os(CHILD_ENV).is_none() {
+            return;
+        }
+        let no_core = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `no_core` is a valid rlimit; lowering a limit of this process is harmless.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) };
+        let (mut store, load) = jit_store(LOAD, "load");
+        let def = VMMemoryDefinition {
+            base: inaccessible_page(),
+            length: 65536,
+        };
+        redirect_memory(&mut store, &def);
+        let result = invoke(&mut store, load, &mut [16]);
+        // Only reached if the fault was turned into a trap.
+        println!("the fault returned {result:?}");
+    }
 
     #[test]
     fn code_memory_is_registered_and_freed_with_the_module() {

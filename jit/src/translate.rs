@@ -15,9 +15,11 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
-use wasmtier_runtime::memory::{GUARD_BYTES, VMMemoryDefinition};
+use wasmtier_runtime::memory::{GUARD_BYTES, VMMemoryDefinition, WASM_PAGE_SIZE};
 use wasmtier_runtime::module::ModuleInfo;
-use wasmtier_runtime::vmctx::{VMContext, VMFuncRef, VMStoreContext, VMTableDefinition};
+use wasmtier_runtime::vmctx::{
+    PTR_SIZE, SLOT_SIZE, VMContext, VMFuncRef, VMStoreContext, VMTableDefinition,
+};
 use wasmtier_runtime::{FuncType, ValType};
 
 use crate::abi::{self, Builtin, trap_code};
@@ -85,11 +87,22 @@ fn bargs(vals: &[Value]) -> Vec<BlockArg> {
     vals.iter().map(|v| BlockArg::Value(*v)).collect()
 }
 
-/// Flags for loads of the VM context's own (never-trapping) fields.
+/// Flags for accesses to runtime state that may change while compiled code runs: lengths of
+/// memories and tables, table elements, globals, fuel, the store's function-reference array,
+/// and every field of a `VMFuncRef` (tiered execution publishes new code by rewriting
+/// references between two calls, possibly while callers further up are still running).
+/// Aligned and never trapping, but not `readonly`, so Cranelift reloads them after every call
+/// or store that could have changed them.
 fn vm_flags() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// Flags for loads of values that are fixed before any code of the instance runs and stay
+/// fixed as long as it can run: the fields of the `VMContext` itself (set by `link_instance`),
+/// the pointer arrays they point at (table definitions, global cells, trampolines, builtins:
+/// boxed slices that are never written after linking), and memory 0's base (a reservation
+/// that never moves; only its length changes). `readonly` lets Cranelift merge such loads
+/// across calls and stores. Never use it for anything in the list of [`vm_flags`].
 fn vm_readonly() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
@@ -240,7 +253,7 @@ pub(crate) fn translate_function(
     let osr = env.osr_loop.map(|loop_index| {
         let values = params[2];
         for (i, (var, t)) in locals.iter().zip(&local_types).enumerate() {
-            let v = b.ins().load(*t, vm_flags(), values, (i * 8) as i32);
+            let v = b.ins().load(*t, vm_flags(), values, i as i32 * SLOT_SIZE);
             b.def_var(*var, v);
         }
         OsrEntry {
@@ -259,13 +272,27 @@ pub(crate) fn translate_function(
                 .load(types::I64, vm_readonly(), vmctx, VMContext::OFFSET_MEMORY),
         )
     };
-    let mem_base = mem_def.map(|d| b.ins().load(types::I64, vm_readonly(), d, 0));
+    let mem_base = mem_def.map(|d| {
+        b.ins().load(
+            types::I64,
+            vm_readonly(),
+            d,
+            VMMemoryDefinition::OFFSET_BASE,
+        )
+    });
     if let Some(counter) = env.call_counter {
-        // A plain increment, like the interpreter's relaxed one: statistics only.
+        // The counter is the interpreter's `AtomicU64`, which other threads running the same
+        // module update at the same time: an atomic add (`lock add`), not a load and a store,
+        // which would race with them. Only with call statistics on (`Config::count_calls`).
         let addr = b.ins().iconst(types::I64, counter as i64);
-        let calls = b.ins().load(types::I64, vm_flags(), addr, 0);
-        let calls = b.ins().iadd_imm_s(calls, 1);
-        b.ins().store(vm_flags(), calls, addr, 0);
+        let one = b.ins().iconst(types::I64, 1);
+        b.ins().atomic_rmw(
+            types::I64,
+            MemFlagsData::trusted(),
+            ir::AtomicRmwOp::Add,
+            addr,
+            one,
+        );
     }
     let globals = if info.globals.is_empty() {
         None
@@ -484,10 +511,12 @@ impl Translator<'_, '_> {
             self.vmctx,
             VMContext::OFFSET_BUILTINS,
         );
-        let f = self
-            .b
-            .ins()
-            .load(types::I64, vm_readonly(), table, (builtin as i32) * 8);
+        let f = self.b.ins().load(
+            types::I64,
+            vm_readonly(),
+            table,
+            (builtin as i32) * PTR_SIZE,
+        );
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sigref, f, &all);
@@ -499,6 +528,21 @@ impl Translator<'_, '_> {
         let status = self.call_builtin(builtin, args).expect("status");
         let code = self.user_trap(trap_code::PENDING);
         self.trap_if(status, code);
+    }
+
+    /// Calls `memory.grow`'s or `table.grow`'s builtin, which returns the wasm result (old
+    /// size, or -1) zero-extended to 64 bits, or [`abi::GROW_PENDING`] if it failed abnormally
+    /// (a panic in the runtime): trap then, else push the 32-bit result.
+    fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) {
+        let r = self.call_builtin(builtin, args).expect("result");
+        let pending = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, r, u32::MAX as i64);
+        let code = self.user_trap(trap_code::PENDING);
+        self.trap_if(pending, code);
+        let r = self.b.ins().ireduce(types::I32, r);
+        self.push(r);
     }
 
     /// Charges the operators translated since the last charge (fuel metering). Called before
@@ -534,7 +578,9 @@ impl Translator<'_, '_> {
             Some(slots) => {
                 for (i, v) in vals.iter().enumerate() {
                     let w = widen(&mut self.b, *v);
-                    self.b.ins().store(vm_flags(), w, slots, (i * 8) as i32);
+                    self.b
+                        .ins()
+                        .store(vm_flags(), w, slots, i as i32 * SLOT_SIZE);
                 }
                 self.b.ins().return_(&[]);
             }
@@ -568,7 +614,7 @@ impl Translator<'_, '_> {
                 types::I64,
                 vm_flags(),
                 def,
-                std::mem::offset_of!(VMMemoryDefinition, length) as i32,
+                VMMemoryDefinition::OFFSET_LENGTH,
             );
             let last = self.b.ins().iadd_imm_s(idx, end as i64);
             let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
@@ -623,7 +669,7 @@ impl Translator<'_, '_> {
         let globals = self.globals.expect("validated: global exists");
         self.b
             .ins()
-            .load(types::I64, vm_readonly(), globals, (index * 8) as i32)
+            .load(types::I64, vm_readonly(), globals, index as i32 * PTR_SIZE)
     }
 
     fn table_def(&mut self, table: u32) -> Value {
@@ -635,7 +681,7 @@ impl Translator<'_, '_> {
         );
         self.b
             .ins()
-            .load(types::I64, vm_readonly(), tables, (table * 8) as i32)
+            .load(types::I64, vm_readonly(), tables, table as i32 * PTR_SIZE)
     }
 
     /// Address of element `index` of `table`, trapping with `oob` if out of bounds.
@@ -657,7 +703,7 @@ impl Translator<'_, '_> {
             .b
             .ins()
             .load(types::I64, vm_flags(), def, VMTableDefinition::OFFSET_BASE);
-        let off = self.b.ins().ishl_imm_u(idx, 3);
+        let off = self.b.ins().ishl_imm_u(idx, SLOT_SIZE.ilog2() as i64);
         self.b.ins().iadd(base, off)
     }
 
@@ -706,19 +752,17 @@ impl Translator<'_, '_> {
             self.vmctx,
             VMContext::OFFSET_FUNC_REFS,
         );
+        // `refs` (the instance's own array) never moves, but its entries are rewritten when
+        // tiered execution publishes code: load them afresh for every call.
         let off = func_index as i32 * VMFuncRef::SIZE as i32;
-        let code = self.b.ins().load(
-            types::I64,
-            vm_readonly(),
-            refs,
-            off + VMFuncRef::OFFSET_CODE,
-        );
-        let callee = self.b.ins().load(
-            types::I64,
-            vm_readonly(),
-            refs,
-            off + VMFuncRef::OFFSET_VMCTX,
-        );
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, vm_flags(), refs, off + VMFuncRef::OFFSET_CODE);
+        let callee = self
+            .b
+            .ins()
+            .load(types::I64, vm_flags(), refs, off + VMFuncRef::OFFSET_VMCTX);
         let type_index = self.env.info.func_types[func_index as usize];
         self.do_call(type_index, code, callee);
     }
@@ -731,12 +775,22 @@ impl Translator<'_, '_> {
         let uninit = self.user_trap(trap_code::UNINITIALIZED_ELEMENT);
         self.b.ins().trapz(raw, uninit);
         let fid = self.b.ins().iadd_imm_s(raw, -1);
-        let store_ctx = self.b.ins().load(
+        let store_ctx = self.store_ctx;
+        // The element is a raw reference, trusted nowhere else: a stale or corrupted one must
+        // not index past the store's function references (which grow, and move, as functions
+        // are added; both pointer and length are reloaded here).
+        let refs_len = self.b.ins().load(
             types::I64,
-            vm_readonly(),
-            self.vmctx,
-            VMContext::OFFSET_STORE_CTX,
+            vm_flags(),
+            store_ctx,
+            VMStoreContext::OFFSET_FUNC_REFS_LEN,
         );
+        let bad_ref = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, fid, refs_len);
+        let code = self.user_trap(trap_code::BAD_FUNC_REF);
+        self.trap_if(bad_ref, code);
         let refs = self.b.ins().load(
             types::I64,
             vm_flags(),
@@ -772,10 +826,12 @@ impl Translator<'_, '_> {
             self.vmctx,
             VMContext::OFFSET_TRAMPOLINES,
         );
-        let tramp = self
-            .b
-            .ins()
-            .load(types::I64, vm_readonly(), tramps, (type_index * 8) as i32);
+        let tramp = self.b.ins().load(
+            types::I64,
+            vm_readonly(),
+            tramps,
+            type_index as i32 * PTR_SIZE,
+        );
         let code_is_null = self.b.ins().icmp_imm_s(IntCC::Equal, code, 0);
         let code = self.b.ins().select(code_is_null, tramp, code);
         let callee = self.b.ins().select(code_is_null, fid, callee);
@@ -1082,18 +1138,15 @@ impl Translator<'_, '_> {
                     types::I64,
                     vm_flags(),
                     def,
-                    std::mem::offset_of!(VMMemoryDefinition, length) as i32,
+                    VMMemoryDefinition::OFFSET_LENGTH,
                 );
-                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let pages = self.b.ins().ushr_imm_u(len, WASM_PAGE_SIZE.ilog2() as i64);
                 let pages = self.b.ins().ireduce(types::I32, pages);
                 self.push(pages);
             }
             O::MemoryGrow { .. } => {
                 let delta = self.pop();
-                let r = self
-                    .call_builtin(Builtin::MemoryGrow, &[delta])
-                    .expect("result");
-                self.push(r);
+                self.call_grow_builtin(Builtin::MemoryGrow, &[delta]);
             }
             O::MemoryFill { .. } => {
                 let n = self.pop();
@@ -1113,7 +1166,7 @@ impl Translator<'_, '_> {
             }
             O::DataDrop { data_index } => {
                 let seg = self.iconst32(data_index);
-                self.call_builtin(Builtin::DataDrop, &[seg]);
+                self.call_builtin_checked(Builtin::DataDrop, &[seg]);
             }
 
             // ---- tables and references ----
@@ -1146,10 +1199,7 @@ impl Translator<'_, '_> {
                 let n = self.pop();
                 let init = self.pop();
                 let t = self.iconst32(table);
-                let r = self
-                    .call_builtin(Builtin::TableGrow, &[t, init, n])
-                    .expect("result");
-                self.push(r);
+                self.call_grow_builtin(Builtin::TableGrow, &[t, init, n]);
             }
             O::TableFill { table } => {
                 let n = self.pop();
@@ -1176,7 +1226,7 @@ impl Translator<'_, '_> {
             }
             O::ElemDrop { elem_index } => {
                 let e = self.iconst32(elem_index);
-                self.call_builtin(Builtin::ElemDrop, &[e]);
+                self.call_builtin_checked(Builtin::ElemDrop, &[e]);
             }
             O::RefNull { .. } => {
                 let v = self.b.ins().iconst(types::I64, 0);
@@ -1195,9 +1245,10 @@ impl Translator<'_, '_> {
                     self.vmctx,
                     VMContext::OFFSET_FUNC_REFS,
                 );
+                // Not `readonly`: publication rewrites the whole reference (with the same id).
                 let id = self.b.ins().load(
                     types::I32,
-                    vm_readonly(),
+                    vm_flags(),
                     refs,
                     function_index as i32 * VMFuncRef::SIZE as i32 + VMFuncRef::OFFSET_FUNC_ID,
                 );
@@ -1402,7 +1453,7 @@ pub(crate) fn build_array_wrapper(
     for (i, t) in ty.params().iter().enumerate() {
         let v = b
             .ins()
-            .load(cl_type(*t), vm_flags(), values, (i * 8) as i32);
+            .load(cl_type(*t), vm_flags(), values, i as i32 * SLOT_SIZE);
         args.push(v);
     }
     let sigref = b.import_signature(native_sig(ty, cc));
@@ -1410,7 +1461,7 @@ pub(crate) fn build_array_wrapper(
     let results = b.inst_results(call).to_vec();
     for (i, r) in results.into_iter().enumerate() {
         let w = widen(&mut b, r);
-        b.ins().store(vm_flags(), w, values, (i * 8) as i32);
+        b.ins().store(vm_flags(), w, values, i as i32 * SLOT_SIZE);
     }
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
@@ -1474,13 +1525,13 @@ pub(crate) fn build_host_trampoline(
     let n = ty.params().len().max(ty.results().len()).max(1);
     let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
         ir::StackSlotKind::ExplicitSlot,
-        (n * 8) as u32,
+        n as u32 * SLOT_SIZE as u32,
         3,
     ));
     let values = b.ins().stack_addr(types::I64, slot, 0);
     for (i, v) in p[2..].iter().enumerate() {
         let w = widen(&mut b, *v);
-        b.ins().store(vm_flags(), w, values, (i * 8) as i32);
+        b.ins().store(vm_flags(), w, values, i as i32 * SLOT_SIZE);
     }
     let sigref = b.import_signature(Builtin::CallFunc.signature(cc));
     let table = b.ins().load(
@@ -1493,7 +1544,7 @@ pub(crate) fn build_host_trampoline(
         types::I64,
         vm_readonly(),
         table,
-        Builtin::CallFunc as i32 * 8,
+        Builtin::CallFunc as i32 * PTR_SIZE,
     );
     let call = b.ins().call_indirect(sigref, f, &[caller, func_id, values]);
     let status = b.inst_results(call)[0];
@@ -1503,7 +1554,7 @@ pub(crate) fn build_host_trampoline(
     for (i, t) in ty.results().iter().enumerate() {
         results.push(
             b.ins()
-                .load(cl_type(*t), vm_flags(), values, (i * 8) as i32),
+                .load(cl_type(*t), vm_flags(), values, i as i32 * SLOT_SIZE),
         );
     }
     b.ins().return_(&results);

@@ -20,6 +20,10 @@ pub enum TrapCode {
     NullReference,
     OutOfFuel,
     Interrupted,
+    /// `call_indirect` on a table element that names no function of the store: a reference
+    /// that is stale or corrupted (it cannot come from valid wasm and the embedding API,
+    /// which check references; the JIT checks it rather than read out of bounds).
+    BadFuncRef,
 }
 
 impl TrapCode {
@@ -38,6 +42,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::BadFuncRef => "invalid function reference",
         }
     }
 }
