@@ -1,6 +1,9 @@
 //! wasmtier's interpreter tier: each validated function is translated once into a compact
 //! bytecode (`ops`), which an operand-stack interpreter (`exec`) runs over 64-bit slots.
 
+// Every `unsafe` block and impl says why it is sound (CI runs clippy with -D warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod code;
 mod disasm;
 mod exec;

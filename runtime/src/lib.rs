@@ -2,6 +2,9 @@
 //! tables, globals), instantiation, traps. Execution tiers (`wasmtier-interp`, `wasmtier-jit`)
 //! build on this crate; it knows nothing about them.
 
+// Every `unsafe` block and impl says why it is sound (CI runs clippy with -D warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod const_expr;
 pub mod instantiate;
 pub mod memory;
