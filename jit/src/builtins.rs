@@ -3,7 +3,9 @@
 //! Every builtin receives the calling instance's `VMContext`, reaches the store through the
 //! store context's `store` pointer (set on every host -> wasm entry) and never unwinds into
 //! compiled code: a trap or a panic is stashed in a thread-local and reported as a non-zero
-//! status, on which the compiled caller raises the `PENDING` trap.
+//! status (`GROW_PENDING` for the two `grow`s, whose result is a value), on which the
+//! compiled caller raises the `PENDING` trap. Compiled code checks the status of every
+//! builtin: even those that cannot fail in wasm terms can panic.
 
 use std::any::Any;
 use std::cell::RefCell;

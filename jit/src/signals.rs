@@ -5,9 +5,10 @@
 //! Every trap in compiled code is a faulting instruction (`ud2` for explicit traps, a load or
 //! store into the guard region, a stack-limit check) at a recorded trap site. The signal
 //! handler checks that the faulting PC is such a site of registered code while this thread
-//! is inside an entry, and if so rewrites the signal context to resume in
-//! `wasmtier_jit_trap_return`, which restores the saved stack pointer and registers and
-//! returns the trap code from `wasmtier_jit_enter`. Only compiled frames and the entry
+//! is inside an entry, and, for a memory fault, that the faulting address lies in a linear
+//! memory's reservation (`fault_matches_site`); if so it rewrites the signal context to
+//! resume in `wasmtier_jit_trap_return`, which restores the saved stack pointer and
+//! registers and returns the trap code from `wasmtier_jit_enter`. Only compiled frames and the entry
 //! trampoline are skipped: compiled code never calls Rust code that could be mid-flight when
 //! a trap is raised (builtins return a status first). Any other signal goes to the handler
 //! that was installed before ours.
