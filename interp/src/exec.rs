@@ -412,7 +412,8 @@ impl Exec {
             .ok_or(TrapCode::UndefinedElement)?;
         let f = raw_ref::to_func(raw).ok_or(TrapCode::UninitializedElement)?;
         // SAFETY: as in `raise_trap`.
-        if unsafe { (*self.store).func(f).type_id } != expected {
+        let callee = unsafe { (*self.store).get_func(f) }.ok_or(TrapCode::BadFuncRef)?;
+        if callee.type_id != expected {
             return Err(TrapCode::IndirectCallTypeMismatch);
         }
         Ok(f)

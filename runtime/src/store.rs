@@ -358,6 +358,12 @@ impl StoreOpaque {
         &self.funcs[id.index()]
     }
 
+    /// The function `id`, if it exists in this store (a reference read from a table is
+    /// checked this way, like the JIT's bounds check against `func_refs_len`).
+    pub fn get_func(&self, id: FuncId) -> Option<&FuncEntity> {
+        self.funcs.get(id.index())
+    }
+
     /// Every instance, in creation order (an `InstanceId` is an index).
     pub fn instances(&self) -> &[InstanceEntity] {
         &self.instances

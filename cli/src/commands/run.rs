@@ -62,14 +62,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(fuel) = args.fuel {
         store.set_fuel(fuel)?;
     }
-    // Every run gets WASI preview1; other imports fail as "unknown import".
-    let mut linker = Linker::new(&engine);
-    wasi::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
-    let instance = linker.instantiate(&mut store, &module)?;
-    let func = instance
-        .get_func(&store, name)
-        .ok_or_else(|| Failure::error(format!("unknown export function `{name}`")))?;
-
+    // The clock starts before instantiation, so that a start function that never returns
+    // is stopped too.
     if let Some(timeout) = args.timeout {
         let handle = store.interrupt_handle();
         // Detached: if the guest finishes first, the process exits without waiting for it.
@@ -78,6 +72,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             handle.interrupt();
         });
     }
+    // Every run gets WASI preview1; other imports fail as "unknown import".
+    let mut linker = Linker::new(&engine);
+    wasi::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let func = instance
+        .get_func(&store, name)
+        .ok_or_else(|| Failure::error(format!("unknown export function `{name}`")))?;
 
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     let outcome = func.call(&mut store, &params, &mut results);
