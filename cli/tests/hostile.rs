@@ -654,13 +654,31 @@ fn guest(name: &str) -> String {
         .to_string()
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("hostile-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory for one test, removed when dropped (also when the test
+/// fails).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("hostile-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Writes a generated module into `dir` and returns its path. Streamed, not built in
@@ -697,7 +715,7 @@ fn tiers() -> &'static [&'static str] {
     static TIERS: OnceLock<Vec<&'static str>> = OnceLock::new();
     quiet_panics();
     TIERS.get_or_init(|| {
-        let dir = scratch("tiers");
+        let dir = Scratch::new("tiers");
         let probe = write_module(&dir, "probe", |w| {
             w.write_all(b"(module (func (export \"run\") (result i32) (i32.const 1)))")
         });
@@ -714,7 +732,6 @@ fn tiers() -> &'static [&'static str] {
                 ok
             })
             .collect::<Vec<_>>();
-        let _ = std::fs::remove_dir_all(&dir);
         // Without this every attack would pass vacuously.
         assert!(
             tiers.contains(&"interp"),
@@ -798,7 +815,7 @@ fn fd_write_gather_400_gib_to_stdout() {
 
 #[test]
 fn fd_pwrite_gather_400_gib_to_a_file() {
-    let dir = scratch("pwrite-file");
+    let dir = Scratch::new("pwrite-file");
     let grant = format!("{}::/", dir.display());
     attack(
         Check {
@@ -821,7 +838,6 @@ fn fd_pwrite_gather_400_gib_to_a_file() {
         ],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -905,7 +921,7 @@ fn tables_50_of_10m_elements_filled() {
 #[test]
 fn tables_1000_of_10m_elements() {
     // 80 GB of eagerly filled tables: an unfixed runtime is stopped by the safety cap.
-    let dir = scratch("tables1000");
+    let dir = Scratch::new("tables1000");
     let module = write_module(&dir, "tables_1000x10m", |w| {
         writeln!(
             w,
@@ -928,7 +944,6 @@ fn tables_1000_of_10m_elements() {
         &["--invoke", "run", &module],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1264,8 +1279,8 @@ fn huge_environ_into_a_small_memory() {
 
 const DIR_ENTRIES: usize = 10_000;
 
-fn big_dir(test: &str) -> PathBuf {
-    let dir = scratch(test);
+fn big_dir(test: &str) -> Scratch {
+    let dir = Scratch::new(test);
     for i in 0..DIR_ENTRIES {
         std::fs::File::create(dir.join(format!("f{i:05}"))).unwrap();
     }
@@ -1292,7 +1307,6 @@ fn readdir_with_0_and_1_byte_buffers() {
         ],
         |spec| spec.cwd(&dir),
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1316,7 +1330,6 @@ fn readdir_one_entry_per_call() {
         ],
         |spec| spec.cwd(&dir),
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1325,7 +1338,7 @@ fn readdir_one_entry_per_call() {
 
 #[test]
 fn huge_paths_get_a_clean_errno() {
-    let dir = scratch("paths");
+    let dir = Scratch::new("paths");
     // Results of 1000 + errno mean the guest's own setup failed.
     let errno = |r: &str| r.parse::<i32>().is_ok_and(|n| (1..1000).contains(&n));
     let errno_or_0 = |r: &str| r.parse::<i32>().is_ok_and(|n| (0..1000).contains(&n));
@@ -1355,13 +1368,12 @@ fn huge_paths_get_a_clean_errno() {
             |spec| spec.cwd(&dir),
         ));
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert_no_failures(failures);
 }
 
 #[test]
 fn wasi_calls_with_pointers_outside_memory() {
-    let dir = scratch("bad-pointers");
+    let dir = Scratch::new("bad-pointers");
     attack(
         Check {
             name: "wasi_bad_pointers/run",
@@ -1381,7 +1393,6 @@ fn wasi_calls_with_pointers_outside_memory() {
         ],
         |spec| spec.cwd(&dir),
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1409,7 +1420,7 @@ fn writes_to_a_closed_stdout() {
 // ---------------------------------------------------------------------------------------
 
 fn many_preopens(count: usize) {
-    let dir = scratch(&format!("preopens-{count}"));
+    let dir = Scratch::new(&format!("preopens-{count}"));
     std::fs::write(dir.join("probe.txt"), "probe\n").unwrap();
     let grant = format!("{}::/", dir.display());
     let program = guest("many_preopens");
@@ -1434,7 +1445,6 @@ fn many_preopens(count: usize) {
         &args,
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1453,7 +1463,7 @@ fn preopens_5000_times_the_same_dir() {
 
 #[test]
 fn unknown_invoke_with_100k_exports_keeps_stderr_short() {
-    let dir = scratch("exports");
+    let dir = Scratch::new("exports");
     let module = write_module(&dir, "exports_100k", |w| {
         writeln!(
             w,
@@ -1489,7 +1499,6 @@ fn unknown_invoke_with_100k_exports_keeps_stderr_short() {
             ));
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert_no_failures(failures);
 }
 
@@ -1499,7 +1508,7 @@ fn unknown_invoke_with_100k_exports_keeps_stderr_short() {
 
 #[test]
 fn imports_100k_of_the_same_host_function() {
-    let dir = scratch("imports");
+    let dir = Scratch::new("imports");
     let module = write_module(&dir, "imports_100k", |w| {
         writeln!(
             w,
@@ -1523,12 +1532,11 @@ fn imports_100k_of_the_same_host_function() {
         &["--invoke", "run", &module],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn br_table_with_1m_targets() {
-    let dir = scratch("br-table");
+    let dir = Scratch::new("br-table");
     let module = write_module(&dir, "br_table_1m", |w| {
         writeln!(
             w,
@@ -1552,13 +1560,12 @@ fn br_table_with_1m_targets() {
         &["--invoke", "run", &module, "999999"],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn module_with_20k_functions() {
     const FUNCS: usize = 20_000;
-    let dir = scratch("functions");
+    let dir = Scratch::new("functions");
     let module = write_module(&dir, "functions_20k", |w| {
         writeln!(
             w,
@@ -1585,13 +1592,12 @@ fn module_with_20k_functions() {
         &["--invoke", "run", &module],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn blocks_nested_200k_deep() {
     const DEPTH: usize = 100_000;
-    let dir = scratch("nesting");
+    let dir = Scratch::new("nesting");
     let module = write_module(&dir, "nested_200k", |w| {
         writeln!(
             w,
@@ -1624,5 +1630,4 @@ fn blocks_nested_200k_deep() {
         &["--invoke", "run", &module],
         plain,
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
