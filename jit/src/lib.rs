@@ -255,6 +255,8 @@ fn compile_with(
             Err(e) => {
                 skipped.push((*index, e));
                 funcs.push(None);
+                // A translation that stopped half-way leaves the builder context in use.
+                fctx = FunctionBuilderContext::new();
             }
         }
     }

@@ -182,6 +182,17 @@ struct OsrEntry {
     found: bool,
 }
 
+/// Largest function body the JIT compiles, in bytes of wasm. Cranelift's memory grows with
+/// a function's size (about 0.5 KB per byte of straight-line code), so a larger function
+/// stays in the interpreter, which runs it with a footprint proportional to its bytecode.
+/// The largest function of SQLite is 50 KB.
+pub(crate) const MAX_BODY_BYTES: u64 = 256 << 10;
+
+/// Most blocks, loops, ifs and `br_table` targets (together) in a function the JIT
+/// compiles: each becomes a Cranelift block, at about 2 KB of compiler memory, so 50 000 cap
+/// a function at roughly 100 MB. The largest function of SQLite has 1 442.
+pub(crate) const MAX_CONTROL_ITEMS: usize = 50_000;
+
 /// Translates defined function `func_index` into `func`.
 pub(crate) fn translate_function(
     env: &Env<'_>,
@@ -190,6 +201,13 @@ pub(crate) fn translate_function(
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<(), String> {
+    let range = body.range();
+    let body_bytes = range.end - range.start;
+    if body_bytes > MAX_BODY_BYTES {
+        return Err(format!(
+            "its body of {body_bytes} bytes is over the JIT's limit of {MAX_BODY_BYTES}"
+        ));
+    }
     let info = env.info;
     let ty = info.func_type(func_index);
     let call_conv = env.isa.default_call_conv();
@@ -365,8 +383,20 @@ pub(crate) fn translate_function(
         }
     }
     let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
+    let mut control_items = 0usize;
     while !ops.eof() {
         let op = ops.read().map_err(|e| e.to_string())?;
+        control_items += match &op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => 1,
+            Operator::BrTable { targets } => targets.len() as usize,
+            _ => 0,
+        };
+        if control_items > MAX_CONTROL_ITEMS {
+            return Err(format!(
+                "it has more than {MAX_CONTROL_ITEMS} blocks and branch-table targets, \
+                 the JIT's limit"
+            ));
+        }
         t.op(op)?;
         if t.frames.is_empty() {
             break;

@@ -168,3 +168,49 @@ fn panics_through_entries_restore_the_thread_state() {
         assert_eq!(f.call(&mut store, 2).unwrap(), 2, "tier {tier:?}");
     }
 }
+
+/// Functions beyond the JIT's compile budget (body size, control-flow items) are not
+/// compiled, since Cranelift's memory grows with them; they run in the interpreter, in the
+/// jit tier as in auto, with the same results.
+#[test]
+fn functions_beyond_the_compile_budget_stay_interpreted() {
+    let nested = format!(
+        r#"(module (func (export "f") (result i32) {} (i32.const 5) {}))"#,
+        "(block (result i32) ".repeat(50_001),
+        ")".repeat(50_001)
+    );
+    // About 300 KB of straight-line code.
+    let straight = format!(
+        r#"(module (func (export "f") (result i32) (local i32) {} (local.get 0)))"#,
+        "(local.set 0 (i32.add (local.get 0) (i32.const 1)))".repeat(40_000)
+    );
+    for (wat, expected, reason) in [
+        (&nested, 5, "branch-table targets"),
+        (&straight, 40_000, "bytes"),
+    ] {
+        let wasm = wat::parse_str(wat).unwrap();
+        let registry = Arc::new(TypeRegistry::default());
+        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
+        let bodies: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| (b.func_index, b.body.clone()))
+            .collect();
+        let compiled = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        assert_eq!(compiled.skipped.len(), 1, "{reason}");
+        assert!(
+            compiled.skipped[0].1.contains(reason),
+            "{:?}",
+            compiled.skipped
+        );
+
+        let engine = Engine::new(Config::new().tier(Tier::Jit)).unwrap();
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
+        assert_eq!(f.call(&mut store, ()).unwrap(), expected, "{reason}");
+    }
+}

@@ -66,11 +66,12 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Sets one environment variable for the guest.
+    /// Sets one environment variable for the guest (a later value for the same name
+    /// replaces the earlier one).
     pub fn env(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
-        let key = key.into();
-        self.env.retain(|(k, _)| *k != key);
-        self.env.push((key, value.into()));
+        // Duplicates are dropped once, in `build`: removing them here would make N calls
+        // cost N^2.
+        self.env.push((key.into(), value.into()));
         self
     }
 
@@ -191,8 +192,40 @@ impl WasiCtxBuilder {
         }
         WasiCtx {
             args: taken.args,
-            env: taken.env,
+            env: last_of_each_name(taken.env),
             fds,
         }
+    }
+}
+
+/// The variables in the order of their last setting, each name once with its last value.
+fn last_of_each_name(env: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<(String, String)> = env
+        .into_iter()
+        .rev()
+        .filter(|(k, _)| seen.insert(k.clone()))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_of_each_name;
+
+    #[test]
+    fn a_later_value_replaces_an_earlier_one() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let env = vec![
+            pair("A", "1"),
+            pair("B", "2"),
+            pair("A", "3"),
+            pair("C", "4"),
+        ];
+        assert_eq!(
+            last_of_each_name(env),
+            [pair("B", "2"), pair("A", "3"), pair("C", "4")]
+        );
     }
 }

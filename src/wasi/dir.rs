@@ -45,7 +45,13 @@ pub fn fd_readdir(
     // opaque `d_off` we handed out: reinterpreted bit for bit; the host refuses bad ones.
     let mut dir = rustix::fs::Dir::read_from(&cx.ctx().fds.dir(fd)?.fd)?;
     if cookie != 0 {
-        dir.seek(cookie as i64)?;
+        match dir.seek(cookie as i64) {
+            Ok(()) => {}
+            // Not a position the host ever handed out (e.g. u64::MAX): like a cookie past
+            // the last entry in wasmtime, it reads as the end of the directory.
+            Err(rustix::io::Errno::INVAL) => return mem::write_u32(cx.mem()?, out, 0),
+            Err(e) => return Err(e.into()),
+        }
     }
     let len = len as usize;
     let mut used = 0usize;
