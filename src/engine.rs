@@ -62,6 +62,7 @@ pub struct Config {
     pub(crate) compile_threads: usize,
     pub(crate) synchronous_compilation: bool,
     pub(crate) count_calls: bool,
+    pub(crate) wasm_extended_const: bool,
 }
 
 impl Default for Config {
@@ -76,6 +77,7 @@ impl Default for Config {
             compile_threads: 1,
             synchronous_compilation: false,
             count_calls: false,
+            wasm_extended_const: true,
         }
     }
 }
@@ -112,6 +114,24 @@ impl Config {
     pub fn count_calls(&mut self, enable: bool) -> &mut Config {
         self.count_calls = enable;
         self
+    }
+
+    /// Accept the extended constant expressions of Wasm 3.0 (the extended-const proposal):
+    /// `i32`/`i64` `add`, `sub` and `mul` in global initializers and segment offsets and
+    /// items. On by default; when off, a module using them is invalid, as in Wasm 2.0.
+    pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Config {
+        self.wasm_extended_const = enable;
+        self
+    }
+
+    /// The WebAssembly features modules are validated with.
+    pub(crate) fn wasm_features(&self) -> wasmparser::WasmFeatures {
+        let mut features = wasmtier_runtime::module::features();
+        features.set(
+            wasmparser::WasmFeatures::EXTENDED_CONST,
+            self.wasm_extended_const,
+        );
+        features
     }
 
     pub fn tier(&mut self, tier: Tier) -> &mut Config {

@@ -63,7 +63,11 @@ impl Module {
 
     /// Compiles a module from its binary encoding.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
-        let parsed = module::parse(binary, &engine.inner.registry)?;
+        let parsed = module::parse_with_features(
+            binary,
+            &engine.inner.registry,
+            engine.config().wasm_features(),
+        )?;
         #[cfg(feature = "jit")]
         let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit {
             parsed

@@ -10,10 +10,13 @@ pub const MAX_MEMORY_PAGES: u64 = 32;
 /// Table limit (elements) applied to every engine.
 pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
-/// The features wasmtier implements: Wasm 2.0 without SIMD (same as
-/// `wasmtier_runtime::module::features()`).
+/// The features wasmtier implements: Wasm 2.0 without SIMD, plus extended constant
+/// expressions (same as `wasmtier_runtime::module::features()`, which is what
+/// `wasmtier::Engine::default()` validates with).
 pub fn wasmtier_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
 }
 
 /// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD, no imports,

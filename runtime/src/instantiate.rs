@@ -203,20 +203,17 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
     Ok(())
 }
 
-/// Evaluates a (validated) constant expression to raw value bits.
+/// Evaluates a (validated) constant expression to raw value bits, for every tier (segment
+/// offsets, element items and global initializers are all evaluated here, at instantiation).
+/// `globals` must hold the globals the expression may read (imported and earlier ones).
 pub fn eval_const(
     store: &StoreOpaque,
     funcs: &[FuncId],
     globals: &[GlobalId],
     expr: &ConstExpr,
 ) -> u64 {
-    match *expr {
-        ConstExpr::I32(v) => v as u32 as u64,
-        ConstExpr::I64(v) => v as u64,
-        ConstExpr::F32(bits) => bits as u64,
-        ConstExpr::F64(bits) => bits,
-        ConstExpr::GlobalGet(g) => store.global(globals[g as usize]).value.get(),
-        ConstExpr::RefNull(_) => raw_ref::NULL,
-        ConstExpr::RefFunc(f) => raw_ref::from_func(Some(funcs[f as usize])),
-    }
+    expr.eval(
+        |g| store.global(globals[g as usize]).value.get(),
+        |f| raw_ref::from_func(Some(funcs[f as usize])),
+    )
 }

@@ -9,22 +9,26 @@ use wasmparser::{
     WasmFeatures,
 };
 
-use crate::const_expr::ConstExpr;
+use crate::const_expr::{ConstExpr, ConstOp};
 use crate::types::{
     FuncType, GlobalType, Limits, MemoryType, RefType, SharedTypeId, TableType, TypeRegistry,
     ValType,
 };
 
-/// The WebAssembly features wasmtier accepts: Wasm 2.0 without SIMD.
+/// The WebAssembly features wasmtier accepts by default: Wasm 2.0 without SIMD, plus the
+/// extended constant expressions of Wasm 3.0 (which an embedder may turn off, see
+/// [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
 }
 
-/// A parser that decodes only what wasmtier's feature set allows (its defaults would accept
+/// A parser that decodes only what the feature set allows (its defaults would accept
 /// encodings of later proposals, such as compact imports).
-fn parser() -> Parser {
+fn parser(features: WasmFeatures) -> Parser {
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     parser
 }
 
@@ -201,17 +205,30 @@ pub struct ParsedModule<'a> {
     pub bodies: Vec<PendingBody<'a>>,
 }
 
-/// Decodes and validates `bytes` (all but function bodies, which come back in `bodies`).
+/// Decodes and validates `bytes` (all but function bodies, which come back in `bodies`)
+/// with the default [`features`].
 pub fn parse<'a>(
     bytes: &'a [u8],
     registry: &TypeRegistry,
 ) -> Result<ParsedModule<'a>, ModuleError> {
-    decode_check(bytes)?;
-    let mut validator = Validator::new_with_features(features());
+    parse_with_features(bytes, registry, features())
+}
+
+/// [`parse`] with the given feature set (an engine's configuration). The set is cut down to
+/// [`features`], everything wasmtier implements, so that no configuration makes it accept a
+/// module it cannot run.
+pub fn parse_with_features<'a>(
+    bytes: &'a [u8],
+    registry: &TypeRegistry,
+    features: WasmFeatures,
+) -> Result<ParsedModule<'a>, ModuleError> {
+    let features = features.intersection(self::features());
+    decode_check(bytes, features)?;
+    let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
     let mut next_func = 0u32;
-    for payload in parser().parse_all(bytes) {
+    for payload in parser(features).parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         let valid = validator.payload(&payload).map_err(invalid)?;
         if let ValidPayload::Func(to_validate, body) = valid {
@@ -236,8 +253,8 @@ pub fn parse<'a>(
 
 /// A full decoding pass without validation, so that a malformed module is reported as
 /// malformed even where it is also invalid (the spec decodes before it validates).
-fn decode_check(bytes: &[u8]) -> Result<(), ModuleError> {
-    for payload in parser().parse_all(bytes) {
+fn decode_check(bytes: &[u8], features: WasmFeatures) -> Result<(), ModuleError> {
+    for payload in parser(features).parse_all(bytes) {
         match payload.map_err(malformed)? {
             Payload::TypeSection(r) => drain(r)?,
             Payload::ImportSection(r) => {
@@ -553,7 +570,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
                     wasmparser::ElementItems::Functions(r) => {
                         let items = r
                             .into_iter()
-                            .map(|f| f.map(ConstExpr::RefFunc))
+                            .map(|f| f.map(|f| ConstExpr::single(ConstOp::RefFunc(f))))
                             .collect::<Result<Vec<_>, _>>()?;
                         (RefType::FuncRef, items)
                     }
