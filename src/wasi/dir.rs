@@ -184,6 +184,51 @@ mod tests {
         }
     }
 
+    /// The name of the single entry a call with a buffer for one record returns at `cookie`,
+    /// and its cookie.
+    fn entry_at(env: &mut TestEnv, cookie: u64) -> Option<(String, u64)> {
+        fd_readdir(env, 3, 1024, 64, cookie, 16).unwrap();
+        let used = mem::read_u32(&env.mem, 16).unwrap() as usize;
+        if used < DIRENT_SIZE {
+            return None;
+        }
+        let rec = &env.mem[1024..1024 + used];
+        let next = u64::from_le_bytes(rec[0..8].try_into().unwrap());
+        let len = u32::from_le_bytes(rec[16..20].try_into().unwrap()) as usize;
+        Some((String::from_utf8(rec[24..24 + len].to_vec()).unwrap(), next))
+    }
+
+    #[test]
+    fn cookies_are_indices_and_any_cookie_resumes() {
+        let dir = scratch("readdir-index");
+        for i in 0..700 {
+            std::fs::write(dir.join(format!("f{i}")), "").unwrap();
+        }
+        let mut env = TestEnv::with_dir(&dir);
+        // In order: cookie n gives the entry after n entries, and names n + 1 as next.
+        let mut names = Vec::new();
+        let mut cookie = 0;
+        while let Some((name, next)) = entry_at(&mut env, cookie) {
+            assert_eq!(next, cookie + 1, "cookies are indices");
+            names.push(name);
+            cookie = next;
+        }
+        assert_eq!(names.len(), 702);
+        // Out of order (wasi-libc's seekdir): each cookie still names the same entry,
+        // going back past the recent positions and between the strided marks.
+        for &c in &[600u64, 3, 257, 256, 699, 0, 511, 701] {
+            let (name, next) = entry_at(&mut env, c).unwrap();
+            assert_eq!((name.as_str(), next), (names[c as usize].as_str(), c + 1));
+        }
+        assert_eq!(entry_at(&mut env, 702), None, "past the end");
+        assert_eq!(entry_at(&mut env, u64::MAX), None);
+        let marks = match env.ctx.fds.get(3).unwrap() {
+            Desc::Dir(d) => d.marks.strided.len() + d.marks.recent.len(),
+            _ => unreachable!(),
+        };
+        assert!(marks <= 4, "positions kept: {marks}");
+    }
+
     #[test]
     fn prestat_names_the_preopen() {
         let dir = scratch("prestat");

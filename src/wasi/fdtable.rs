@@ -296,3 +296,39 @@ impl FdTable {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wasi::testenv::{TestEnv, scratch};
+
+    #[test]
+    fn rights_can_only_be_dropped_and_are_checked() {
+        let mut env = TestEnv::with_dir(&scratch("rights"));
+        let fds = &mut env.ctx.fds;
+        let e = fds.entry(3).unwrap();
+        assert_eq!(
+            (e.base, e.inheriting),
+            (rights::PREOPEN_BASE, rights::PREOPEN_INHERITING)
+        );
+        assert_eq!(e.base & rights::FD_SEEK, 0, "a directory cannot seek");
+        // Undefined bits are ignored, defined ones may only go.
+        fds.set_rights(3, rights::PATH_OPEN | !rights::ALL, rights::FD_READ)
+            .unwrap();
+        assert_eq!(fds.entry(3).unwrap().base, rights::PATH_OPEN);
+        assert_eq!(
+            fds.set_rights(3, rights::PATH_OPEN | rights::FD_READDIR, 0),
+            Err(Errno::Notcapable.into())
+        );
+        assert_eq!(
+            fds.need(3, rights::FD_READDIR).err(),
+            Some(Errno::Notcapable.into()),
+            "a directory right it lost"
+        );
+        assert!(fds.need(3, rights::PATH_OPEN).is_ok());
+        // A right the kind never has is left to the call's type check.
+        assert!(fds.need(3, rights::FD_SEEK).is_ok());
+        assert_eq!(fds.need(99, 0).err(), Some(Errno::Badf.into()));
+        assert_eq!(fds.set_rights(99, 0, 0), Err(Errno::Badf.into()));
+    }
+}
