@@ -138,8 +138,24 @@ static int echo(int count) {
         return 2;
     }
     for (int i = 1; i <= count; i++) {
+        // Wait for the connection with poll_oneoff first (fd_read readiness on a listener,
+        // against a 30 s clock); only a failure is printed.
+        __wasi_subscription_t subs[2];
+        memset(subs, 0, sizeof subs);
+        subs[0].userdata = 1;
+        subs[0].u.tag = __WASI_EVENTTYPE_FD_READ;
+        subs[0].u.u.fd_read.file_descriptor = listener;
+        subs[1].userdata = 2;
+        subs[1].u.tag = __WASI_EVENTTYPE_CLOCK;
+        subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+        subs[1].u.u.clock.timeout = 30000000000ull;
+        __wasi_event_t ev[2];
+        __wasi_size_t nev = 0;
+        __wasi_errno_t e = __wasi_poll_oneoff(subs, ev, 2, &nev);
+        if (e != 0 || nev != 1 || ev[0].userdata != 1 || ev[0].error != 0)
+            printf("poll_oneoff on the listener: errno %d, %u events\n", e, (unsigned)nev);
         __wasi_fd_t conn;
-        __wasi_errno_t e = __wasi_sock_accept(listener, 0, &conn);
+        e = __wasi_sock_accept(listener, 0, &conn);
         if (e != 0) {
             printf("sock_accept: errno %d\n", e);
             return 1;
