@@ -14,6 +14,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the largest variant (`run`'s options) does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile, instantiate and call a function of a module, printing its results.
@@ -57,6 +59,12 @@ pub struct RunArgs {
     /// so `--dir .` works). Repeatable. Nothing outside granted directories is reachable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     pub dirs: Vec<String>,
+
+    /// Listen on the TCP address ADDR (e.g. `127.0.0.1:8080`, `[::1]:0`) and give the guest
+    /// the listening socket, after the --dir descriptors, to `sock_accept` connections on.
+    /// Repeatable. As wasmtime's `--tcplisten`.
+    #[arg(long = "tcplisten", value_name = "ADDR")]
+    pub tcplisten: Vec<String>,
 
     /// Set the guest environment variable NAME to VALUE; `--env NAME` passes this process's
     /// value of NAME. Repeatable. Without it (or --inherit-env) the guest sees no variables.

@@ -1,5 +1,5 @@
 //! The guest's WASI capabilities from the `run` command line: `--dir`, `--env`,
-//! `--inherit-env`, and its argv.
+//! `--inherit-env`, `--tcplisten`, and its argv.
 
 use wasmtier::wasi::{WasiCtx, WasiCtxBuilder};
 
@@ -29,6 +29,7 @@ pub struct WasiOptions<'a> {
     pub dirs: &'a [String],
     pub envs: &'a [String],
     pub inherit_env: bool,
+    pub tcplisten: &'a [String],
 }
 
 pub fn build(opts: WasiOptions<'_>) -> Result<WasiCtx, Failure> {
@@ -51,6 +52,13 @@ pub fn build(opts: WasiOptions<'_>) -> Result<WasiCtx, Failure> {
         }
         b.preopened_dir(host, guest)
             .map_err(|e| Failure::error(format!("--dir {spec}: {e}")))?;
+    }
+    // Listening sockets come after the directories (see `preopened_listener`).
+    for addr in opts.tcplisten {
+        let listener = std::net::TcpListener::bind(addr.as_str())
+            .map_err(|e| Failure::error(format!("--tcplisten {addr}: {e}")))?;
+        b.preopened_listener(listener)
+            .map_err(|e| Failure::error(format!("--tcplisten {addr}: {e}")))?;
     }
     Ok(b.build())
 }

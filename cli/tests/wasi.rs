@@ -260,3 +260,81 @@ fn invoke_still_calls_any_export_with_wasi_linked() {
     let out = run_all(&workdir("invoke"), &["--invoke", "_start"], "hello", &[]);
     assert_success(&out, "Hello, world!\n");
 }
+
+/// `--tcplisten`: the guest gets a listening socket on the loopback address, accepts one
+/// connection and echoes it (tests/wasi/src/conf_sockets.c), in every tier.
+#[test]
+fn tcplisten_accepts_a_connection_and_echoes() {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = workdir("tcplisten");
+    for tier in tiers() {
+        // A free loopback port: bound, noted and released (the guest's listener takes it).
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let flag = format!("--tier={tier}");
+        let child = Command::new(env!("CARGO_BIN_EXE_wasmtier"))
+            .args(["run", &flag, "--timeout", "30", "--tcplisten", &addr])
+            .args([program("conf_sockets").as_str(), "echo", "1"])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let mut conn = loop {
+            match TcpStream::connect(&addr) {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() < Duration::from_secs(10) => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("{tier}: cannot connect to {addr}: {e}"),
+            }
+        };
+        conn.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let data = b"ping over loopback\n".repeat(500);
+        conn.write_all(&data).unwrap();
+        conn.shutdown(Shutdown::Write).unwrap();
+        let mut back = Vec::new();
+        conn.read_to_end(&mut back).unwrap();
+        assert!(
+            back == data,
+            "{tier}: echoed {} of {} bytes",
+            back.len(),
+            data.len()
+        );
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            stdout(&out),
+            format!("connection 1: echoed {} bytes\n", data.len()),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        assert!(out.status.success(), "{tier}: {}", stderr(&out));
+    }
+}
+
+/// A bad `--tcplisten` address is a usage error of the run, before the guest starts.
+#[test]
+fn tcplisten_rejects_a_bad_address() {
+    let dir = workdir("tcplisten-bad");
+    let out = wasmtier_in(
+        &dir,
+        &["run", "--tcplisten", "not-an-address", &program("hello")],
+    );
+    assert_eq!(out.status.code(), Some(EXIT_ERROR));
+    assert!(
+        stderr(&out).contains("--tcplisten not-an-address"),
+        "{}",
+        stderr(&out)
+    );
+}

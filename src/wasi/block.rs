@@ -65,7 +65,7 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout: Duration) -> WasiResult<usize> {
 
 /// Whether `fd` reports `events` (or an error or hangup, which the following read or write
 /// then reports) within `timeout`.
-fn ready(fd: BorrowedFd<'_>, events: PollFlags, timeout: Duration) -> WasiResult<bool> {
+pub fn ready(fd: BorrowedFd<'_>, events: PollFlags, timeout: Duration) -> WasiResult<bool> {
     let mut fds = [PollFd::from_borrowed_fd(fd, events)];
     Ok(poll(&mut fds, timeout)? > 0)
 }
@@ -73,7 +73,7 @@ fn ready(fd: BorrowedFd<'_>, events: PollFlags, timeout: Duration) -> WasiResult
 /// Repeats `attempt` until it yields a value, checking for an interruption after each
 /// attempt that did not (each attempt waits at most one `SLICE`). The descriptor table is
 /// borrowed only inside an attempt, so the flag can be read between them.
-fn wait_loop<R>(
+pub fn wait_loop<R>(
     cx: &mut dyn Env,
     mut attempt: impl FnMut(&mut dyn Env) -> WasiResult<Option<R>>,
 ) -> WasiResult<R> {

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use rustix::fs::{Mode, OFlags};
 
-use super::fdtable::{Desc, DirDesc, FdTable, Stream};
+use super::fdtable::{Desc, DirDesc, FdTable, SocketDesc, Stream};
 use super::pipe::{ReadPipe, WritePipe};
+use super::rights;
 use crate::Error;
 
 /// The WASI state of one guest: arguments, environment and open file descriptors.
@@ -35,6 +36,7 @@ pub struct WasiCtxBuilder {
     stdout: Stream,
     stderr: Stream,
     preopens: Vec<(OwnedFd, String)>,
+    listeners: Vec<OwnedFd>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -52,6 +54,7 @@ impl WasiCtxBuilder {
             stdout: Stream::writer(std::io::sink()),
             stderr: Stream::writer(std::io::sink()),
             preopens: Vec::new(),
+            listeners: Vec::new(),
         }
     }
 
@@ -173,22 +176,53 @@ impl WasiCtxBuilder {
         Ok(self)
     }
 
+    /// Grants the guest a listening TCP socket (as wasmtime's `--tcplisten`): it gets the
+    /// descriptor after the preopened directories (so wasi-libc, which stops probing for
+    /// preopens at the first descriptor that is not one, still finds every directory), with
+    /// filetype `socket_stream`, and can `sock_accept` connections on it. Accepting and
+    /// reading wait in interruptible slices; nothing else about the network is reachable.
+    pub fn preopened_listener(
+        &mut self,
+        listener: std::net::TcpListener,
+    ) -> crate::Result<&mut Self> {
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::Io(format!("cannot set up the listening socket: {e}")))?;
+        self.listeners.push(OwnedFd::from(listener));
+        Ok(self)
+    }
+
     /// Finishes the context. The builder is left with defaults (no preopens, no stdio).
     pub fn build(&mut self) -> WasiCtx {
         let taken = std::mem::take(self);
         let mut fds = FdTable::default();
-        fds.insert_at(0, Desc::Stream(taken.stdin));
-        fds.insert_at(1, Desc::Stream(taken.stdout));
-        fds.insert_at(2, Desc::Stream(taken.stderr));
+        for (n, stream) in [taken.stdin, taken.stdout, taken.stderr]
+            .into_iter()
+            .enumerate()
+        {
+            let desc = Desc::Stream(stream);
+            let base = desc.natural_rights();
+            fds.insert_at(n as u32, desc, base, 0);
+        }
         // Preopens follow stdio in order (3, 4, ...): guests find them by probing from 3.
-        for (n, (fd, name)) in (3u32..).zip(taken.preopens) {
-            fds.insert_at(
-                n,
-                Desc::Dir(DirDesc {
-                    fd,
-                    preopen: Some(name),
-                }),
-            );
+        let mut next = 3u32;
+        for (fd, name) in taken.preopens {
+            let desc = Desc::Dir(DirDesc {
+                fd,
+                preopen: Some(name),
+                marks: Default::default(),
+            });
+            fds.insert_at(next, desc, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING);
+            next += 1;
+        }
+        for fd in taken.listeners {
+            let desc = Desc::Socket(SocketDesc {
+                fd,
+                listener: true,
+                nonblock: false,
+            });
+            fds.insert_at(next, desc, rights::LISTENER, rights::CONNECTION);
+            next += 1;
         }
         WasiCtx {
             args: taken.args,

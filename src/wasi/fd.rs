@@ -12,6 +12,7 @@ use super::errno::{Errno, WasiResult};
 use super::fdtable::{Desc, Stream};
 use super::host::Env;
 use super::mem;
+use super::rights;
 use super::stat;
 
 /// One read or write moves at most this much, however large the guest's buffers claim to be
@@ -26,29 +27,21 @@ const FDFLAGS_NONBLOCK: u16 = 4;
 const FDFLAGS_RSYNC: u16 = 8;
 const FDFLAGS_SYNC: u16 = 16;
 
-const RIGHT_FD_READ: u64 = 1 << 1;
-const RIGHT_FD_WRITE: u64 = 1 << 6;
-const RIGHT_FD_FILESTAT_GET: u64 = 1 << 21;
-const RIGHT_POLL_FD_READWRITE: u64 = 1 << 27;
-/// Every right preview1 defines. Rights are not enforced (the sandbox is the preopen), so
-/// files and directories report all of them.
-const RIGHTS_ALL: u64 = (1 << 29) - 1;
-
 /// The bytes an fd_write/fd_pwrite writes: at most `MAX_IO`, gathered from at most
 /// `mem::IOV_MAX` ciovecs, so the host never holds more than that however the guest's
 /// (possibly overlapping) buffers add up.
-fn write_data(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<Vec<u8>> {
+pub(crate) fn write_data(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<Vec<u8>> {
     let m = cx.mem()?;
     let v = mem::iovecs(m, iovs, n)?;
     mem::gather(m, &v, MAX_IO)
 }
 
 /// `(buf, buf_len)` pairs of an iovec array.
-type Iovecs = Vec<(u32, u32)>;
+pub(crate) type Iovecs = Vec<(u32, u32)>;
 
 /// The iovecs to fill and a host buffer of the size to read: their capacity, at most `MAX_IO`
 /// (a short read is always allowed).
-fn read_buffer(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<(Iovecs, Vec<u8>)> {
+pub(crate) fn read_buffer(cx: &mut dyn Env, iovs: u32, n: u32) -> WasiResult<(Iovecs, Vec<u8>)> {
     let m = cx.mem()?;
     let v = mem::iovecs(m, iovs, n)?;
     let cap = mem::capacity(m, &v, MAX_IO)?;
@@ -64,18 +57,21 @@ fn finish_read(cx: &mut dyn Env, v: &[(u32, u32)], data: &[u8], out: u32) -> Was
 /// fd_read. Host descriptors that can block (pipes, terminals, inherited stdin) are waited
 /// on in slices that an interruption ends (`block::read`).
 pub fn fd_read(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
-    cx.ctx().fds.get(fd)?; // a bad descriptor costs no buffer
+    cx.ctx().fds.need(fd, rights::FD_READ)?; // a bad descriptor costs no buffer
     let (v, mut buf) = read_buffer(cx, iovs, n)?;
     let got = match cx.ctx().fds.get_mut(fd)? {
         Desc::Stream(s @ (Stream::Reader(_) | Stream::Writer(_))) => s.read_boxed(&mut buf)?,
         Desc::Dir(_) => return Err(Errno::Isdir.into()),
-        Desc::Stream(Stream::Host(_)) | Desc::File(_) => block::read(cx, fd, &mut buf)?,
+        Desc::Stream(Stream::Host(_)) | Desc::File(_) | Desc::Socket(_) => {
+            block::read(cx, fd, &mut buf)?
+        }
     };
     finish_read(cx, &v, &buf[..got], out)
 }
 
 /// fd_pread: only on files (streams are `ESPIPE`, as for pread(2)), so it does not wait.
 pub fn fd_pread(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, offset: u64, out: u32) -> WasiResult {
+    cx.ctx().fds.need(fd, rights::FD_READ | rights::FD_SEEK)?;
     cx.ctx().fds.file(fd)?;
     let (v, mut buf) = read_buffer(cx, iovs, n)?;
     let file = cx.ctx().fds.file(fd)?;
@@ -96,14 +92,16 @@ fn retrying(mut op: impl FnMut() -> std::io::Result<usize>) -> WasiResult<usize>
 /// (`block::write`).
 pub fn fd_write(cx: &mut dyn Env, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult {
     // The descriptor first: a bad one costs no copy.
-    if let Desc::Dir(_) = cx.ctx().fds.get(fd)? {
+    if let Desc::Dir(_) = cx.ctx().fds.need(fd, rights::FD_WRITE)? {
         return Err(Errno::Isdir.into());
     }
     let data = write_data(cx, iovs, n)?;
     let written = match cx.ctx().fds.get_mut(fd)? {
         Desc::Stream(s @ (Stream::Reader(_) | Stream::Writer(_))) => s.write_boxed(&data)?,
         Desc::Dir(_) => return Err(Errno::Isdir.into()),
-        Desc::Stream(Stream::Host(_)) | Desc::File(_) => block::write(cx, fd, &data)?,
+        Desc::Stream(Stream::Host(_)) | Desc::File(_) | Desc::Socket(_) => {
+            block::write(cx, fd, &data)?
+        }
     };
     mem::write_u32(cx.mem()?, out, written as u32)
 }
@@ -117,6 +115,7 @@ pub fn fd_pwrite(
     offset: u64,
     out: u32,
 ) -> WasiResult {
+    cx.ctx().fds.need(fd, rights::FD_WRITE | rights::FD_SEEK)?;
     cx.ctx().fds.file(fd)?;
     let data = write_data(cx, iovs, n)?;
     let file = cx.ctx().fds.file(fd)?;
@@ -131,12 +130,20 @@ pub fn fd_seek(cx: &mut dyn Env, fd: u32, offset: i64, whence: u32, out: u32) ->
         2 => SeekFrom::End(offset),
         _ => return Err(Errno::Inval.into()),
     };
+    // Asking for the position only (`lseek(fd, 0, SEEK_CUR)`) needs just `fd_tell`.
+    let needed = if offset == 0 && whence == 1 {
+        rights::FD_TELL
+    } else {
+        rights::FD_SEEK
+    };
+    cx.ctx().fds.need(fd, needed)?;
     let mut file: &File = cx.ctx().fds.file(fd)?;
     let new = file.seek(pos)?;
     mem::write_u64(cx.mem()?, out, new)
 }
 
 pub fn fd_tell(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
+    cx.ctx().fds.need(fd, rights::FD_TELL)?;
     let mut file: &File = cx.ctx().fds.file(fd)?;
     let pos = file.stream_position()?;
     mem::write_u64(cx.mem()?, out, pos)
@@ -151,18 +158,18 @@ pub fn fd_renumber(cx: &mut dyn Env, from: u32, to: u32) -> WasiResult {
 }
 
 pub fn fd_sync(cx: &mut dyn Env, fd: u32) -> WasiResult {
-    match cx.ctx().fds.get(fd)? {
+    match cx.ctx().fds.need(fd, rights::FD_SYNC)? {
         Desc::File(f) => Ok(f.sync_all()?),
         Desc::Dir(d) => Ok(rustix::fs::fsync(&d.fd)?),
-        Desc::Stream(_) => Err(Errno::Inval.into()),
+        Desc::Stream(_) | Desc::Socket(_) => Err(Errno::Inval.into()),
     }
 }
 
 pub fn fd_datasync(cx: &mut dyn Env, fd: u32) -> WasiResult {
-    match cx.ctx().fds.get(fd)? {
+    match cx.ctx().fds.need(fd, rights::FD_DATASYNC)? {
         Desc::File(f) => Ok(f.sync_data()?),
         Desc::Dir(d) => Ok(rustix::fs::fdatasync(&d.fd)?),
-        Desc::Stream(_) => Err(Errno::Inval.into()),
+        Desc::Stream(_) | Desc::Socket(_) => Err(Errno::Inval.into()),
     }
 }
 
@@ -207,25 +214,25 @@ pub fn host_fdflags(flags: u32) -> WasiResult<OFlags> {
     Ok(host)
 }
 
+/// fd_fdstat_get: the descriptor's type, flags and its rights as held (see `rights`):
+/// a directory has no seek, read, write or size rights, a file opened read-only no write
+/// rights, and rights dropped with fd_fdstat_set_rights are gone.
 pub fn fd_fdstat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
-    let (filetype, flags, base, inheriting) = match cx.ctx().fds.get(fd)? {
-        Desc::Stream(s) => {
-            // A character device without seek/tell rights: what wasi-libc's isatty checks.
-            let io = if s.is_writer() {
-                RIGHT_FD_WRITE
-            } else {
-                RIGHT_FD_READ
-            };
-            let rights = io | RIGHT_POLL_FD_READWRITE | RIGHT_FD_FILESTAT_GET;
-            (stat::FILETYPE_CHARACTER_DEVICE, 0, rights, 0)
-        }
+    let entry = cx.ctx().fds.entry(fd)?;
+    let (base, inheriting) = (entry.base, entry.inheriting);
+    let (filetype, flags) = match &entry.desc {
+        // A character device without seek/tell rights: what wasi-libc's isatty checks.
+        Desc::Stream(_) => (stat::FILETYPE_CHARACTER_DEVICE, 0),
         Desc::File(f) => {
             let st = rustix::fs::fstat(f)?;
             let ft = stat::filetype(rustix::fs::FileType::from_raw_mode(st.st_mode as _));
-            let flags = fdflags(rustix::fs::fcntl_getfl(f)?);
-            (ft, flags, RIGHTS_ALL, RIGHTS_ALL)
+            (ft, fdflags(rustix::fs::fcntl_getfl(f)?))
         }
-        Desc::Dir(_) => (stat::FILETYPE_DIRECTORY, 0, RIGHTS_ALL, RIGHTS_ALL),
+        Desc::Dir(_) => (stat::FILETYPE_DIRECTORY, 0),
+        Desc::Socket(s) => {
+            let flags = if s.nonblock { FDFLAGS_NONBLOCK } else { 0 };
+            (stat::FILETYPE_SOCKET_STREAM, flags)
+        }
     };
     let mut rec = [0u8; 24];
     rec[0] = filetype;
@@ -237,6 +244,15 @@ pub fn fd_fdstat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
 
 pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u32) -> WasiResult {
     let wanted = host_fdflags(flags)?;
+    cx.ctx().fds.need(fd, rights::FD_FDSTAT_SET_FLAGS)?;
+    if let Desc::Socket(s) = cx.ctx().fds.get_mut(fd)? {
+        // Only the guest's view changes (the host socket stays non-blocking).
+        if wanted.intersects(!OFlags::NONBLOCK) {
+            return Err(Errno::Inval.into());
+        }
+        s.nonblock = wanted.contains(OFlags::NONBLOCK);
+        return Ok(());
+    }
     match cx.ctx().fds.get(fd)? {
         Desc::File(f) => {
             // Linux changes only APPEND and NONBLOCK on an open file; the sync flags are
@@ -251,19 +267,27 @@ pub fn fd_fdstat_set_flags(cx: &mut dyn Env, fd: u32, flags: u32) -> WasiResult 
         // processes and is left as it is; waits on it are interruptible anyway.
         Desc::Stream(_) => Ok(()),
         Desc::Dir(_) => Err(Errno::Badf.into()),
+        Desc::Socket(_) => Ok(()), // handled above
     }
 }
 
+/// fd_fdstat_set_rights: drops rights (never adds them; see `FdTable::set_rights`).
+pub fn fd_fdstat_set_rights(cx: &mut dyn Env, fd: u32, base: u64, inheriting: u64) -> WasiResult {
+    cx.ctx().fds.set_rights(fd, base, inheriting)
+}
+
 pub fn fd_filestat_get(cx: &mut dyn Env, fd: u32, out: u32) -> WasiResult {
-    let rec = match cx.ctx().fds.get(fd)? {
+    let rec = match cx.ctx().fds.need(fd, rights::FD_FILESTAT_GET)? {
         Desc::File(f) => stat::filestat(&rustix::fs::fstat(f)?),
         Desc::Dir(d) => stat::filestat(&rustix::fs::fstat(&d.fd)?),
+        Desc::Socket(s) => stat::filestat(&rustix::fs::fstat(&s.fd)?),
         Desc::Stream(_) => stat::stream_filestat(),
     };
     mem::write_bytes(cx.mem()?, out, &rec)
 }
 
 pub fn fd_filestat_set_size(cx: &mut dyn Env, fd: u32, size: u64) -> WasiResult {
+    cx.ctx().fds.need(fd, rights::FD_FILESTAT_SET_SIZE)?;
     Ok(cx.ctx().fds.file(fd)?.set_len(size)?)
 }
 
@@ -275,10 +299,10 @@ pub fn fd_filestat_set_times(
     flags: u32,
 ) -> WasiResult {
     let times = stat::timestamps(atim, mtim, flags)?;
-    match cx.ctx().fds.get(fd)? {
+    match cx.ctx().fds.need(fd, rights::FD_FILESTAT_SET_TIMES)? {
         Desc::File(f) => Ok(rustix::fs::futimens(f, &times)?),
         Desc::Dir(d) => Ok(rustix::fs::futimens(&d.fd, &times)?),
-        Desc::Stream(_) => Err(Errno::Badf.into()),
+        Desc::Stream(_) | Desc::Socket(_) => Err(Errno::Badf.into()),
     }
 }
 
@@ -292,6 +316,7 @@ pub fn fd_advise(cx: &mut dyn Env, fd: u32, offset: u64, len: u64, advice: u32) 
         5 => Advice::NoReuse,
         _ => return Err(Errno::Inval.into()),
     };
+    cx.ctx().fds.need(fd, rights::FD_ADVISE)?;
     let file = cx.ctx().fds.file(fd)?;
     Ok(rustix::fs::fadvise(
         file,
@@ -302,6 +327,7 @@ pub fn fd_advise(cx: &mut dyn Env, fd: u32, offset: u64, len: u64, advice: u32) 
 }
 
 pub fn fd_allocate(cx: &mut dyn Env, fd: u32, offset: u64, len: u64) -> WasiResult {
+    cx.ctx().fds.need(fd, rights::FD_ALLOCATE)?;
     let file = cx.ctx().fds.file(fd)?;
     match rustix::fs::fallocate(file, FallocateFlags::empty(), offset, len) {
         Ok(()) => Ok(()),

@@ -8,6 +8,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::OFlags;
 
 use super::errno::{Errno, WasiResult};
+use super::rights;
 
 /// A stdio stream: something to read from or write to, not seekable.
 pub(crate) enum Stream {
@@ -98,17 +99,51 @@ pub(crate) struct HostIo<'a> {
 pub(crate) struct DirDesc {
     pub fd: OwnedFd,
     pub preopen: Option<String>,
+    /// Where fd_readdir's cookies (entry indices) are in the host's directory stream.
+    pub marks: super::dir::ReaddirMarks,
+}
+
+/// A TCP socket: a preopened listener (`WasiCtxBuilder::preopened_listener`, the CLI's
+/// `--tcplisten`) or a connection it accepted. The host descriptor is always non-blocking;
+/// `nonblock` is the guest's view (`fd_fdstat_set_flags`, `sock_accept`'s flags): when it is
+/// false, calls wait for readiness in interruptible slices (`block`).
+pub(crate) struct SocketDesc {
+    pub fd: OwnedFd,
+    pub listener: bool,
+    pub nonblock: bool,
 }
 
 pub(crate) enum Desc {
     Stream(Stream),
     File(File),
     Dir(DirDesc),
+    Socket(SocketDesc),
+}
+
+impl Desc {
+    /// The rights a descriptor of this kind can hold (see `rights`).
+    pub fn natural_rights(&self) -> u64 {
+        match self {
+            Desc::Stream(s) if s.is_writer() => rights::STREAM_OUT,
+            Desc::Stream(_) => rights::STREAM_IN,
+            Desc::File(_) => rights::FILE,
+            Desc::Dir(_) => rights::DIR,
+            Desc::Socket(s) if s.listener => rights::LISTENER,
+            Desc::Socket(_) => rights::CONNECTION,
+        }
+    }
+}
+
+/// A descriptor with its base and inheriting rights.
+pub(crate) struct Entry {
+    pub desc: Desc,
+    pub base: u64,
+    pub inheriting: u64,
 }
 
 #[derive(Default)]
 pub(crate) struct FdTable {
-    map: BTreeMap<u32, Desc>,
+    map: BTreeMap<u32, Entry>,
 }
 
 /// Guests get at most this many descriptors, so a leaking guest fails with EMFILE instead
@@ -116,12 +151,20 @@ pub(crate) struct FdTable {
 const MAX_FDS: usize = 1024;
 
 impl FdTable {
-    pub fn insert_at(&mut self, fd: u32, desc: Desc) {
-        self.map.insert(fd, desc);
+    /// Inserts with the given rights (`base`, `inheriting`).
+    pub fn insert_at(&mut self, fd: u32, desc: Desc, base: u64, inheriting: u64) {
+        self.map.insert(
+            fd,
+            Entry {
+                desc,
+                base,
+                inheriting,
+            },
+        );
     }
 
-    /// Inserts at the lowest free number, as POSIX `open` does.
-    pub fn insert(&mut self, desc: Desc) -> WasiResult<u32> {
+    /// Inserts at the lowest free number, as POSIX `open` does, with the given rights.
+    pub fn insert_with(&mut self, desc: Desc, base: u64, inheriting: u64) -> WasiResult<u32> {
         if self.map.len() >= MAX_FDS {
             return Err(Errno::Mfile.into());
         }
@@ -132,23 +175,55 @@ impl FdTable {
             }
             fd += 1;
         }
-        self.map.insert(fd, desc);
+        self.insert_at(fd, desc, base, inheriting);
         Ok(fd)
     }
 
-    pub fn get(&self, fd: u32) -> WasiResult<&Desc> {
+    pub fn entry(&self, fd: u32) -> WasiResult<&Entry> {
         self.map.get(&fd).ok_or(Errno::Badf.into())
     }
 
+    pub fn get(&self, fd: u32) -> WasiResult<&Desc> {
+        Ok(&self.entry(fd)?.desc)
+    }
+
     pub fn get_mut(&mut self, fd: u32) -> WasiResult<&mut Desc> {
-        self.map.get_mut(&fd).ok_or(Errno::Badf.into())
+        self.map
+            .get_mut(&fd)
+            .map(|e| &mut e.desc)
+            .ok_or(Errno::Badf.into())
+    }
+
+    /// Checks that `fd` is open and holds `needed`: `ENOTCAPABLE` when its kind could hold
+    /// those rights but this descriptor does not. Rights its kind never has are left to the
+    /// call's own type checks (`EBADF`, `EISDIR`, `ENOTDIR`, `ENOTSOCK`, ...).
+    pub fn need(&self, fd: u32, needed: u64) -> WasiResult<&Desc> {
+        let e = self.entry(fd)?;
+        if e.desc.natural_rights() & needed == needed && e.base & needed != needed {
+            return Err(Errno::Notcapable.into());
+        }
+        Ok(&e.desc)
+    }
+
+    /// `fd_fdstat_set_rights`: rights can only be dropped (asking for one the descriptor
+    /// does not hold is `ENOTCAPABLE`); bits preview1 does not define are ignored.
+    pub fn set_rights(&mut self, fd: u32, base: u64, inheriting: u64) -> WasiResult {
+        let e = self.map.get_mut(&fd).ok_or(Errno::Badf)?;
+        let (base, inheriting) = (base & rights::ALL, inheriting & rights::ALL);
+        if base & !e.base != 0 || inheriting & !e.inheriting != 0 {
+            return Err(Errno::Notcapable.into());
+        }
+        e.base = base;
+        e.inheriting = inheriting;
+        Ok(())
     }
 
     pub fn file(&self, fd: u32) -> WasiResult<&File> {
         match self.get(fd)? {
             Desc::File(f) => Ok(f),
-            Desc::Dir(_) => Err(Errno::Isdir.into()),
-            Desc::Stream(_) => Err(Errno::Spipe.into()),
+            // As wasmtime: file calls on a directory are a bad descriptor.
+            Desc::Dir(_) => Err(Errno::Badf.into()),
+            Desc::Stream(_) | Desc::Socket(_) => Err(Errno::Spipe.into()),
         }
     }
 
@@ -176,6 +251,11 @@ impl FdTable {
                     wait,
                 }))
             }
+            Desc::Socket(s) if s.listener => Err(Errno::Notconn.into()),
+            Desc::Socket(s) => Ok(Some(HostIo {
+                fd: s.fd.as_fd(),
+                wait: !s.nonblock,
+            })),
             Desc::Dir(_) => Err(Errno::Isdir.into()),
         }
     }
@@ -186,6 +266,7 @@ impl FdTable {
             Desc::Stream(Stream::Host(h)) => Ok(h.fd.as_fd()),
             Desc::File(f) => Ok(f.as_fd()),
             Desc::Dir(d) => Ok(d.fd.as_fd()),
+            Desc::Socket(s) => Ok(s.fd.as_fd()),
             Desc::Stream(_) => Err(Errno::Badf.into()),
         }
     }
@@ -198,6 +279,10 @@ impl FdTable {
     }
 
     pub fn remove(&mut self, fd: u32) -> WasiResult<Desc> {
+        Ok(self.remove_entry(fd)?.desc)
+    }
+
+    fn remove_entry(&mut self, fd: u32) -> WasiResult<Entry> {
         self.map.remove(&fd).ok_or(Errno::Badf.into())
     }
 
@@ -206,8 +291,44 @@ impl FdTable {
         if !self.map.contains_key(&to) {
             return Err(Errno::Badf.into());
         }
-        let desc = self.remove(from)?;
-        self.map.insert(to, desc);
+        let entry = self.remove_entry(from)?;
+        self.map.insert(to, entry);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wasi::testenv::{TestEnv, scratch};
+
+    #[test]
+    fn rights_can_only_be_dropped_and_are_checked() {
+        let mut env = TestEnv::with_dir(&scratch("rights"));
+        let fds = &mut env.ctx.fds;
+        let e = fds.entry(3).unwrap();
+        assert_eq!(
+            (e.base, e.inheriting),
+            (rights::PREOPEN_BASE, rights::PREOPEN_INHERITING)
+        );
+        assert_eq!(e.base & rights::FD_SEEK, 0, "a directory cannot seek");
+        // Undefined bits are ignored, defined ones may only go.
+        fds.set_rights(3, rights::PATH_OPEN | !rights::ALL, rights::FD_READ)
+            .unwrap();
+        assert_eq!(fds.entry(3).unwrap().base, rights::PATH_OPEN);
+        assert_eq!(
+            fds.set_rights(3, rights::PATH_OPEN | rights::FD_READDIR, 0),
+            Err(Errno::Notcapable.into())
+        );
+        assert_eq!(
+            fds.need(3, rights::FD_READDIR).err(),
+            Some(Errno::Notcapable.into()),
+            "a directory right it lost"
+        );
+        assert!(fds.need(3, rights::PATH_OPEN).is_ok());
+        // A right the kind never has is left to the call's type check.
+        assert!(fds.need(3, rights::FD_SEEK).is_ok());
+        assert_eq!(fds.need(99, 0).err(), Some(Errno::Badf.into()));
+        assert_eq!(fds.set_rights(99, 0, 0), Err(Errno::Badf.into()));
     }
 }

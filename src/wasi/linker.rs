@@ -3,7 +3,7 @@
 use super::ctx::WasiCtx;
 use super::errno::{Errno, WasiError, WasiResult};
 use super::host::Host;
-use super::{args_env, dir, fd, path, sched};
+use super::{args_env, dir, fd, path, sched, sock};
 use crate::{Caller, Linker, Trap, TrapCode};
 
 const MODULE: &str = "wasi_snapshot_preview1";
@@ -189,12 +189,13 @@ pub fn add_to_linker<T: 'static>(
         "fd_fdstat_set_flags",
         |cx, fd: i32, flags: i32| { fd::fd_fdstat_set_flags(cx, fd as u32, bits(flags)) }
     );
-    // Rights are not enforced (the preopen is the capability), so dropping some is a no-op.
     define!(
         linker,
         get,
         "fd_fdstat_set_rights",
-        |cx, fd: i32, _base: i64, _inh: i64| { cx.ctx().fds.get(fd as u32).map(drop) }
+        |cx, fd: i32, base: i64, inh: i64| {
+            fd::fd_fdstat_set_rights(cx, fd as u32, base as u64, inh as u64)
+        }
     );
     define!(linker, get, "fd_filestat_get", |cx, fd: i32, out: i32| {
         fd::fd_filestat_get(cx, fd as u32, out as u32)
@@ -267,7 +268,7 @@ pub fn add_to_linker<T: 'static>(
          p_len: i32,
          oflags: i32,
          rights: i64,
-         _inheriting: i64,
+         inheriting: i64,
          fdflags: i32,
          out: i32| {
             path::path_open(
@@ -278,6 +279,7 @@ pub fn add_to_linker<T: 'static>(
                 p_len as u32,
                 bits(oflags),
                 rights as u64,
+                inheriting as u64,
                 bits(fdflags),
                 out as u32,
             )
@@ -405,9 +407,47 @@ pub fn add_to_linker<T: 'static>(
     );
 
     unsupported!(linker, "proc_raise", (i32));
-    unsupported!(linker, "sock_accept", (i32, i32, i32));
-    unsupported!(linker, "sock_recv", (i32, i32, i32, i32, i32, i32));
-    unsupported!(linker, "sock_send", (i32, i32, i32, i32, i32));
-    unsupported!(linker, "sock_shutdown", (i32, i32));
+    define!(
+        linker,
+        get,
+        "sock_accept",
+        |cx, fd: i32, flags: i32, out: i32| {
+            sock::sock_accept(cx, fd as u32, bits(flags), out as u32)
+        }
+    );
+    define!(
+        linker,
+        get,
+        "sock_recv",
+        |cx, fd: i32, iovs: i32, n: i32, flags: i32, out_len: i32, out_flags: i32| {
+            sock::sock_recv(
+                cx,
+                fd as u32,
+                iovs as u32,
+                n as u32,
+                bits(flags),
+                out_len as u32,
+                out_flags as u32,
+            )
+        }
+    );
+    define!(
+        linker,
+        get,
+        "sock_send",
+        |cx, fd: i32, iovs: i32, n: i32, flags: i32, out: i32| {
+            sock::sock_send(
+                cx,
+                fd as u32,
+                iovs as u32,
+                n as u32,
+                bits(flags),
+                out as u32,
+            )
+        }
+    );
+    define!(linker, get, "sock_shutdown", |cx, fd: i32, how: i32| {
+        sock::sock_shutdown(cx, fd as u32, bits(how))
+    });
     Ok(())
 }

@@ -37,8 +37,10 @@ mod linker;
 mod mem;
 mod path;
 mod pipe;
+mod rights;
 mod sandbox;
 mod sched;
+mod sock;
 mod stat;
 #[cfg(test)]
 mod testenv;

@@ -11,6 +11,7 @@ use super::fd::host_fdflags;
 use super::fdtable::{Desc, DirDesc};
 use super::host::Env;
 use super::mem;
+use super::rights;
 use super::sandbox::{self, Resolved};
 use super::stat;
 
@@ -30,21 +31,52 @@ fn follow(lookupflags: u32) -> WasiResult<bool> {
     Ok(lookupflags & LOOKUP_SYMLINK_FOLLOW != 0)
 }
 
-const RIGHT_FD_READ: u64 = 1 << 1;
-const RIGHT_FD_WRITE: u64 = 1 << 6;
+#[cfg(test)]
+const RIGHT_FD_READ: u64 = rights::FD_READ;
+#[cfg(test)]
+const RIGHT_FD_WRITE: u64 = rights::FD_WRITE;
 
-/// Reads a guest path argument and resolves it under directory descriptor `fd`.
+/// Reads a guest path argument and resolves it under directory descriptor `fd`, which must
+/// hold `needed` (`ENOTCAPABLE` otherwise). `slash_follows`: see `sandbox::resolve`.
 fn resolve_arg(
     cx: &mut dyn Env,
     fd: u32,
-    ptr: u32,
-    len: u32,
+    needed: u64,
+    (ptr, len): (u32, u32),
     follow: bool,
+    slash_follows: bool,
 ) -> WasiResult<Resolved> {
+    cx.ctx().fds.need(fd, needed)?;
     // At most MAX_PATH bytes are copied out of guest memory (ENAMETOOLONG beyond).
     let path = mem::read_path(cx.mem()?, ptr, len)?;
     let base = &cx.ctx().fds.dir(fd)?.fd;
-    sandbox::resolve(base, &path, follow)
+    sandbox::resolve(base, &path, follow, slash_follows)
+}
+
+/// The type of what `t` names, not following a symlink there.
+fn file_type(t: &Resolved) -> WasiResult<FileType> {
+    let st = rustix::fs::statat(t.dir.as_fd(), t.name.as_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+    Ok(FileType::from_raw_mode(st.st_mode as _))
+}
+
+/// A path written with a trailing slash must name a directory (`ENOTDIR` otherwise).
+fn check_must_dir(t: &Resolved) -> WasiResult {
+    if t.must_dir && file_type(t)? != FileType::Directory {
+        return Err(Errno::Notdir.into());
+    }
+    Ok(())
+}
+
+/// The new name of a link (`path_link`, `path_symlink`) written with a trailing slash: Linux
+/// refuses it, `EEXIST` if something is there and `ENOENT` if not.
+fn check_new_link_name(t: &Resolved) -> WasiResult {
+    if t.must_dir {
+        return match file_type(t) {
+            Ok(_) => Err(Errno::Exist.into()),
+            Err(_) => Err(Errno::Noent.into()),
+        };
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -56,23 +88,45 @@ pub fn path_open(
     path_len: u32,
     oflags: u32,
     rights: u64,
+    inheriting: u64,
     fdflags: u32,
     out: u32,
 ) -> WasiResult {
     // `oflags` is a u16 and `fdflags` a u16, passed as i32: every undefined bit is EINVAL.
-    // Rights are not checked: they are not enforced, and wasi-libc itself passes the
-    // complement of a mask (undefined high bits set) as the rights it wants.
     if oflags & !(OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC) != 0 {
         return Err(Errno::Inval.into());
     }
+    // As wasmtime: a directory cannot be created, truncated or opened for writing here.
+    if oflags & OFLAGS_DIRECTORY != 0 {
+        if oflags & (OFLAGS_CREAT | OFLAGS_EXCL | OFLAGS_TRUNC) != 0 {
+            return Err(Errno::Inval.into());
+        }
+        if rights & rights::FD_WRITE != 0 {
+            return Err(Errno::Isdir.into());
+        }
+    }
     let guest_fdflags = host_fdflags(fdflags)?;
     let follow = follow(dirflags)?;
-    let target = resolve_arg(cx, fd, path, path_len, follow)?;
+    let mut needed = rights::PATH_OPEN;
+    if oflags & OFLAGS_CREAT != 0 {
+        needed |= rights::PATH_CREATE_FILE;
+    }
+    let target = resolve_arg(cx, fd, needed, (path, path_len), follow, true)?;
+    // `open("new/", O_CREAT)` is EISDIR on Linux, whether or not something is there.
+    if target.must_dir && oflags & OFLAGS_CREAT != 0 {
+        return Err(Errno::Isdir.into());
+    }
 
-    let read = rights & RIGHT_FD_READ != 0;
-    // Directories are always opened read-only (a guest that asks for every right still
-    // gets its directory).
-    let write = rights & RIGHT_FD_WRITE != 0 && oflags & OFLAGS_DIRECTORY == 0;
+    // The new descriptor's rights: what was asked for, within what the directory passes on
+    // (its inheriting set). Bits preview1 does not define fall away here: wasi-libc asks
+    // with the complement of a mask, high bits set.
+    let parent_inheriting = cx.ctx().fds.entry(fd)?.inheriting;
+    let base = rights & parent_inheriting;
+    let inheriting = inheriting & parent_inheriting;
+    let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
+    // As wasmtime: any right that changes the file's contents opens it for writing.
+    let write = base & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0
+        && oflags & OFLAGS_DIRECTORY == 0;
     let mut flags = match (read, write) {
         (_, false) => OFlags::RDONLY,
         (false, true) => OFlags::WRONLY,
@@ -85,7 +139,7 @@ pub fn path_open(
     if oflags & OFLAGS_CREAT != 0 {
         flags |= OFlags::CREATE;
     }
-    if oflags & OFLAGS_DIRECTORY != 0 {
+    if oflags & OFLAGS_DIRECTORY != 0 || target.must_dir {
         flags |= OFlags::DIRECTORY;
     }
     if oflags & OFLAGS_EXCL != 0 {
@@ -110,15 +164,18 @@ pub fn path_open(
         rustix::fs::fcntl_setfl(&opened, now - OFlags::NONBLOCK)?;
     }
     let st = rustix::fs::fstat(&opened)?;
-    let desc = if FileType::from_raw_mode(st.st_mode as _) == FileType::Directory {
-        Desc::Dir(DirDesc {
-            fd: opened,
-            preopen: None,
-        })
-    } else {
-        Desc::File(File::from(opened))
-    };
-    let new_fd = cx.ctx().fds.insert(desc)?;
+    let (desc, base, inheriting) =
+        if FileType::from_raw_mode(st.st_mode as _) == FileType::Directory {
+            let desc = Desc::Dir(DirDesc {
+                fd: opened,
+                preopen: None,
+                marks: Default::default(),
+            });
+            (desc, base & rights::DIR, inheriting)
+        } else {
+            (Desc::File(File::from(opened)), base & rights::FILE, 0)
+        };
+    let new_fd = cx.ctx().fds.insert_with(desc, base, inheriting)?;
     mem::write_u32(cx.mem()?, out, new_fd)
 }
 
@@ -130,8 +187,12 @@ pub fn path_filestat_get(
     len: u32,
     out: u32,
 ) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, follow(flags)?)?;
+    let follow = follow(flags)?;
+    let t = resolve_arg(cx, fd, rights::PATH_FILESTAT_GET, (path, len), follow, true)?;
     let st = rustix::fs::statat(t.dir.as_fd(), t.name.as_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+    if t.must_dir && FileType::from_raw_mode(st.st_mode as _) != FileType::Directory {
+        return Err(Errno::Notdir.into());
+    }
     mem::write_bytes(cx.mem()?, out, &stat::filestat(&st))
 }
 
@@ -147,7 +208,10 @@ pub fn path_filestat_set_times(
     fst_flags: u32,
 ) -> WasiResult {
     let times = stat::timestamps(atim, mtim, fst_flags)?;
-    let t = resolve_arg(cx, fd, path, len, follow(flags)?)?;
+    let follow = follow(flags)?;
+    let needed = rights::PATH_FILESTAT_SET_TIMES;
+    let t = resolve_arg(cx, fd, needed, (path, len), follow, true)?;
+    check_must_dir(&t)?;
     Ok(rustix::fs::utimensat(
         t.dir.as_fd(),
         t.name.as_str(),
@@ -156,8 +220,10 @@ pub fn path_filestat_set_times(
     )?)
 }
 
+/// path_create_directory: `mkdir("new/")` is fine, as on Linux.
 pub fn path_create_directory(cx: &mut dyn Env, fd: u32, path: u32, len: u32) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, false)?;
+    let needed = rights::PATH_CREATE_DIRECTORY;
+    let t = resolve_arg(cx, fd, needed, (path, len), false, false)?;
     Ok(rustix::fs::mkdirat(
         t.dir.as_fd(),
         t.name.as_str(),
@@ -165,8 +231,11 @@ pub fn path_create_directory(cx: &mut dyn Env, fd: u32, path: u32, len: u32) -> 
     )?)
 }
 
+/// path_remove_directory: a trailing slash changes nothing (`rmdir("dir/")` works, a file
+/// or a symlink is `ENOTDIR` either way, as on Linux).
 pub fn path_remove_directory(cx: &mut dyn Env, fd: u32, path: u32, len: u32) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, false)?;
+    let needed = rights::PATH_REMOVE_DIRECTORY;
+    let t = resolve_arg(cx, fd, needed, (path, len), false, false)?;
     Ok(rustix::fs::unlinkat(
         t.dir.as_fd(),
         t.name.as_str(),
@@ -174,8 +243,17 @@ pub fn path_remove_directory(cx: &mut dyn Env, fd: u32, path: u32, len: u32) -> 
     )?)
 }
 
+/// path_unlink_file: with a trailing slash nothing is removed, as on Linux: `EISDIR` for a
+/// directory, `ENOTDIR` for anything else (a symlink included).
 pub fn path_unlink_file(cx: &mut dyn Env, fd: u32, path: u32, len: u32) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, false)?;
+    let needed = rights::PATH_UNLINK_FILE;
+    let t = resolve_arg(cx, fd, needed, (path, len), false, false)?;
+    if t.must_dir {
+        return match file_type(&t)? {
+            FileType::Directory => Err(Errno::Isdir.into()),
+            _ => Err(Errno::Notdir.into()),
+        };
+    }
     Ok(rustix::fs::unlinkat(
         t.dir.as_fd(),
         t.name.as_str(),
@@ -193,8 +271,26 @@ pub fn path_rename(
     new_path: u32,
     new_len: u32,
 ) -> WasiResult {
-    let from = resolve_arg(cx, old_fd, old_path, old_len, false)?;
-    let to = resolve_arg(cx, new_fd, new_path, new_len, false)?;
+    let from = resolve_arg(
+        cx,
+        old_fd,
+        rights::PATH_RENAME_SOURCE,
+        (old_path, old_len),
+        false,
+        false,
+    )?;
+    let to = resolve_arg(
+        cx,
+        new_fd,
+        rights::PATH_RENAME_TARGET,
+        (new_path, new_len),
+        false,
+        false,
+    )?;
+    // A trailing slash on either name is only for directories (Linux: `ENOTDIR`).
+    if (from.must_dir || to.must_dir) && file_type(&from)? != FileType::Directory {
+        return Err(Errno::Notdir.into());
+    }
     Ok(rustix::fs::renameat(
         from.dir.as_fd(),
         from.name.as_str(),
@@ -214,8 +310,14 @@ pub fn path_link(
     new_path: u32,
     new_len: u32,
 ) -> WasiResult {
-    let from = resolve_arg(cx, old_fd, old_path, old_len, follow(old_flags)?)?;
-    let to = resolve_arg(cx, new_fd, new_path, new_len, false)?;
+    let follow = follow(old_flags)?;
+    let needed = rights::PATH_LINK_SOURCE;
+    let from = resolve_arg(cx, old_fd, needed, (old_path, old_len), follow, true)?;
+    let needed = rights::PATH_LINK_TARGET;
+    let to = resolve_arg(cx, new_fd, needed, (new_path, new_len), false, false)?;
+    // `link("file/", ..)` is ENOTDIR (a directory cannot be linked: EPERM from the host).
+    check_must_dir(&from)?;
+    check_new_link_name(&to)?;
     Ok(rustix::fs::linkat(
         from.dir.as_fd(),
         from.name.as_str(),
@@ -240,7 +342,8 @@ pub fn path_symlink(
     if target.starts_with('/') {
         return Err(Errno::Notcapable.into());
     }
-    let t = resolve_arg(cx, fd, path, len, false)?;
+    let t = resolve_arg(cx, fd, rights::PATH_SYMLINK, (path, len), false, false)?;
+    check_new_link_name(&t)?;
     Ok(rustix::fs::symlinkat(
         target.as_str(),
         t.dir.as_fd(),
@@ -257,7 +360,8 @@ pub fn path_readlink(
     buf_len: u32,
     out: u32,
 ) -> WasiResult {
-    let t = resolve_arg(cx, fd, path, len, false)?;
+    let t = resolve_arg(cx, fd, rights::PATH_READLINK, (path, len), false, true)?;
+    check_must_dir(&t)?;
     // The host's buffer grows to the link's length, which the kernel bounds (PATH_MAX),
     // whatever `buf_len` the guest passes.
     let target = rustix::fs::readlinkat(t.dir.as_fd(), t.name.as_str(), Vec::new())?;
@@ -317,12 +421,35 @@ mod tests {
         // `new` does not exist, so the walk fails as in POSIX (no lexical `..` shortcut).
         let (p, len) = env.put(100, b"new/../made.txt");
         assert_eq!(
-            path_open(&mut env, 3, 1, p, len, OFLAGS_CREAT, RIGHT_FD_WRITE, 0, 200),
+            path_open(
+                &mut env,
+                3,
+                1,
+                p,
+                len,
+                OFLAGS_CREAT,
+                RIGHT_FD_WRITE,
+                0,
+                0,
+                200
+            ),
             Err(Errno::Noent.into())
         );
         // CREAT with write rights; the new fd number is stored at 200.
         let (p, len) = env.put(100, b"made.txt");
-        path_open(&mut env, 3, 1, p, len, OFLAGS_CREAT, RIGHT_FD_WRITE, 0, 200).unwrap();
+        path_open(
+            &mut env,
+            3,
+            1,
+            p,
+            len,
+            OFLAGS_CREAT,
+            RIGHT_FD_WRITE,
+            0,
+            0,
+            200,
+        )
+        .unwrap();
         assert!(dir.join("made.txt").is_file());
         assert_eq!(
             mem::read_u32(&env.mem, 200),
@@ -339,6 +466,7 @@ mod tests {
                 OFLAGS_CREAT | OFLAGS_EXCL,
                 RIGHT_FD_WRITE,
                 0,
+                0,
                 200
             ),
             Err(Errno::Exist.into())
@@ -353,12 +481,13 @@ mod tests {
                 OFLAGS_DIRECTORY,
                 RIGHT_FD_READ,
                 0,
+                0,
                 200
             ),
             Err(Errno::Notdir.into())
         );
         assert_eq!(
-            path_open(&mut env, 3, 1, p, len, 0x10, RIGHT_FD_READ, 0, 200),
+            path_open(&mut env, 3, 1, p, len, 0x10, RIGHT_FD_READ, 0, 0, 200),
             Err(Errno::Inval.into())
         );
     }

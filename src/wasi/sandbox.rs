@@ -31,11 +31,23 @@ const MAX_SYMLINKS: u32 = 40;
 pub(crate) struct Resolved {
     pub dir: OwnedFd,
     pub name: String,
+    /// The path ended in `/` (or `/.`), or a symlink followed in the last position had a
+    /// target ending so: the name must be a directory. The name itself never carries the
+    /// slash (the host would follow a symlink there); callers apply Linux's rules for it.
+    pub must_dir: bool,
 }
 
 /// Resolves `path` beneath `base`. With `follow_last`, a symlink in the last position is
-/// followed too (still confined); otherwise the link itself is the result.
-pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResult<Resolved> {
+/// followed too (still confined); otherwise the link itself is the result. With
+/// `slash_follows`, a trailing slash also makes the last symlink be followed (as path
+/// lookups do on Linux: `open("link/")`, `stat("link/")`); `unlink`, `rmdir` and `rename`
+/// pass false, since Linux looks at the link itself there.
+pub(crate) fn resolve(
+    base: &OwnedFd,
+    path: &str,
+    follow_last: bool,
+    slash_follows: bool,
+) -> WasiResult<Resolved> {
     if path.is_empty() {
         return Err(Errno::Noent.into());
     }
@@ -48,6 +60,8 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
     if path.contains('\0') {
         return Err(Errno::Inval.into());
     }
+    let mut must_dir = path.ends_with('/') || path.ends_with("/.");
+    let follow_last = follow_last || (must_dir && slash_follows);
     let mut stack: Vec<OwnedFd> = vec![base.try_clone()?];
     let mut pending: VecDeque<String> = components(path).collect();
     let mut links = 0u32;
@@ -56,6 +70,7 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
             return Ok(Resolved {
                 dir: pop(&mut stack)?,
                 name: ".".into(),
+                must_dir,
             });
         };
         let last = pending.is_empty();
@@ -82,6 +97,9 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
                     if target.is_empty() {
                         return Err(Errno::Noent.into());
                     }
+                    if last && (target.ends_with('/') || target.ends_with("/.")) {
+                        must_dir = true;
+                    }
                     for (i, c) in components(&target).enumerate() {
                         pending.insert(i, c);
                     }
@@ -96,6 +114,7 @@ pub(crate) fn resolve(base: &OwnedFd, path: &str, follow_last: bool) -> WasiResu
             return Ok(Resolved {
                 dir: pop(&mut stack)?,
                 name: comp,
+                must_dir,
             });
         }
         let next = rustix::fs::openat(
@@ -145,7 +164,7 @@ mod tests {
     }
 
     fn err(base: &OwnedFd, path: &str, follow: bool) -> Errno {
-        match resolve(base, path, follow) {
+        match resolve(base, path, follow, true) {
             Ok(r) => panic!("{path} resolved to {:?}", r.name),
             Err(crate::wasi::errno::WasiError::Errno(e)) => e,
             Err(e) => panic!("{path}: {e:?}"),
@@ -155,12 +174,12 @@ mod tests {
     #[test]
     fn names_inside_resolve_to_their_parent() {
         let (_root, base) = fixture("inside");
-        let r = resolve(&base, "a/b/../file", true).unwrap();
+        let r = resolve(&base, "a/b/../file", true, true).unwrap();
         assert_eq!(r.name, "file");
         assert!(rustix::fs::statat(&r.dir, "file", AtFlags::empty()).is_ok());
-        assert_eq!(resolve(&base, ".", true).unwrap().name, ".");
-        assert_eq!(resolve(&base, "a/..", true).unwrap().name, ".");
-        assert_eq!(resolve(&base, "a//b/", true).unwrap().name, "b");
+        assert_eq!(resolve(&base, ".", true, true).unwrap().name, ".");
+        assert_eq!(resolve(&base, "a/..", true, true).unwrap().name, ".");
+        assert_eq!(resolve(&base, "a//b/", true, true).unwrap().name, "b");
     }
 
     #[test]
@@ -175,7 +194,7 @@ mod tests {
         assert_eq!(err(&base, "abs", true), Errno::Notcapable);
         assert_eq!(err(&base, "up/secret", false), Errno::Notcapable);
         // Not following the last component yields the link itself, which is harmless.
-        assert_eq!(resolve(&base, "abs", false).unwrap().name, "abs");
+        assert_eq!(resolve(&base, "abs", false, true).unwrap().name, "abs");
     }
 
     #[test]

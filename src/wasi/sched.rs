@@ -150,8 +150,12 @@ fn pollable(cx: &mut dyn Env, fd: u32, write: bool) -> Result<bool, Errno> {
         WasiError::Interrupted => Errno::Io, // not produced by these lookups
     };
     let table = &cx.ctx().fds;
-    match table.get(fd).map_err(errno)? {
+    match table
+        .need(fd, super::rights::POLL_FD_READWRITE)
+        .map_err(errno)?
+    {
         Desc::Dir(_) => Err(Errno::Badf),
+        Desc::Socket(_) => Ok(true),
         Desc::Stream(s) if s.is_writer() != write => Err(Errno::Badf),
         Desc::Stream(Stream::Reader(_) | Stream::Writer(_)) => Ok(false),
         Desc::Stream(Stream::Host(_)) | Desc::File(_) => {

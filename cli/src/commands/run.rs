@@ -57,6 +57,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         dirs: &args.dirs,
         envs: &args.envs,
         inherit_env: args.inherit_env,
+        tcplisten: &args.tcplisten,
     })?;
     let mut store = Store::new(&engine, ctx);
     if let Some(fuel) = args.fuel {
