@@ -92,6 +92,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max_table_elements: Option<u64>,
 
+    /// Most elements of all tables together (default 100 million); creation and growth
+    /// beyond fail.
+    #[arg(long, value_name = "N")]
+    pub max_table_elements_total: Option<u64>,
+
     /// Deepest nesting of interpreted wasm calls before a "call stack exhausted" trap.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_call_depth: Option<u64>,

@@ -878,6 +878,25 @@ fn tables_50_of_10m_elements_instantiate() {
         &["--invoke", "run", &guest("tables_50x10m")],
         plain,
     );
+    // With the store-wide budget raised, the module instantiates and runs: declared
+    // elements cost no memory until written.
+    attack(
+        Check {
+            name: "tables_50x10m/run/budget_raised",
+            rss: RSS_BOUND,
+            time: QUICK,
+            expect: "result 0",
+            accept: &|e| is_result(e, |r| r == "0"),
+        },
+        &[
+            "--max-table-elements-total",
+            "1000000000",
+            "--invoke",
+            "run",
+            &guest("tables_50x10m"),
+        ],
+        plain,
+    );
 }
 
 #[test]

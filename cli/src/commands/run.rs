@@ -25,6 +25,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(elements) = args.max_table_elements {
         config.max_table_elements(elements);
     }
+    if let Some(elements) = args.max_table_elements_total {
+        config.max_table_elements_total(elements);
+    }
     if let Some(depth) = args.max_call_depth {
         config.max_call_depth(usize::try_from(depth).unwrap_or(usize::MAX));
     }
