@@ -6,8 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Barrier};
 
 use wasmtier::{Config, Engine, Instance, Linker, Module, Store, Tier};
-use wasmtier_jit::{JitOptions, compile_module, invoke, link_instance};
-use wasmtier_runtime::{Extern, StoreOpaque, TrapCode, TypeRegistry, instantiate};
+use wasmtier_jit::{CompiledModule, JitOptions, compile_module, invoke, link_instance};
+use wasmtier_runtime::{Extern, ModuleInfo, StoreOpaque, TrapCode, TypeRegistry, instantiate};
 
 const CALL_INDIRECT: &str = r#"
 (module
@@ -18,21 +18,29 @@ const CALL_INDIRECT: &str = r#"
   (func (export "call") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))
 "#;
 
-/// A store with one instance of `wat`, all compiled by the JIT, and the id of export `name`.
-fn jit_instance(wat: &str, name: &str) -> (StoreOpaque, wasmtier_runtime::FuncId) {
-    let wasm = wat::parse_str(wat).unwrap();
-    let registry = Arc::new(TypeRegistry::default());
-    let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
+/// `wasm` parsed with `registry` and compiled by the JIT (the functions it skips are listed
+/// in the result).
+fn compile(wasm: &[u8], registry: &TypeRegistry) -> (ModuleInfo, CompiledModule) {
+    let parsed = wasmtier_runtime::module::parse(wasm, registry).unwrap();
     let bodies: Vec<_> = parsed
         .bodies
         .iter()
         .map(|b| (b.func_index, b.body.clone()))
         .collect();
-    let compiled = Arc::new(compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap());
+    let compiled = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+    (parsed.info, compiled)
+}
+
+/// A store with one instance of `wat`, all compiled by the JIT, and the id of export `name`.
+fn jit_instance(wat: &str, name: &str) -> (StoreOpaque, wasmtier_runtime::FuncId) {
+    let wasm = wat::parse_str(wat).unwrap();
+    let registry = Arc::new(TypeRegistry::default());
+    let (info, compiled) = compile(&wasm, &registry);
     assert!(compiled.skipped.is_empty());
+    let compiled = Arc::new(compiled);
     let mut store = StoreOpaque::new(registry);
     // Every function is compiled: no interpreter is needed, so the tier artifact is empty.
-    let done = instantiate(&mut store, Arc::new(parsed.info), Arc::new(()), &[]).unwrap();
+    let done = instantiate(&mut store, Arc::new(info), Arc::new(()), &[]).unwrap();
     link_instance(&mut store, done.instance, &compiled);
     let Some(Extern::Func(f)) = store.instance(done.instance).export(name) else {
         panic!("no function export {name}");
@@ -189,14 +197,7 @@ fn functions_beyond_the_compile_budget_stay_interpreted() {
         (&straight, 40_000, "bytes"),
     ] {
         let wasm = wat::parse_str(wat).unwrap();
-        let registry = Arc::new(TypeRegistry::default());
-        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
-        let bodies: Vec<_> = parsed
-            .bodies
-            .iter()
-            .map(|b| (b.func_index, b.body.clone()))
-            .collect();
-        let compiled = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        let (_, compiled) = compile(&wasm, &TypeRegistry::default());
         assert_eq!(compiled.skipped.len(), 1, "{reason}");
         assert!(
             compiled.skipped[0].1.contains(reason),
