@@ -521,21 +521,26 @@ mod tests {
     use wasmtier_runtime::memory::{VMMemoryDefinition, reservations};
     use wasmtier_runtime::{Extern, TypeRegistry};
 
-    /// A store with one instance of `wat`, every function compiled, and export `name`.
-    fn jit_store(wat: &str, name: &str) -> (StoreOpaque, FuncId) {
+    /// `wat` parsed with `registry` and compiled with the default options.
+    fn compile_wat(wat: &str, registry: &TypeRegistry) -> (ModuleInfo, CompiledModule) {
         let wasm = wat::parse_str(wat).unwrap();
-        let registry = Arc::new(TypeRegistry::default());
-        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
+        let parsed = wasmtier_runtime::module::parse(&wasm, registry).unwrap();
         let bodies: Vec<_> = parsed
             .bodies
             .iter()
             .map(|b| (b.func_index, b.body.clone()))
             .collect();
         let module = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        (parsed.info, module)
+    }
+
+    /// A store with one instance of `wat`, every function compiled, and export `name`.
+    fn jit_store(wat: &str, name: &str) -> (StoreOpaque, FuncId) {
+        let registry = Arc::new(TypeRegistry::default());
+        let (info, module) = compile_wat(wat, &registry);
         let mut store = StoreOpaque::new(registry);
         let done =
-            wasmtier_runtime::instantiate(&mut store, Arc::new(parsed.info), Arc::new(()), &[])
-                .unwrap();
+            wasmtier_runtime::instantiate(&mut store, Arc::new(info), Arc::new(()), &[]).unwrap();
         link_instance(&mut store, done.instance, &Arc::new(module));
         let Some(Extern::Func(f)) = store.instance(done.instance).export(name) else {
             panic!("no function export {name}");
@@ -644,19 +649,11 @@ mod tests {
 
     #[test]
     fn code_memory_is_registered_and_freed_with_the_module() {
-        let wasm = wat::parse_str(
-            r#"(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
-        )
-        .unwrap();
-        let registry = TypeRegistry::default();
-        let parsed = wasmtier_runtime::module::parse(&wasm, &registry).unwrap();
-        let bodies: Vec<_> = parsed
-            .bodies
-            .iter()
-            .map(|b| (b.func_index, b.body.clone()))
-            .collect();
         let before = signals::registered_ranges();
-        let module = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        let (_, module) = compile_wat(
+            r#"(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
+            &TypeRegistry::default(),
+        );
         assert!(module.skipped.is_empty());
         assert_eq!(module.funcs.len(), 1);
         assert_eq!(signals::registered_ranges(), before + 1);
