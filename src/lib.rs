@@ -47,3 +47,9 @@ pub use wasmtier_runtime::{
 
 /// Result type of the embedding API.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Facts about the interpreter's dispatch, for wasmtier's own tests; not a stable API.
+#[doc(hidden)]
+pub mod interp_dispatch {
+    pub use wasmtier_interp::{TAIL_DISPATCH, host_stack_releases};
+}

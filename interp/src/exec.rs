@@ -5,14 +5,25 @@
 //! host stack, so deep wasm recursion ends in a "call stack exhausted" trap, not a crash.
 //!
 //! Safety rests on facts established before any handler touches memory: every function was
-//! validated, so each instruction finds the operands it expects on the stack; entering a
-//! function checks that its whole frame (`frame_size`: locals plus the deepest operand stack
-//! the validator saw) fits below `stack_end`; every linear-memory access is checked against
-//! `mem_len`, which is refreshed whenever it may have changed.
+//! validated and translated with its operand-stack height known at each instruction, so
+//! every slot an instruction names lies in the function's frame; entering a function checks
+//! that its whole frame (`frame_size`: locals plus the deepest operand stack) fits below
+//! `stack_end`; every linear-memory access is checked against `mem_len`, which is refreshed
+//! whenever it may have changed.
+//!
+//! **Safepoints.** Handlers do no per-instruction bookkeeping. Interruption and fuel are
+//! checked where execution can repeat: at every loop header (`Op::LoopHeader`/`TierLoop`)
+//! and every function entry. Fuel is charged there in advance for the wasm operators of the
+//! loop body (or of the function body outside its loops), an upper bound of what that
+//! iteration or call runs. The same check bounds host-stack use in builds that chain
+//! handlers with tail calls: should the compiler not turn some handler's final call into a
+//! jump, each such handler leaves one host frame behind, at most a loop body's worth before
+//! the next safepoint sees the host stack below `native_floor` and ends the chain, and
+//! `execute` resumes it from a fresh host stack.
 
 use std::cell::{Cell, RefCell};
 use std::ptr;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmtier_runtime::memory::VMMemoryDefinition;
 use wasmtier_runtime::module::ModuleInfo;
@@ -29,8 +40,9 @@ use crate::translate::CompiledFunc;
 /// bounding the host stack each nesting level uses.
 const MAX_NESTED_ENTRIES: usize = 200;
 
-/// Instructions run per chain of handler tail calls before control returns to `execute`.
-const BUDGET: u32 = 256;
+/// Host stack a chain of handlers may use before a safepoint ends it (see the module docs).
+/// Handlers that tail-call use none of it.
+const NATIVE_STACK_ALLOWANCE: usize = 64 * 1024;
 
 thread_local! {
     /// Value stacks to reuse between calls: allocating a large stack per call would dominate
@@ -38,6 +50,14 @@ thread_local! {
     static STACK_POOL: RefCell<Vec<Vec<u64>>> = const { RefCell::new(Vec::new()) };
     static NESTED_ENTRIES: Cell<usize> = const { Cell::new(0) };
     static FRAME_POOL: RefCell<Vec<Vec<Frame>>> = const { RefCell::new(Vec::new()) };
+    /// Chains of handlers this thread ended to give back host stack (see the module docs).
+    static HOST_STACK_RELEASES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many times this thread's interpreter ended a chain of handlers because the host
+/// stack had grown: zero when every handler's final call is a jump, which tests check.
+pub fn host_stack_releases() -> u64 {
+    HOST_STACK_RELEASES.with(Cell::get)
 }
 
 /// Frames reserved up front, so that pushing a frame never allocates in the common case.
@@ -163,10 +183,48 @@ impl Ctx {
 pub(crate) enum CallOutcome {
     /// Enter this wasm function (the context now is the callee's instance).
     Enter(*const CompiledFunc),
-    /// A host function ran; this is the new top of stack.
-    Done(*mut u64),
+    /// A host function (or machine code) ran; its results are in place.
+    Done,
     /// The callee trapped; the trap is stored.
     Trapped,
+}
+
+/// What a safepoint found (`Exec::safepoint_slow`).
+pub(crate) enum Attention {
+    /// Nothing to do: go on.
+    Continue,
+    /// A trap (interruption, fuel) is stored.
+    Trap,
+    /// The host stack is deep: end the chain of handlers and resume from `execute`.
+    ReleaseStack,
+}
+
+/// The current host stack pointer (approximately, where no instruction reads it exactly).
+#[inline(always)]
+fn native_sp() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register into a general register; no memory access.
+        unsafe {
+            std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let marker = 0u8;
+        std::hint::black_box(&marker) as *const u8 as usize
+    }
 }
 
 /// State shared by the handlers of one host -> wasm entry.
@@ -177,8 +235,9 @@ pub struct Exec {
     pub(crate) frames: Vec<Frame>,
     /// `min(frames.capacity(), max_depth)`.
     pub(crate) frame_limit: usize,
-    /// Callee and caller instance of a call handed from `enter!` to `enter_slow`.
-    pub(crate) pending_call: (*const CompiledFunc, InstanceId),
+    /// Callee, caller instance and callee frame of a call handed from `enter!` to
+    /// `enter_slow`.
+    pub(crate) pending_call: (*const CompiledFunc, InstanceId, *mut u64),
     pub(crate) ctx: Ctx,
     /// The function being executed (for backtraces and frames).
     pub(crate) func: *const CompiledFunc,
@@ -186,35 +245,55 @@ pub struct Exec {
     pub(crate) stack_end: *mut u64,
     pub(crate) max_depth: usize,
     trap: Option<Trap>,
-    resume: (*const Instr, *mut u64, *mut u64, *mut u8),
+    /// Where a chain of handlers that returned `Exit::Resume` continues: pc, fp, memory base.
+    pub(crate) resume: (*const Instr, *mut u64, *mut u8),
+    /// The store's interrupt flag.
+    interrupt: *const AtomicBool,
+    /// The store's fuel (`None`: not metered).
+    fuel: *mut Option<u64>,
+    /// Safepoints end the chain of handlers when the host stack pointer is below this.
+    native_floor: usize,
 }
 
 impl Exec {
-    /// Saves the registers of a handler chain that stops to let `execute` take over.
+    /// Whether a safepoint has anything to do: an interrupt, fuel to charge, or a deep host
+    /// stack. Two loads and three compares.
     #[inline(always)]
-    pub(crate) fn suspend(&mut self, pc: *const Instr, sp: *mut u64, fp: *mut u64, mem: *mut u8) {
-        self.resume = (pc, sp, fp, mem);
+    pub(crate) fn needs_attention(&self) -> bool {
+        // SAFETY: both point into the store, which outlives this execution; the flag is
+        // atomic, and the fuel is only written by this thread while wasm runs.
+        unsafe {
+            (*self.interrupt).load(Ordering::Relaxed)
+                | (*self.fuel).is_some()
+                | (native_sp() < self.native_floor)
+        }
     }
 
-    /// The budget for the next chain of handlers, charging its instructions to the store's
-    /// fuel up front when fuel is metered. Raises the trap when the store was interrupted
-    /// or is out of fuel. Runs every `BUDGET` instructions, so both take effect promptly.
-    fn next_budget(&mut self) -> Result<u32, Exit> {
+    /// The rare part of a safepoint: stops an interrupted store, charges `cost` units of
+    /// fuel (all that is left, then a trap, if that is not enough), and asks to release the
+    /// host stack when it is deep.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn safepoint_slow(&mut self, cost: u32, pc: *const Instr) -> Attention {
         // SAFETY: the store outlives this execution and no other reference to it is live.
         let store = unsafe { &mut *self.store };
         if store.interrupt.swap(false, Ordering::Relaxed) {
-            return Err(self.raise(TrapCode::Interrupted, ptr::null()));
+            self.raise(TrapCode::Interrupted, pc);
+            return Attention::Trap;
         }
-        let fuel = &mut store.fuel;
-        match fuel {
-            None => Ok(BUDGET),
-            Some(0) => Err(self.raise(TrapCode::OutOfFuel, ptr::null())),
-            Some(left) => {
-                let run = (*left).min(BUDGET as u64 + 1);
-                *left -= run;
-                Ok(run as u32 - 1)
+        if let Some(left) = &mut store.fuel {
+            if *left < cost as u64 {
+                *left = 0;
+                self.raise(TrapCode::OutOfFuel, pc);
+                return Attention::Trap;
             }
+            *left -= cost as u64;
         }
+        if native_sp() < self.native_floor {
+            HOST_STACK_RELEASES.with(|n| n.set(n.get() + 1));
+            return Attention::ReleaseStack;
+        }
+        Attention::Continue
     }
 
     fn take_trap(&mut self, exit: Exit) -> Trap {
@@ -392,14 +471,15 @@ impl Exec {
         unsafe { (*self.store).table_init(self.ctx.inst, table, elem, d, s, n) }
     }
 
-    /// The function `call_indirect` calls: checks bounds, null and signature.
+    /// The function `call_indirect` calls (checking bounds, null and signature), and its
+    /// number of parameters.
     #[inline(never)]
     pub(crate) fn indirect_callee(
         &mut self,
         type_index: u32,
         table: u32,
         index: u32,
-    ) -> Result<FuncId, TrapCode> {
+    ) -> Result<(FuncId, usize), TrapCode> {
         // SAFETY: `ctx.module` points at the current instance's `ModuleInfo`, which the
         // instance keeps alive (an `Arc` in the store) for the whole execution; the index
         // itself is bounds-checked.
@@ -416,18 +496,14 @@ impl Exec {
         if callee.type_id != expected {
             return Err(TrapCode::IndirectCallTypeMismatch);
         }
-        Ok(f)
+        Ok((f, callee.ty.params().len()))
     }
 
-    /// Resolves a call to `f` with its arguments on top of `sp`: a wasm callee is returned to
-    /// be entered (switching instance if needed); a host callee runs right here.
+    /// Resolves a call to `f` with its arguments in the slots from `args`: a wasm callee is
+    /// returned to be entered (switching instance if needed); a host callee runs right here
+    /// and leaves its results from `args`.
     #[inline(never)]
-    pub(crate) fn prepare_call(
-        &mut self,
-        f: FuncId,
-        sp: *mut u64,
-        _pc: *const Instr,
-    ) -> CallOutcome {
+    pub(crate) fn prepare_call(&mut self, f: FuncId, args: *mut u64) -> CallOutcome {
         // SAFETY: as in `raise_trap`.
         let store = unsafe { &mut *self.store };
         let entity = store.func(f);
@@ -450,11 +526,10 @@ impl Exec {
                     FuncKind::Wasm { .. } => None,
                 };
                 let (params, results) = (entity.ty.params().len(), entity.ty.results().len());
-                // SAFETY: the arguments are the top `params` slots of the caller's frame, and
-                // the validator counted the results in the caller's frame size, so
-                // `max(params, results)` slots from `args` lie inside the stack.
+                // SAFETY: the arguments are the `params` slots from `args` in the caller's
+                // frame, and the translator counted the results there in the caller's frame
+                // size, so `max(params, results)` slots from `args` lie inside the stack.
                 unsafe {
-                    let args = sp.sub(params);
                     let slots = std::slice::from_raw_parts_mut(args, params.max(results));
                     let outcome = match (cb, compiled) {
                         (Some(cb), _) => cb(
@@ -471,7 +546,7 @@ impl Exec {
                         self.raise_trap(trap);
                         return CallOutcome::Trapped;
                     }
-                    CallOutcome::Done(args.add(results))
+                    CallOutcome::Done
                 }
             }
         }
@@ -522,22 +597,26 @@ fn execute(
         &(&(*ctx.code).funcs)[def as usize]
     };
     // SAFETY: `func` is valid as established above.
-    let (num_params, num_locals, frame_size) = unsafe {
-        (
-            (*func).num_params as usize,
-            (*func).num_locals as usize,
-            (*func).frame_size as usize,
-        )
-    };
+    let frame_size = unsafe { (*func).frame_size as usize };
     if frame_size > stack.len() {
         return Err(Trap::new(TrapCode::StackOverflow));
     }
-    stack[num_params..num_locals].fill(0);
+    // SAFETY: the frame fits the stack (checked above).
+    unsafe { crate::handlers::init_locals(stack_base, func) };
     let frames = take_frames();
+    let interrupt: *const AtomicBool = &*store.interrupt;
+    let fuel: *mut Option<u64> = &mut store.fuel;
+    // In builds that chain handlers with tail calls, a safepoint that finds the host stack
+    // this much deeper than here ends the chain (see the module docs).
+    let native_floor = if crate::handlers::TAIL_DISPATCH {
+        native_sp().saturating_sub(NATIVE_STACK_ALLOWANCE)
+    } else {
+        0
+    };
     let mut st = Exec {
         max_depth: store.limits.max_call_depth,
         frame_limit: frames.capacity().min(store.limits.max_call_depth),
-        pending_call: (ptr::null(), InstanceId(0)),
+        pending_call: (ptr::null(), InstanceId(0), ptr::null_mut()),
         store,
         frames,
         ctx,
@@ -547,37 +626,33 @@ fn execute(
         // end stays in bounds for `add`.
         stack_end: unsafe { stack_base.add(stack.len()) },
         trap: None,
-        resume: (
-            ptr::null(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        ),
+        resume: (ptr::null(), ptr::null_mut(), ptr::null_mut()),
+        interrupt,
+        fuel,
+        native_floor,
     };
     let mem = st.mem_base();
-    // SAFETY: the frame fits the stack (checked above) and `func`'s code is non-empty (every
+    // SAFETY: `func` is valid as established above, and its code is non-empty (every
     // function ends in a return).
-    let (mut pc, mut sp, mut fp, mut mem) = unsafe {
-        (
-            (*func).code.as_ptr(),
-            stack_base.add(num_locals),
-            stack_base,
-            mem,
-        )
+    let (mut pc, mut fp, mut mem) = unsafe { ((*func).code.as_ptr(), stack_base, mem) };
+    // The entry's safepoint (calls from wasm have it in `enter!`).
+    // SAFETY: as above.
+    let entry_cost = unsafe { (*func).entry_cost };
+    let entered = match st.safepoint_slow(entry_cost, ptr::null()) {
+        Attention::Trap => Err(Exit::Trap),
+        Attention::Continue | Attention::ReleaseStack => Ok(()),
     };
-    let result = loop {
-        // A chain given budget `b` runs `b + 1` instructions before it suspends.
-        let budget = match st.next_budget() {
-            Ok(budget) => budget,
-            Err(exit) => break Err(st.take_trap(exit)),
-        };
-        // SAFETY: `pc` points at an instruction of a live function; see the module docs for
-        // why the handlers' accesses are in bounds.
-        match unsafe { ((*pc).handler)(pc, sp, fp, mem, &mut st, budget) } {
-            Exit::Suspend => (pc, sp, fp, mem) = st.resume,
-            Exit::Done => break Ok(()),
-            exit @ Exit::Trap => break Err(st.take_trap(exit)),
-        }
+    let result = match entered {
+        Err(exit) => Err(st.take_trap(exit)),
+        Ok(()) => loop {
+            // SAFETY: `pc` points at an instruction of a live function; see the module docs
+            // for why the handlers' accesses are in bounds.
+            match unsafe { ((*pc).handler)(pc, fp, mem, &mut st) } {
+                Exit::Resume => (pc, fp, mem) = st.resume,
+                Exit::Done => break Ok(()),
+                exit @ Exit::Trap => break Err(st.take_trap(exit)),
+            }
+        },
     };
     give_back_frames(std::mem::take(&mut st.frames));
     result

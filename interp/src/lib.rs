@@ -16,7 +16,8 @@ mod translate;
 use wasmparser::FuncValidatorAllocations;
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
-pub use exec::invoke;
+pub use exec::{host_stack_releases, invoke};
+pub use handlers::TAIL_DISPATCH;
 pub use tier::{Hotness, Tiering};
 pub use translate::CompiledFunc;
 

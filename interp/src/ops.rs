@@ -1,394 +1,802 @@
-//! The interpreter's bytecode: one enum of compact (16-byte) operations.
+//! The interpreter's bytecode and its op tables.
 //!
-//! Conventions: operands live in 64-bit slots; i32/f32 values are kept zero-extended, so
-//! reinterpretations and `i64.extend_i32_u` need no op at all. Branch offsets are relative to
-//! the branching op. `drop`/`keep` describe a branch's stack adjustment: the top `keep` slots
-//! move down over the `drop` slots beneath them.
+//! **Operand model.** A function's frame is one array of 64-bit slots: its locals (parameters
+//! first), then its operand stack. The translator knows the operand stack's height at every
+//! instruction, so each op names its operands and its result by slot index (`Slot`, relative
+//! to the frame pointer) instead of pushing and popping: there is no stack pointer at run
+//! time. An operand is a local's slot, a temporary's slot (the slot at its stack height), or
+//! an immediate constant. i32 and f32 values are kept zero-extended, so reinterpretations and
+//! `i64.extend_i32_u` need no op.
+//!
+//! **One table per family.** Each operation's semantics is written once, in the lists below
+//! (`for_each_binop!` and friends); the `Op` variants of a family carry the operation as a
+//! small enum (`BinOp`, ...), and `handlers.rs` generates every operand-class variant of the
+//! family (slot-slot, slot-immediate, immediate-slot, compare-and-branch) from the same list,
+//! so adding an operation is one line.
+//!
+//! Branch offsets are relative to the branching op, counted in ops.
 
-/// Ops without immediates that map one-to-one onto wasm numeric instructions.
-macro_rules! simple_ops {
-    ($m:ident) => {
-        $m! {
-            I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
-            I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
-            F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
-            F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
-            I32Clz I32Ctz I32Popcnt I32Add I32Sub I32Mul I32DivS I32DivU I32RemS I32RemU
-            I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
-            I64Clz I64Ctz I64Popcnt I64Add I64Sub I64Mul I64DivS I64DivU I64RemS I64RemU
-            I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
-            F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
-            F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign
-            F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
-            F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign
-            I32WrapI64 I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
-            I64ExtendI32S I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
-            F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
-            F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
-            I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
-            I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
-            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+/// A frame slot index: locals first, then the operand stack.
+pub type Slot = u16;
+
+/// Binary operations that cannot trap: `[Name reader writer imm |a, b| result]`. `reader`
+/// turns a slot into the operand type, `writer` the result into a slot, `imm` widens a 32-bit
+/// immediate into a slot value (`imm32` zero-extends, `imm64` sign-extends).
+macro_rules! for_each_binop {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32Add u32v from_u32 imm32 |a, b| a.wrapping_add(b)]
+            [I32Sub u32v from_u32 imm32 |a, b| a.wrapping_sub(b)]
+            [I32Mul u32v from_u32 imm32 |a, b| a.wrapping_mul(b)]
+            [I32And u32v from_u32 imm32 |a, b| a & b]
+            [I32Or u32v from_u32 imm32 |a, b| a | b]
+            [I32Xor u32v from_u32 imm32 |a, b| a ^ b]
+            [I32Shl u32v from_u32 imm32 |a, b| a.wrapping_shl(b)]
+            [I32ShrS i32v from_i32 imm32 |a, b| a.wrapping_shr(b as u32)]
+            [I32ShrU u32v from_u32 imm32 |a, b| a.wrapping_shr(b)]
+            [I32Rotl u32v from_u32 imm32 |a, b| a.rotate_left(b % 32)]
+            [I32Rotr u32v from_u32 imm32 |a, b| a.rotate_right(b % 32)]
+            [I32Eq u32v from_bool imm32 |a, b| a == b]
+            [I32Ne u32v from_bool imm32 |a, b| a != b]
+            [I32LtS i32v from_bool imm32 |a, b| a < b]
+            [I32LtU u32v from_bool imm32 |a, b| a < b]
+            [I32GtS i32v from_bool imm32 |a, b| a > b]
+            [I32GtU u32v from_bool imm32 |a, b| a > b]
+            [I32LeS i32v from_bool imm32 |a, b| a <= b]
+            [I32LeU u32v from_bool imm32 |a, b| a <= b]
+            [I32GeS i32v from_bool imm32 |a, b| a >= b]
+            [I32GeU u32v from_bool imm32 |a, b| a >= b]
+            [I64Add u64v from_u64 imm64 |a, b| a.wrapping_add(b)]
+            [I64Sub u64v from_u64 imm64 |a, b| a.wrapping_sub(b)]
+            [I64Mul u64v from_u64 imm64 |a, b| a.wrapping_mul(b)]
+            [I64And u64v from_u64 imm64 |a, b| a & b]
+            [I64Or u64v from_u64 imm64 |a, b| a | b]
+            [I64Xor u64v from_u64 imm64 |a, b| a ^ b]
+            [I64Shl u64v from_u64 imm64 |a, b| a.wrapping_shl(b as u32)]
+            [I64ShrS i64v from_i64 imm64 |a, b| a.wrapping_shr(b as u32)]
+            [I64ShrU u64v from_u64 imm64 |a, b| a.wrapping_shr(b as u32)]
+            [I64Rotl u64v from_u64 imm64 |a, b| a.rotate_left((b % 64) as u32)]
+            [I64Rotr u64v from_u64 imm64 |a, b| a.rotate_right((b % 64) as u32)]
+            [I64Eq u64v from_bool imm64 |a, b| a == b]
+            [I64Ne u64v from_bool imm64 |a, b| a != b]
+            [I64LtS i64v from_bool imm64 |a, b| a < b]
+            [I64LtU u64v from_bool imm64 |a, b| a < b]
+            [I64GtS i64v from_bool imm64 |a, b| a > b]
+            [I64GtU u64v from_bool imm64 |a, b| a > b]
+            [I64LeS i64v from_bool imm64 |a, b| a <= b]
+            [I64LeU u64v from_bool imm64 |a, b| a <= b]
+            [I64GeS i64v from_bool imm64 |a, b| a >= b]
+            [I64GeU u64v from_bool imm64 |a, b| a >= b]
+            [F32Add f32v from_f32 imm32 |a, b| a + b]
+            [F32Sub f32v from_f32 imm32 |a, b| a - b]
+            [F32Mul f32v from_f32 imm32 |a, b| a * b]
+            [F32Div f32v from_f32 imm32 |a, b| a / b]
+            [F32Min f32v from_f32 imm32 |a, b| numeric::f32_min(a, b)]
+            [F32Max f32v from_f32 imm32 |a, b| numeric::f32_max(a, b)]
+            [F32Copysign u32v from_u32 imm32 |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000)]
+            [F32Eq f32v from_bool imm32 |a, b| a == b]
+            [F32Ne f32v from_bool imm32 |a, b| a != b]
+            [F32Lt f32v from_bool imm32 |a, b| a < b]
+            [F32Gt f32v from_bool imm32 |a, b| a > b]
+            [F32Le f32v from_bool imm32 |a, b| a <= b]
+            [F32Ge f32v from_bool imm32 |a, b| a >= b]
+            [F64Add f64v from_f64 imm64 |a, b| a + b]
+            [F64Sub f64v from_f64 imm64 |a, b| a - b]
+            [F64Mul f64v from_f64 imm64 |a, b| a * b]
+            [F64Div f64v from_f64 imm64 |a, b| a / b]
+            [F64Min f64v from_f64 imm64 |a, b| numeric::f64_min(a, b)]
+            [F64Max f64v from_f64 imm64 |a, b| numeric::f64_max(a, b)]
+            [F64Copysign u64v from_u64 imm64
+                |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000)]
+            [F64Eq f64v from_bool imm64 |a, b| a == b]
+            [F64Ne f64v from_bool imm64 |a, b| a != b]
+            [F64Lt f64v from_bool imm64 |a, b| a < b]
+            [F64Gt f64v from_bool imm64 |a, b| a > b]
+            [F64Le f64v from_bool imm64 |a, b| a <= b]
+            [F64Ge f64v from_bool imm64 |a, b| a >= b]
         }
     };
 }
-pub(crate) use simple_ops;
+pub(crate) use for_each_binop;
 
-/// Binary ops that also exist with local operands: `LocalBin(op, b)` computes
-/// `top op local[b]` and `LocalBin2(op, a, b)` pushes `local[a] op local[b]`, saving the
-/// dispatch and stack traffic of the `local.get`s. Each entry carries its semantics (operand
-/// reader, result writer, expression) for the handlers; the other users only need the names.
-macro_rules! local_binop_list {
-    ($m:ident) => {
-        $m! {
-            [I32Add u32v from_u32 |a, b| a.wrapping_add(b)]
-            [I32Sub u32v from_u32 |a, b| a.wrapping_sub(b)]
-            [I32Mul u32v from_u32 |a, b| a.wrapping_mul(b)]
-            [I32And u32v from_u32 |a, b| a & b]
-            [I32Or u32v from_u32 |a, b| a | b]
-            [I32Xor u32v from_u32 |a, b| a ^ b]
-            [I32Shl u32v from_u32 |a, b| a.wrapping_shl(b)]
-            [I32ShrS i32v from_i32 |a, b| a.wrapping_shr(b as u32)]
-            [I32ShrU u32v from_u32 |a, b| a.wrapping_shr(b)]
-            [I32Eq u32v from_bool |a, b| a == b]
-            [I32Ne u32v from_bool |a, b| a != b]
-            [I32LtS i32v from_bool |a, b| a < b]
-            [I32LtU u32v from_bool |a, b| a < b]
-            [I32GtS i32v from_bool |a, b| a > b]
-            [I32GtU u32v from_bool |a, b| a > b]
-            [I32LeS i32v from_bool |a, b| a <= b]
-            [I32LeU u32v from_bool |a, b| a <= b]
-            [I32GeS i32v from_bool |a, b| a >= b]
-            [I32GeU u32v from_bool |a, b| a >= b]
-            [I64Add u64v from_u64 |a, b| a.wrapping_add(b)]
-            [I64Sub u64v from_u64 |a, b| a.wrapping_sub(b)]
-            [I64Mul u64v from_u64 |a, b| a.wrapping_mul(b)]
-            [I64And u64v from_u64 |a, b| a & b]
-            [I64Or u64v from_u64 |a, b| a | b]
-            [I64Xor u64v from_u64 |a, b| a ^ b]
-            [I64Shl u64v from_u64 |a, b| a.wrapping_shl(b as u32)]
-            [I64ShrS i64v from_i64 |a, b| a.wrapping_shr(b as u32)]
-            [I64ShrU u64v from_u64 |a, b| a.wrapping_shr(b as u32)]
-            [I64Eq u64v from_bool |a, b| a == b]
-            [I64Ne u64v from_bool |a, b| a != b]
-            [I64LtS i64v from_bool |a, b| a < b]
-            [I64LtU u64v from_bool |a, b| a < b]
-            [I64GtS i64v from_bool |a, b| a > b]
-            [I64GtU u64v from_bool |a, b| a > b]
-            [I64LeS i64v from_bool |a, b| a <= b]
-            [I64LeU u64v from_bool |a, b| a <= b]
-            [I64GeS i64v from_bool |a, b| a >= b]
-            [I64GeU u64v from_bool |a, b| a >= b]
-            [F32Add f32v from_f32 |a, b| a + b]
-            [F32Sub f32v from_f32 |a, b| a - b]
-            [F32Mul f32v from_f32 |a, b| a * b]
-            [F32Div f32v from_f32 |a, b| a / b]
-            [F32Eq f32v from_bool |a, b| a == b]
-            [F32Ne f32v from_bool |a, b| a != b]
-            [F32Lt f32v from_bool |a, b| a < b]
-            [F32Gt f32v from_bool |a, b| a > b]
-            [F32Le f32v from_bool |a, b| a <= b]
-            [F32Ge f32v from_bool |a, b| a >= b]
-            [F64Add f64v from_f64 |a, b| a + b]
-            [F64Sub f64v from_f64 |a, b| a - b]
-            [F64Mul f64v from_f64 |a, b| a * b]
-            [F64Div f64v from_f64 |a, b| a / b]
-            [F64Eq f64v from_bool |a, b| a == b]
-            [F64Ne f64v from_bool |a, b| a != b]
-            [F64Lt f64v from_bool |a, b| a < b]
-            [F64Gt f64v from_bool |a, b| a > b]
-            [F64Le f64v from_bool |a, b| a <= b]
-            [F64Ge f64v from_bool |a, b| a >= b]
+/// Binary operations that may trap: the expression is a `Result<_, TrapCode>`.
+macro_rules! for_each_binop_trap {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32DivS i32v from_i32 imm32 |a, b| numeric::i32_div_s(a, b)]
+            [I32DivU u32v from_u32 imm32 |a, b| numeric::i32_div_u(a, b)]
+            [I32RemS i32v from_i32 imm32 |a, b| numeric::i32_rem_s(a, b)]
+            [I32RemU u32v from_u32 imm32 |a, b| numeric::i32_rem_u(a, b)]
+            [I64DivS i64v from_i64 imm64 |a, b| numeric::i64_div_s(a, b)]
+            [I64DivU u64v from_u64 imm64 |a, b| numeric::i64_div_u(a, b)]
+            [I64RemS i64v from_i64 imm64 |a, b| numeric::i64_rem_s(a, b)]
+            [I64RemU u64v from_u64 imm64 |a, b| numeric::i64_rem_u(a, b)]
         }
     };
 }
-pub(crate) use local_binop_list;
+pub(crate) use for_each_binop_trap;
 
-macro_rules! define_local_binop {
-    ($([$name:ident $($rest:tt)*])*) => {
-        /// Which binary op a `LocalBin`/`LocalBin2` performs.
+/// Comparisons, which also exist fused with a conditional branch:
+/// `[Name Negation reader imm kind |a, b| holds]`. `Negation` is the comparison with the
+/// opposite outcome. Float comparisons are false when an operand is NaN, so `a < b` and
+/// `a >= b` are not each other's negation: the `Not` forms (`kind` `neg`, which are not
+/// binary operations of their own) serve as the negations of the ordered float
+/// comparisons.
+macro_rules! for_each_cmp {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32Eq I32Ne u32v imm32 bin |a, b| a == b]
+            [I32Ne I32Eq u32v imm32 bin |a, b| a != b]
+            [I32LtS I32GeS i32v imm32 bin |a, b| a < b]
+            [I32LtU I32GeU u32v imm32 bin |a, b| a < b]
+            [I32GtS I32LeS i32v imm32 bin |a, b| a > b]
+            [I32GtU I32LeU u32v imm32 bin |a, b| a > b]
+            [I32LeS I32GtS i32v imm32 bin |a, b| a <= b]
+            [I32LeU I32GtU u32v imm32 bin |a, b| a <= b]
+            [I32GeS I32LtS i32v imm32 bin |a, b| a >= b]
+            [I32GeU I32LtU u32v imm32 bin |a, b| a >= b]
+            [I64Eq I64Ne u64v imm64 bin |a, b| a == b]
+            [I64Ne I64Eq u64v imm64 bin |a, b| a != b]
+            [I64LtS I64GeS i64v imm64 bin |a, b| a < b]
+            [I64LtU I64GeU u64v imm64 bin |a, b| a < b]
+            [I64GtS I64LeS i64v imm64 bin |a, b| a > b]
+            [I64GtU I64LeU u64v imm64 bin |a, b| a > b]
+            [I64LeS I64GtS i64v imm64 bin |a, b| a <= b]
+            [I64LeU I64GtU u64v imm64 bin |a, b| a <= b]
+            [I64GeS I64LtS i64v imm64 bin |a, b| a >= b]
+            [I64GeU I64LtU u64v imm64 bin |a, b| a >= b]
+            [F32Eq F32Ne f32v imm32 bin |a, b| a == b]
+            [F32Ne F32Eq f32v imm32 bin |a, b| a != b]
+            [F32Lt F32NotLt f32v imm32 bin |a, b| a < b]
+            [F32Gt F32NotGt f32v imm32 bin |a, b| a > b]
+            [F32Le F32NotLe f32v imm32 bin |a, b| a <= b]
+            [F32Ge F32NotGe f32v imm32 bin |a, b| a >= b]
+            [F32NotLt F32Lt f32v imm32 neg |a, b| !(a < b)]
+            [F32NotGt F32Gt f32v imm32 neg |a, b| !(a > b)]
+            [F32NotLe F32Le f32v imm32 neg |a, b| !(a <= b)]
+            [F32NotGe F32Ge f32v imm32 neg |a, b| !(a >= b)]
+            [F64Eq F64Ne f64v imm64 bin |a, b| a == b]
+            [F64Ne F64Eq f64v imm64 bin |a, b| a != b]
+            [F64Lt F64NotLt f64v imm64 bin |a, b| a < b]
+            [F64Gt F64NotGt f64v imm64 bin |a, b| a > b]
+            [F64Le F64NotLe f64v imm64 bin |a, b| a <= b]
+            [F64Ge F64NotGe f64v imm64 bin |a, b| a >= b]
+            [F64NotLt F64Lt f64v imm64 neg |a, b| !(a < b)]
+            [F64NotGt F64Gt f64v imm64 neg |a, b| !(a > b)]
+            [F64NotLe F64Le f64v imm64 neg |a, b| !(a <= b)]
+            [F64NotGe F64Ge f64v imm64 neg |a, b| !(a >= b)]
+        }
+    };
+}
+pub(crate) use for_each_cmp;
+
+/// Unary operations that cannot trap: `[Name reader writer |a| result]`.
+macro_rules! for_each_unop {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32Eqz u32v from_bool |a| a == 0]
+            [I64Eqz u64v from_bool |a| a == 0]
+            [I32Clz u32v from_u32 |a| a.leading_zeros()]
+            [I32Ctz u32v from_u32 |a| a.trailing_zeros()]
+            [I32Popcnt u32v from_u32 |a| a.count_ones()]
+            [I64Clz u64v from_u64 |a| a.leading_zeros() as u64]
+            [I64Ctz u64v from_u64 |a| a.trailing_zeros() as u64]
+            [I64Popcnt u64v from_u64 |a| a.count_ones() as u64]
+            [F32Abs u32v from_u32 |a| a & 0x7fff_ffff]
+            [F32Neg u32v from_u32 |a| a ^ 0x8000_0000]
+            [F32Ceil f32v from_f32 |a| numeric::quiet_nan_or_f32(a, f32::ceil)]
+            [F32Floor f32v from_f32 |a| numeric::quiet_nan_or_f32(a, f32::floor)]
+            [F32Trunc f32v from_f32 |a| numeric::quiet_nan_or_f32(a, f32::trunc)]
+            [F32Nearest f32v from_f32 |a| numeric::f32_nearest(a)]
+            [F32Sqrt f32v from_f32 |a| a.sqrt()]
+            [F64Abs u64v from_u64 |a| a & 0x7fff_ffff_ffff_ffff]
+            [F64Neg u64v from_u64 |a| a ^ 0x8000_0000_0000_0000]
+            [F64Ceil f64v from_f64 |a| numeric::quiet_nan_or_f64(a, f64::ceil)]
+            [F64Floor f64v from_f64 |a| numeric::quiet_nan_or_f64(a, f64::floor)]
+            [F64Trunc f64v from_f64 |a| numeric::quiet_nan_or_f64(a, f64::trunc)]
+            [F64Nearest f64v from_f64 |a| numeric::f64_nearest(a)]
+            [F64Sqrt f64v from_f64 |a| a.sqrt()]
+            [I32WrapI64 u64v from_u32 |a| a as u32]
+            [I64ExtendI32S i32v from_i64 |a| a as i64]
+            [F32ConvertI32S i32v from_f32 |a| a as f32]
+            [F32ConvertI32U u32v from_f32 |a| a as f32]
+            [F32ConvertI64S i64v from_f32 |a| a as f32]
+            [F32ConvertI64U u64v from_f32 |a| a as f32]
+            [F32DemoteF64 f64v from_f32 |a| a as f32]
+            [F64ConvertI32S i32v from_f64 |a| a as f64]
+            [F64ConvertI32U u32v from_f64 |a| a as f64]
+            [F64ConvertI64S i64v from_f64 |a| a as f64]
+            [F64ConvertI64U u64v from_f64 |a| a as f64]
+            [F64PromoteF32 f32v from_f64 |a| a as f64]
+            [I32Extend8S i32v from_i32 |a| a as i8 as i32]
+            [I32Extend16S i32v from_i32 |a| a as i16 as i32]
+            [I64Extend8S i64v from_i64 |a| a as i8 as i64]
+            [I64Extend16S i64v from_i64 |a| a as i16 as i64]
+            [I64Extend32S i64v from_i64 |a| a as i32 as i64]
+            // Rust's float-to-int `as` saturates and maps NaN to 0, as wasm specifies.
+            [I32TruncSatF32S f32v from_i32 |a| a as i32]
+            [I32TruncSatF32U f32v from_u32 |a| a as u32]
+            [I32TruncSatF64S f64v from_i32 |a| a as i32]
+            [I32TruncSatF64U f64v from_u32 |a| a as u32]
+            [I64TruncSatF32S f32v from_i64 |a| a as i64]
+            [I64TruncSatF32U f32v from_u64 |a| a as u64]
+            [I64TruncSatF64S f64v from_i64 |a| a as i64]
+            [I64TruncSatF64U f64v from_u64 |a| a as u64]
+            [RefIsNull u64v from_bool |a| a == raw_ref::NULL]
+        }
+    };
+}
+pub(crate) use for_each_unop;
+
+/// Unary operations that may trap: `[Name reader writer function]`.
+macro_rules! for_each_unop_trap {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32TruncF32S f32v from_i32 numeric::i32_trunc_f32_s]
+            [I32TruncF32U f32v from_u32 numeric::i32_trunc_f32_u]
+            [I32TruncF64S f64v from_i32 numeric::i32_trunc_f64_s]
+            [I32TruncF64U f64v from_u32 numeric::i32_trunc_f64_u]
+            [I64TruncF32S f32v from_i64 numeric::i64_trunc_f32_s]
+            [I64TruncF32U f32v from_u64 numeric::i64_trunc_f32_u]
+            [I64TruncF64S f64v from_i64 numeric::i64_trunc_f64_s]
+            [I64TruncF64U f64v from_u64 numeric::i64_trunc_f64_u]
+        }
+    };
+}
+pub(crate) use for_each_unop_trap;
+
+/// Loads: `[Name bytes type |v| slot value]` (f32/f64 loads use the i32/i64 forms).
+macro_rules! for_each_load {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [I32Load 4 u32 |v| v as u64]
+            [I64Load 8 u64 |v| v]
+            [I32Load8S 1 i8 |v| v as i32 as u32 as u64]
+            [I32Load8U 1 u8 |v| v as u64]
+            [I32Load16S 2 i16 |v| v as i32 as u32 as u64]
+            [I32Load16U 2 u16 |v| v as u64]
+            [I64Load8S 1 i8 |v| v as i64 as u64]
+            [I64Load16S 2 i16 |v| v as i64 as u64]
+            [I64Load32S 4 i32 |v| v as i64 as u64]
+        }
+    };
+}
+pub(crate) use for_each_load;
+
+/// Stores: `[Name bytes |slot value| bytes to write]` (narrow stores of i32 and i64 share a
+/// form; f32/f64 stores use the i32/i64 ones). Every form writes the low `bytes` bytes.
+macro_rules! for_each_store {
+    ($m:ident $($prefix:tt)*) => {
+        $m! { $($prefix)*
+            [Store32 4 |v| v as u32]
+            [Store64 8 |v| v]
+            [Store8 1 |v| v as u8]
+            [Store16 2 |v| v as u16]
+        }
+    };
+}
+pub(crate) use for_each_store;
+
+/// Declares a family's operation enum from its list.
+macro_rules! declare_family {
+    ($(#[$doc:meta])* $enum:ident $([$name:ident $($rest:tt)*])*) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[repr(u8)]
-        pub enum LocalBinOp {
-            $($name,)*
-        }
+        pub enum $enum { $($name,)* }
+    };
+}
 
-        impl LocalBinOp {
-            /// The local-operand form of a plain binary op, if it has one.
-            pub fn of(op: Op) -> Option<LocalBinOp> {
+for_each_binop!(declare_family
+    /// A binary operation that cannot trap.
+    BinOp);
+for_each_binop_trap!(declare_family
+    /// A binary operation that may trap (division and remainder).
+    BinTrapOp);
+for_each_cmp!(declare_family
+    /// An integer comparison that can be fused with a conditional branch.
+    CmpOp);
+for_each_unop!(declare_family
+    /// A unary operation that cannot trap.
+    UnOp);
+for_each_unop_trap!(declare_family
+    /// A unary operation that may trap (float-to-int truncation).
+    UnTrapOp);
+for_each_load!(declare_family
+    /// A load from linear memory.
+    LoadOp);
+for_each_store!(declare_family
+    /// A store to linear memory.
+    StoreOp);
+
+/// Whether a family's constant operands are 64-bit (sign-extended from the 32-bit
+/// immediate) rather than 32-bit.
+macro_rules! wide_immediates {
+    ($enum:ident $([$name:ident $($rest:tt)*])*) => {
+        impl $enum {
+            pub fn wide(self) -> bool {
+                match self {
+                    $($enum::$name => wide_immediates!(@pick $($rest)*),)*
+                }
+            }
+        }
+    };
+    // Binary ops list `reader writer imm`, comparisons `negation reader imm`.
+    (@pick $x:ident $y:ident imm64 $($tail:tt)*) => { true };
+    (@pick $x:ident $y:ident imm32 $($tail:tt)*) => { false };
+}
+for_each_binop!(wide_immediates BinOp);
+for_each_binop_trap!(wide_immediates BinTrapOp);
+for_each_cmp!(wide_immediates CmpOp);
+
+macro_rules! store_widths {
+    ($([$name:ident $n:literal $($rest:tt)*])*) => {
+        impl StoreOp {
+            /// Bytes written.
+            pub fn bytes(self) -> u32 {
+                match self { $(StoreOp::$name => $n,)* }
+            }
+        }
+    };
+}
+for_each_store!(store_widths);
+
+macro_rules! cmp_relations {
+    ($([$name:ident $not:ident $($rest:tt)*])*) => {
+        impl CmpOp {
+            /// The comparison with the opposite outcome.
+            pub fn negated(self) -> CmpOp {
+                match self { $(CmpOp::$name => CmpOp::$not,)* }
+            }
+        }
+    };
+}
+for_each_cmp!(cmp_relations);
+
+/// `CmpOp::of`: the comparisons that are binary operations (`kind` `bin`).
+macro_rules! cmp_of {
+    (@arms [$($arms:tt)*]) => {
+        impl CmpOp {
+            /// The comparison that a binary operation is, if it is one.
+            pub fn of(op: BinOp) -> Option<CmpOp> {
                 match op {
-                    $(Op::$name => Some(LocalBinOp::$name),)*
+                    $($arms)*
                     _ => None,
                 }
             }
         }
     };
-}
-local_binop_list!(define_local_binop);
-
-macro_rules! define_op_enum {
-    ($($simple:ident)*) => {
-        /// One interpreter operation.
-        #[derive(Debug, Clone, Copy, PartialEq)]
-        pub enum Op {
-            // ---- control ----
-            Unreachable,
-            /// Unconditional jump without stack adjustment.
-            Br { offset: i32 },
-            /// Jump after moving the top `keep` slots down over `drop` slots.
-            BrAdjust { offset: i32, drop: u32, keep: u32 },
-            /// Pops an i32; jumps if it is non-zero.
-            BrIfNez { offset: i32 },
-            /// Pops an i32; jumps if it is zero.
-            BrIfEqz { offset: i32 },
-            /// Pops an index; followed by `len + 1` `BrAdjust` entries (the last is the default).
-            BrTable { len: u32 },
-            /// Returns the top `results` slots to the caller.
-            Return { results: u32 },
-            /// Calls a function defined in the current module (index among defined functions).
-            CallInternal { def: u32 },
-            /// Calls through the instance's function table (imports, or any function).
-            CallFunc { func: u32 },
-            /// Pops a table index; checks the callee's type against `type_index` of the module.
-            CallIndirect { type_index: u32, table: u32 },
-            /// Tiered execution, first op of every function: counts the call and, once the
-            /// function is hot, runs its machine code instead (see `tier.rs`).
-            TierEntry,
-            /// Tiered execution, at every loop header: counts the iteration. `loop_index`
-            /// numbers the body's `loop`s in order (the JIT's on-stack-replacement entries
-            /// use the same numbering).
-            TierLoop { loop_index: u32 },
-
-            // ---- parametric ----
-            Drop,
-            Select,
-
-            // ---- variables ----
-            LocalGet(u32),
-            LocalSet(u32),
-            LocalTee(u32),
-            GlobalGet(u32),
-            GlobalSet(u32),
-
-            // ---- constants (i32/f32 stored zero-extended) ----
-            Const32(u32),
-            Const64(u64),
-
-            // ---- memory: `offset` is the static memarg offset ----
-            I32Load { offset: u32 },
-            I64Load { offset: u32 },
-            I32Load8S { offset: u32 },
-            I32Load8U { offset: u32 },
-            I32Load16S { offset: u32 },
-            I32Load16U { offset: u32 },
-            I64Load8S { offset: u32 },
-            I64Load8U { offset: u32 },
-            I64Load16S { offset: u32 },
-            I64Load16U { offset: u32 },
-            I64Load32S { offset: u32 },
-            I64Load32U { offset: u32 },
-            I32Store { offset: u32 },
-            I64Store { offset: u32 },
-            I32Store8 { offset: u32 },
-            I32Store16 { offset: u32 },
-            I64Store8 { offset: u32 },
-            I64Store16 { offset: u32 },
-            I64Store32 { offset: u32 },
-            MemorySize,
-            MemoryGrow,
-            MemoryFill,
-            MemoryCopy,
-            MemoryInit { data: u32 },
-            DataDrop { data: u32 },
-
-            // ---- tables and references ----
-            TableGet { table: u32 },
-            TableSet { table: u32 },
-            TableSize { table: u32 },
-            TableGrow { table: u32 },
-            TableFill { table: u32 },
-            TableCopy { dst: u32, src: u32 },
-            TableInit { table: u32, elem: u32 },
-            ElemDrop { elem: u32 },
-            /// Pushes a null reference (raw 0).
-            RefNull,
-            RefIsNull,
-            RefFunc { func: u32 },
-
-            // ---- fused operations (superinstructions) ----
-            /// `local.get a; local.get b`
-            LocalGet2(u32, u32),
-            /// `i32.const c; i32.add`
-            I32AddConst(i32),
-            /// `local.get b; <binop>`: the top of stack combined with local `b`.
-            LocalBin(LocalBinOp, u32),
-            /// `local.get a; local.get b; <binop>`: pushes local `a` combined with local `b`.
-            LocalBin2(LocalBinOp, u32, u32),
-            /// `local.get b; <binop>; local.set d`: local `d` = pop combined with local `b`.
-            /// Fields: op, b, d.
-            LocalBinSet(LocalBinOp, u32, u32),
-            /// `local.get a; local.get b; <binop>; local.set d`: local `d` = local `a` combined
-            /// with local `b`, without touching the operand stack. Fields: op, a, b, d; `b` and
-            /// `d` are below 65536 (they share an immediate).
-            LocalBin2Set(LocalBinOp, u32, u32, u32),
-            /// `local.get l; i32.load offset`: pushes the i32 at `local[l] + offset`.
-            I32LoadLocal { local: u32, offset: u32 },
-            /// `local.get l; i32.load8_u offset`.
-            I32Load8ULocal { local: u32, offset: u32 },
-            /// `local.get l; i32.const c; i32.add`: pushes `local[l] + c`. Fields: l, c.
-            LocalAddConst(u32, i32),
-            /// `<binop>; local.set d`: local `d` = the two popped operands combined.
-            BinSet(LocalBinOp, u32),
-            /// `local.get a; local.get b; <binop>; br_if`: jumps if local `a` combined with
-            /// local `b` is non-zero (`a`, `b` below 65536).
-            BrIfLocalBin2Nez { op: LocalBinOp, a: u32, b: u32, offset: i32 },
-            /// As `BrIfLocalBin2Nez`, jumping if the result is zero.
-            BrIfLocalBin2Eqz { op: LocalBinOp, a: u32, b: u32, offset: i32 },
-            /// `local.get l; i32.const c; i32.add; local.set l`
-            LocalIncrI32(u32, i32),
-            /// `local.get l; i64.const c; i64.add; local.set l` with `c` fitting 32 bits.
-            LocalIncrI64(u32, i32),
-            /// `i32.const c; local.set l` (also `i64.const` and `f32.const` of 32-bit values
-            /// stored zero-extended). Fields: local, value.
-            LocalSetConst(u32, u32),
-            /// Division and remainder by a constant that cannot trap (non-zero, and not -1 for
-            /// the signed forms).
-            I32DivSConst(u32),
-            I32DivUConst(u32),
-            I32RemSConst(u32),
-            I32RemUConst(u32),
-            I64DivSConst(u64),
-            I64DivUConst(u64),
-            I64RemSConst(u64),
-            I64RemUConst(u64),
-            /// `i32.lt_s; br_if` style fused compare-and-branch: jumps when `a < b` (signed).
-            BrIfI32LtS { offset: i32 },
-            BrIfI32LtU { offset: i32 },
-            BrIfI32GeS { offset: i32 },
-            BrIfI32GeU { offset: i32 },
-            BrIfI32Ne { offset: i32 },
-            BrIfI32Eq { offset: i32 },
-            /// `local.get l; br_if` jumps when local `l` is non-zero.
-            BrIfLocalNez { local: u32, offset: i32 },
-            /// `local.get a; local.set b`
-            LocalCopy(u32, u32),
-            /// `i32.const c; i32.mul`
-            I32MulConst(u32),
-            /// `i32.const c; i32.and`
-            I32AndConst(u32),
-            /// `i32.const c; i32.or`
-            I32OrConst(u32),
-            /// `i32.const c; i32.xor`
-            I32XorConst(u32),
-            /// `i32.const c; i32.shl`
-            I32ShlConst(u32),
-            /// `i32.const c; i32.shrs`
-            I32ShrSConst(u32),
-            /// `i32.const c; i32.shru`
-            I32ShrUConst(u32),
-            /// `i32.const c; i32.eq`
-            I32EqConst(u32),
-            /// `i32.const c; i32.ne`
-            I32NeConst(u32),
-            /// `i32.const c; i32.lts`
-            I32LtSConst(u32),
-            /// `i32.const c; i32.ltu`
-            I32LtUConst(u32),
-            /// `i32.const c; i32.gts`
-            I32GtSConst(u32),
-            /// `i32.const c; i32.gtu`
-            I32GtUConst(u32),
-            /// `i32.const c; i32.les`
-            I32LeSConst(u32),
-            /// `i32.const c; i32.leu`
-            I32LeUConst(u32),
-            /// `i32.const c; i32.ges`
-            I32GeSConst(u32),
-            /// `i32.const c; i32.geu`
-            I32GeUConst(u32),
-            /// `i64.const c; i64.add`
-            I64AddConst(u64),
-            /// `i64.const c; i64.mul`
-            I64MulConst(u64),
-            /// `i64.const c; i64.and`
-            I64AndConst(u64),
-            /// `i64.const c; i64.or`
-            I64OrConst(u64),
-            /// `i64.const c; i64.xor`
-            I64XorConst(u64),
-            /// `i64.const c; i64.shl`
-            I64ShlConst(u64),
-            /// `i64.const c; i64.shrs`
-            I64ShrSConst(u64),
-            /// `i64.const c; i64.shru`
-            I64ShrUConst(u64),
-            BrIfI32GtS { offset: i32 },
-            BrIfI32GtU { offset: i32 },
-            BrIfI32LeS { offset: i32 },
-            BrIfI32LeU { offset: i32 },
-            /// `i32.const c; i32.lts; br_if`
-            BrIfI32LtSConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.ltu; br_if`
-            BrIfI32LtUConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.gts; br_if`
-            BrIfI32GtSConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.gtu; br_if`
-            BrIfI32GtUConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.les; br_if`
-            BrIfI32LeSConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.leu; br_if`
-            BrIfI32LeUConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.ges; br_if`
-            BrIfI32GeSConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.geu; br_if`
-            BrIfI32GeUConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.eq; br_if`
-            BrIfI32EqConst { c: u32, offset: i32 },
-            /// `i32.const c; i32.ne; br_if`
-            BrIfI32NeConst { c: u32, offset: i32 },
-            /// `i64.eqz; br_if`
-            BrIfI64Eqz { offset: i32 },
-            /// `i64.eqz; i32.eqz; br_if` (and `if` on `i64.eqz`)
-            BrIfI64Nez { offset: i32 },
-
-            $($simple,)*
-        }
+    (@arms [$($arms:tt)*] [$name:ident $not:ident $get:ident $imm:ident bin $($x:tt)*] $($tail:tt)*) => {
+        cmp_of!(@arms [$($arms)* BinOp::$name => Some(CmpOp::$name),] $($tail)*);
+    };
+    (@arms [$($arms:tt)*] [$name:ident $not:ident $get:ident $imm:ident neg $($x:tt)*] $($tail:tt)*) => {
+        cmp_of!(@arms [$($arms)*] $($tail)*);
+    };
+    ($($entries:tt)*) => {
+        cmp_of!(@arms [] $($entries)*);
     };
 }
-simple_ops!(define_op_enum);
+
+for_each_cmp!(cmp_of);
+
+/// Whether a binary operation's operands may be swapped.
+impl BinOp {
+    pub fn commutes(self) -> bool {
+        use BinOp::*;
+        matches!(
+            self,
+            I32Add
+                | I32Mul
+                | I32And
+                | I32Or
+                | I32Xor
+                | I32Eq
+                | I32Ne
+                | I64Add
+                | I64Mul
+                | I64And
+                | I64Or
+                | I64Xor
+                | I64Eq
+                | I64Ne
+        )
+    }
+
+    /// The operation with swapped operands (`a < b` is `b > a`, also for floats).
+    pub fn swapped(self) -> Option<BinOp> {
+        use BinOp::*;
+        if self.commutes() {
+            return Some(self);
+        }
+        Some(match self {
+            I32LtS => I32GtS,
+            I32LtU => I32GtU,
+            I32GtS => I32LtS,
+            I32GtU => I32LtU,
+            I32LeS => I32GeS,
+            I32LeU => I32GeU,
+            I32GeS => I32LeS,
+            I32GeU => I32LeU,
+            I64LtS => I64GtS,
+            I64LtU => I64GtU,
+            I64GtS => I64LtS,
+            I64GtU => I64LtU,
+            I64LeS => I64GeS,
+            I64LeU => I64GeU,
+            I64GeS => I64LeS,
+            I64GeU => I64LeU,
+            F32Eq => F32Eq,
+            F32Ne => F32Ne,
+            F32Lt => F32Gt,
+            F32Gt => F32Lt,
+            F32Le => F32Ge,
+            F32Ge => F32Le,
+            F64Eq => F64Eq,
+            F64Ne => F64Ne,
+            F64Lt => F64Gt,
+            F64Gt => F64Lt,
+            F64Le => F64Ge,
+            F64Ge => F64Le,
+            _ => return None,
+        })
+    }
+}
+
+/// One interpreter operation. Ops read all their operands before they write their result,
+/// so a result slot may be one of the operand slots.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    // ---- control ----
+    Unreachable,
+    Br {
+        offset: i32,
+    },
+    /// Jumps if slot `cond` (an i32) is non-zero.
+    BrIfNez {
+        cond: Slot,
+        offset: i32,
+    },
+    /// Jumps if slot `cond` (an i32) is zero.
+    BrIfEqz {
+        cond: Slot,
+        offset: i32,
+    },
+    /// Jumps if the comparison of slots `a` and `b` holds.
+    BrIfCmp {
+        op: CmpOp,
+        a: Slot,
+        b: Slot,
+        offset: i32,
+    },
+    /// Jumps if the comparison of slot `a` with the constant `b` holds.
+    BrIfCmpImm {
+        op: CmpOp,
+        a: Slot,
+        b: i16,
+        offset: i32,
+    },
+    /// The back edges of a loop: the branches above, jumping to just after the loop's
+    /// `LoopHeader` and running its safepoint when they jump (the header then runs only
+    /// when the loop is entered from above).
+    BrLoop {
+        offset: i32,
+    },
+    BrIfNezLoop {
+        cond: Slot,
+        offset: i32,
+    },
+    BrIfEqzLoop {
+        cond: Slot,
+        offset: i32,
+    },
+    BrIfCmpLoop {
+        op: CmpOp,
+        a: Slot,
+        b: Slot,
+        offset: i32,
+    },
+    BrIfCmpImmLoop {
+        op: CmpOp,
+        a: Slot,
+        b: i16,
+        offset: i32,
+    },
+    /// Jumps to entry `min(slot index, len)` of the `len + 1` ops that follow (each a `Br`
+    /// or a return).
+    BrTable {
+        index: Slot,
+        len: u32,
+    },
+    /// Returns `n` values starting at slot `src` to the caller.
+    Return {
+        src: Slot,
+        n: u16,
+    },
+    /// Calls a function defined in the current module (index among defined functions).
+    /// The callee's frame starts at slot `base`, where the arguments are.
+    CallInternal {
+        base: Slot,
+        def: u32,
+    },
+    /// Calls through the instance's function table (imports, or any function).
+    CallFunc {
+        base: Slot,
+        func: u32,
+    },
+    /// Calls through a table: the element index is in slot `index`, the arguments in the
+    /// slots just below it (where the callee's frame starts). Checks the callee's type
+    /// against `type_index` of the module.
+    CallIndirect {
+        index: Slot,
+        table: u16,
+        type_index: u32,
+    },
+    /// Tiered execution, first op of every function: counts the call and, once the
+    /// function is hot, runs its machine code instead (see `tier.rs`).
+    TierEntry,
+    /// Every loop header: checks for interruption, charges the loop body's `cost` in fuel
+    /// when fuel is metered, and bounds host-stack use (see `exec.rs`).
+    LoopHeader {
+        cost: u32,
+    },
+    /// A loop header under tiered execution: also counts the iteration. `loop_index`
+    /// numbers the body's `loop`s in order (the JIT's on-stack-replacement entries use the
+    /// same numbering); `osr` says whether the operand stack is empty here.
+    TierLoop {
+        loop_index: u32,
+        cost: u32,
+        osr: bool,
+    },
+
+    // ---- slots and constants ----
+    Copy {
+        dst: Slot,
+        src: Slot,
+    },
+    /// Copies `n` consecutive slots (the ranges may overlap, `dst < src`).
+    CopySpan {
+        dst: Slot,
+        src: Slot,
+        n: u16,
+    },
+    Const32 {
+        dst: Slot,
+        value: u32,
+    },
+    /// A 64-bit constant that fits neither 32 bits zero-extended nor sign-extended: entry
+    /// `index` of the function's constant pool.
+    ConstPool {
+        dst: Slot,
+        index: u32,
+    },
+    /// A 64-bit constant that fits 32 bits sign-extended.
+    Const64S {
+        dst: Slot,
+        value: i32,
+    },
+    /// `dst = cond != 0 ? a : b`.
+    Select {
+        dst: Slot,
+        cond: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    GlobalGet {
+        dst: Slot,
+        global: u32,
+    },
+    GlobalSet {
+        src: Slot,
+        global: u32,
+    },
+
+    // ---- numeric ----
+    Un {
+        op: UnOp,
+        dst: Slot,
+        a: Slot,
+    },
+    UnTrap {
+        op: UnTrapOp,
+        dst: Slot,
+        a: Slot,
+    },
+    Bin {
+        op: BinOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// `a op b` with a constant right operand.
+    BinRI {
+        op: BinOp,
+        dst: Slot,
+        a: Slot,
+        b: u32,
+    },
+    /// `a op b` with a constant left operand.
+    BinIR {
+        op: BinOp,
+        dst: Slot,
+        a: u32,
+        b: Slot,
+    },
+    BinTrap {
+        op: BinTrapOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    BinTrapRI {
+        op: BinTrapOp,
+        dst: Slot,
+        a: Slot,
+        b: u32,
+    },
+    BinTrapIR {
+        op: BinTrapOp,
+        dst: Slot,
+        a: u32,
+        b: Slot,
+    },
+
+    // ---- memory: `offset` is the static memarg offset ----
+    Load {
+        op: LoadOp,
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Store {
+        op: StoreOp,
+        addr: Slot,
+        value: Slot,
+        offset: u32,
+    },
+    /// A load from a constant address (the address operand plus the offset).
+    LoadAbs {
+        op: LoadOp,
+        dst: Slot,
+        addr: u32,
+    },
+    /// A store of a constant (sign-extended from 16 bits).
+    StoreImm {
+        op: StoreOp,
+        addr: Slot,
+        value: i16,
+        offset: u32,
+    },
+    /// A store to a constant address (the address operand plus the offset).
+    StoreAbs {
+        op: StoreOp,
+        value: Slot,
+        addr: u32,
+    },
+    MemorySize {
+        dst: Slot,
+    },
+    MemoryGrow {
+        dst: Slot,
+        delta: Slot,
+    },
+    /// Operands (destination, value, length) in the three slots from `base`.
+    MemoryFill {
+        base: Slot,
+    },
+    /// Operands (destination, source, length) in the three slots from `base`.
+    MemoryCopy {
+        base: Slot,
+    },
+    /// Operands (destination, source, length) in the three slots from `base`.
+    MemoryInit {
+        base: Slot,
+        data: u32,
+    },
+    DataDrop {
+        data: u32,
+    },
+
+    // ---- tables and references ----
+    TableGet {
+        dst: Slot,
+        index: Slot,
+        table: u32,
+    },
+    TableSet {
+        index: Slot,
+        value: Slot,
+        table: u32,
+    },
+    TableSize {
+        dst: Slot,
+        table: u32,
+    },
+    /// Operands (init, delta) in the two slots from `base`; the result replaces init.
+    TableGrow {
+        base: Slot,
+        table: u32,
+    },
+    /// Operands (index, value, length) in the three slots from `base`.
+    TableFill {
+        base: Slot,
+        table: u32,
+    },
+    /// Operands (destination, source, length) in the three slots from `base`.
+    TableCopy {
+        base: Slot,
+        dst: u16,
+        src: u16,
+    },
+    /// Operands (destination, source, length) in the three slots from `base`.
+    TableInit {
+        base: Slot,
+        table: u16,
+        elem: u32,
+    },
+    ElemDrop {
+        elem: u32,
+    },
+    RefFunc {
+        dst: Slot,
+        func: u32,
+    },
+}
 
 impl Op {
     /// The branch offset of a jumping op, for disassembly and patching.
     pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
         match self {
             Op::Br { offset }
-            | Op::BrAdjust { offset, .. }
-            | Op::BrIfNez { offset }
-            | Op::BrIfEqz { offset }
-            | Op::BrIfI32LtS { offset }
-            | Op::BrIfI32LtU { offset }
-            | Op::BrIfI32GeS { offset }
-            | Op::BrIfI32GeU { offset }
-            | Op::BrIfI32Ne { offset }
-            | Op::BrIfI32Eq { offset }
-            | Op::BrIfLocalNez { offset, .. }
-            | Op::BrIfLocalBin2Nez { offset, .. }
-            | Op::BrIfLocalBin2Eqz { offset, .. }
-            | Op::BrIfI32GtS { offset }
-            | Op::BrIfI32GtU { offset }
-            | Op::BrIfI32LeS { offset }
-            | Op::BrIfI32LeU { offset }
-            | Op::BrIfI32LtSConst { offset, .. }
-            | Op::BrIfI32LtUConst { offset, .. }
-            | Op::BrIfI32GtSConst { offset, .. }
-            | Op::BrIfI32GtUConst { offset, .. }
-            | Op::BrIfI32LeSConst { offset, .. }
-            | Op::BrIfI32LeUConst { offset, .. }
-            | Op::BrIfI32GeSConst { offset, .. }
-            | Op::BrIfI32GeUConst { offset, .. }
-            | Op::BrIfI32EqConst { offset, .. }
-            | Op::BrIfI32NeConst { offset, .. }
-            | Op::BrIfI64Eqz { offset }
-            | Op::BrIfI64Nez { offset } => Some(offset),
+            | Op::BrIfNez { offset, .. }
+            | Op::BrIfEqz { offset, .. }
+            | Op::BrIfCmp { offset, .. }
+            | Op::BrIfCmpImm { offset, .. }
+            | Op::BrLoop { offset }
+            | Op::BrIfNezLoop { offset, .. }
+            | Op::BrIfEqzLoop { offset, .. }
+            | Op::BrIfCmpLoop { offset, .. }
+            | Op::BrIfCmpImmLoop { offset, .. } => Some(offset),
+            _ => None,
+        }
+    }
+
+    /// The back-edge form of a branch (see `BrLoop`).
+    pub fn back_edge(self) -> Option<Op> {
+        Some(match self {
+            Op::Br { offset } => Op::BrLoop { offset },
+            Op::BrIfNez { cond, offset } => Op::BrIfNezLoop { cond, offset },
+            Op::BrIfEqz { cond, offset } => Op::BrIfEqzLoop { cond, offset },
+            Op::BrIfCmp { op, a, b, offset } => Op::BrIfCmpLoop { op, a, b, offset },
+            Op::BrIfCmpImm { op, a, b, offset } => Op::BrIfCmpImmLoop { op, a, b, offset },
+            _ => return None,
+        })
+    }
+
+    /// The slot an op writes its single result to, for ops that have one. The translator
+    /// redirects the result of the op just emitted straight into a local (`local.set`).
+    pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
+        match self {
+            Op::Copy { dst, .. }
+            | Op::Const32 { dst, .. }
+            | Op::ConstPool { dst, .. }
+            | Op::Const64S { dst, .. }
+            | Op::Select { dst, .. }
+            | Op::GlobalGet { dst, .. }
+            | Op::Un { dst, .. }
+            | Op::UnTrap { dst, .. }
+            | Op::Bin { dst, .. }
+            | Op::BinRI { dst, .. }
+            | Op::BinIR { dst, .. }
+            | Op::BinTrap { dst, .. }
+            | Op::BinTrapRI { dst, .. }
+            | Op::BinTrapIR { dst, .. }
+            | Op::Load { dst, .. }
+            | Op::LoadAbs { dst, .. }
+            | Op::MemorySize { dst }
+            | Op::MemoryGrow { dst, .. }
+            | Op::TableGet { dst, .. }
+            | Op::TableSize { dst, .. }
+            | Op::RefFunc { dst, .. } => Some(dst),
             _ => None,
         }
     }
@@ -396,8 +804,21 @@ impl Op {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn ops_stay_compact() {
-        assert!(std::mem::size_of::<super::Op>() <= 16);
+        assert!(std::mem::size_of::<Op>() <= 16);
+    }
+
+    #[test]
+    fn comparisons_negate_and_swap_consistently() {
+        for op in [BinOp::I32LtS, BinOp::I64GeU, BinOp::I32Eq, BinOp::I64Ne] {
+            let cmp = CmpOp::of(op).unwrap();
+            assert_eq!(cmp.negated().negated(), cmp);
+            assert_eq!(op.swapped().unwrap().swapped().unwrap(), op);
+        }
+        assert_eq!(CmpOp::of(BinOp::F32Lt).unwrap().negated(), CmpOp::F32NotLt);
+        assert_eq!(CmpOp::of(BinOp::F64Add), None);
     }
 }

@@ -168,11 +168,9 @@ unsafe fn current_func_id(st: &Exec) -> FuncId {
 #[inline(never)]
 pub(crate) unsafe fn entry_slow(
     pc: *const Instr,
-    sp: *mut u64,
     fp: *mut u64,
     mem: *mut u8,
     st: &mut Exec,
-    budget: u32,
 ) -> Exit {
     // SAFETY: see the contract; the store outlives the execution and no other reference to
     // it is live while a handler runs.
@@ -185,11 +183,11 @@ pub(crate) unsafe fn entry_slow(
             (_, Some(call)) => call,
             (Promotion::Never, None) => {
                 (*func).hotness.give_up();
-                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+                return crate::handlers::next(pc.add(1), fp, mem, st);
             }
             _ => {
                 (*func).hotness.expect_code();
-                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+                return crate::handlers::next(pc.add(1), fp, mem, st);
             }
         };
         (*func).hotness.uncount_call();
@@ -198,25 +196,18 @@ pub(crate) unsafe fn entry_slow(
         let (np, nr) = ((*func).num_params as usize, (*func).num_results as usize);
         let slots = std::slice::from_raw_parts_mut(fp, np.max(nr));
         let result = call(store, fid, slots);
-        return_from_compiled(fp, nr, result, st, budget)
+        return_from_compiled(result, st)
     }
 }
 
 /// Returns to the caller of the current function, whose rest ran as machine code that left
-/// `nr` results at `fp` (as `Op::Return` does, after moving the results there).
+/// its results in the first slots of the function's frame (where `Op::Return` moves them).
 ///
 /// # Safety
-/// `fp` must be the current function's frame, with its results in the first `nr` slots.
-unsafe fn return_from_compiled(
-    fp: *mut u64,
-    nr: usize,
-    result: Result<(), Trap>,
-    st: &mut Exec,
-    budget: u32,
-) -> Exit {
-    // SAFETY: per the contract; the caller's frame lies below `fp` on the same stack.
+/// Called by the tiering slow paths of the current function.
+unsafe fn return_from_compiled(result: Result<(), Trap>, st: &mut Exec) -> Exit {
+    // SAFETY: per the contract; the caller's frame is intact below the callee's.
     unsafe {
-        let sp = fp.add(nr);
         match st.pop_frame() {
             None => match result {
                 Ok(()) => Exit::Done,
@@ -226,7 +217,7 @@ unsafe fn return_from_compiled(
             Some((ret_pc, caller_fp)) => match result {
                 Ok(()) => {
                     let mem = st.mem_base();
-                    crate::handlers::dispatch(ret_pc, sp, caller_fp, mem, st, budget)
+                    crate::handlers::next(ret_pc, caller_fp, mem, st)
                 }
                 Err(trap) => st.raise_trap(trap),
             },
@@ -245,11 +236,9 @@ unsafe fn return_from_compiled(
 #[inline(never)]
 pub(crate) unsafe fn loop_slow(
     pc: *const Instr,
-    sp: *mut u64,
     fp: *mut u64,
     mem: *mut u8,
     st: &mut Exec,
-    budget: u32,
 ) -> Exit {
     // SAFETY: `st.func` is the running function of instance `st.ctx`, `fp` its frame; the
     // store outlives the execution and no other reference to it is live while a handler runs.
@@ -260,7 +249,7 @@ pub(crate) unsafe fn loop_slow(
         match promote(store, fid) {
             Promotion::Never => {
                 (*func).hotness.give_up();
-                return crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget);
+                return crate::handlers::next(pc.add(1), fp, mem, st);
             }
             Promotion::Ready => {
                 (*func).hotness.code_ready();
@@ -270,14 +259,15 @@ pub(crate) unsafe fn loop_slow(
         }
         let (nl, nr) = ((*func).num_locals as usize, (*func).num_results as usize);
         let osr = store.tier_hooks.and_then(|h| h.osr);
-        if let Some(osr) = osr.filter(|_| sp == fp.add(nl)) {
-            let loop_index = (*pc).imm[0];
+        let hi = ((*pc).imm >> 32) as u32;
+        let (loop_index, stack_empty) = (hi & 0x7fff_ffff, hi >> 31 != 0);
+        if let Some(osr) = osr.filter(|_| stack_empty) {
             // The frame holds the locals and, as in `entry_slow`, room for the results.
             let slots = std::slice::from_raw_parts_mut(fp, nl.max(nr));
             if let Some(result) = osr(store, fid, loop_index, slots) {
-                return return_from_compiled(fp, nr, result, st, budget);
+                return return_from_compiled(result, st);
             }
         }
-        crate::handlers::dispatch(pc.add(1), sp, fp, mem, st, budget)
+        crate::handlers::next(pc.add(1), fp, mem, st)
     }
 }

@@ -1,7 +1,18 @@
 //! wasm function body -> interpreter bytecode, validating as it goes.
 //!
-//! The validator tracks operand-stack heights and control frames for us; the translator keeps
-//! only what it must patch later (forward branches) and applies peephole fusions.
+//! The translator runs the wasm operand stack at translation time (`stack`), so it knows
+//! the slot of every operand (see `ops.rs`). `local.get` and constants push no code: they
+//! enter the stack as *pending* operands (`Operand::Local`, `Operand::Const`) that the
+//! consuming op reads directly (a local's slot, or an immediate). An operand becomes a
+//! temporary in its own slot ("materialized") only where an op needs it there: call
+//! arguments, values that stay on the stack across a label, and pending reads of a local
+//! that is about to be written. A `local.set` after an op redirects the op's result into
+//! the local instead of copying it.
+//!
+//! Control flow keeps one invariant: at every label (block end, loop header, else), every
+//! operand on the stack is a temporary in its own slot. Branches move the values they carry
+//! into the target's slots on the taken path only, so a conditional branch leaves the
+//! fall-through path's pending operands as they were.
 
 use wasmparser::{
     BlockType, FuncValidator, FuncValidatorAllocations, Operator, ValidatorResources,
@@ -9,8 +20,15 @@ use wasmparser::{
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 use crate::code::{Instr, link};
-use crate::ops::{LocalBinOp, Op, simple_ops};
+use crate::ops::{BinOp, BinTrapOp, CmpOp, LoadOp, Op, Slot, StoreOp, UnOp, UnTrapOp};
 use crate::tier::{Hotness, Tiering};
+
+/// Frames address slots with 16 bits.
+const MAX_SLOTS: u32 = 1 << 16;
+
+/// Wide constants a function keeps in frame slots (see `CompiledFunc::num_frame_consts`);
+/// any beyond are loaded by `Op::ConstPool`.
+const MAX_FRAME_CONSTS: usize = 64;
 
 /// A translated function.
 #[derive(Debug)]
@@ -19,16 +37,34 @@ pub struct CompiledFunc {
     pub ops: Box<[Op]>,
     /// The same instructions in threaded form, which is what runs.
     pub code: Box<[Instr]>,
+    /// 64-bit constants too wide for an immediate. The first `num_frame_consts` are copied
+    /// into the frame on entry, to the slots right after the locals, where ops read them
+    /// like locals (no instruction per use); the others are loaded by `Op::ConstPool`.
+    pub consts: Box<[u64]>,
+    pub num_frame_consts: u32,
     /// Index in the module's function index space.
     pub func_index: u32,
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,
     pub num_results: u32,
-    /// Slots a call needs: locals plus the deepest operand stack.
+    /// Slots a call needs: locals, frame constants and the deepest operand stack.
     pub frame_size: u32,
+    /// Fuel charged on entry: the function's wasm operators outside loops.
+    pub entry_cost: u32,
     /// Call and loop counters of tiered execution.
     pub hotness: Hotness,
+}
+
+/// An operand on the translation-time stack.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Operand {
+    /// In its own slot (the slot of its stack position).
+    Temp,
+    /// The current value of a local, not copied yet.
+    Local(Slot),
+    /// A constant (raw slot bits), not materialized yet.
+    Const(u64),
 }
 
 struct Ctrl {
@@ -40,21 +76,44 @@ struct Ctrl {
     pending: Vec<usize>,
     /// The `if`'s jump to its `else` (or end), while unpatched.
     else_jump: Option<usize>,
+    /// Stack height below the block's parameters.
+    height: usize,
+    params: usize,
+    results: usize,
+}
+
+/// Where a branch goes.
+enum Target {
+    Return,
+    /// To control frame `index` (from the outermost), whose values start at slot `base`.
+    Label {
+        index: usize,
+        keep: usize,
+        base: Slot,
+    },
 }
 
 struct Translator<'a> {
     info: &'a ModuleInfo,
     v: FuncValidator<ValidatorResources>,
     ops: Vec<Op>,
+    consts: Vec<u64>,
     ctrl: Vec<Ctrl>,
-    num_results: u32,
-    max_height: u32,
+    stack: Vec<Operand>,
+    num_locals: u32,
+    /// Constants kept in frame slots (the first entries of `consts`).
+    num_frame_consts: usize,
+    num_results: usize,
+    max_height: usize,
     /// Ops before this index may not be fused with later ones: a label lies in between.
     barrier: usize,
     /// Tiered execution: every loop header counts its iterations (`Op::TierLoop`).
     count_loops: bool,
     /// `loop` operators seen so far, reachable or not.
     loops_seen: u32,
+    /// Fuel of the regions being translated: the function body outside loops, then one
+    /// entry per enclosing loop, with the index of its header op.
+    costs: Vec<(u32, Option<usize>)>,
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -63,6 +122,12 @@ fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
 
 fn malformed(e: wasmparser::BinaryReaderError) -> ModuleError {
     ModuleError::Malformed(format!("{} (at offset {:#x})", e.message(), e.offset()))
+}
+
+fn too_large(what: &str) -> ModuleError {
+    ModuleError::Unsupported(format!(
+        "function too large for the interpreter: {what} (the limit is 65535)"
+    ))
 }
 
 /// Validates and translates one function body.
@@ -75,32 +140,42 @@ pub fn translate_function(
     let ty = info.func_type(pending.func_index);
     let num_params = ty.params().len() as u32;
     let num_results = ty.results().len() as u32;
-    let mut t = Translator {
-        info,
-        v: pending.validator.into_validator(allocs),
-        ops: Vec::new(),
-        ctrl: vec![Ctrl {
-            dead: false,
-            loop_start: None,
-            pending: Vec::new(),
-            else_jump: None,
-        }],
-        num_results,
-        max_height: 0,
-        barrier: 0,
-        count_loops: tiering.is_some(),
-        loops_seen: 0,
-    };
-    if tiering.is_some() {
-        t.emit(Op::TierEntry);
-    }
+    let mut v = pending.validator.into_validator(allocs);
     let mut num_locals = num_params;
     let mut locals = pending.body.get_locals_reader().map_err(malformed)?;
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, ty) = locals.read().map_err(malformed)?;
-        t.v.define_locals(offset, count, ty).map_err(invalid)?;
-        num_locals += count;
+        v.define_locals(offset, count, ty).map_err(invalid)?;
+        num_locals = num_locals.saturating_add(count);
+    }
+    let consts = frame_constants(&pending.body)?;
+    let mut t = Translator {
+        info,
+        v,
+        ops: Vec::new(),
+        num_frame_consts: consts.len(),
+        consts,
+        ctrl: vec![Ctrl {
+            dead: false,
+            loop_start: None,
+            pending: Vec::new(),
+            else_jump: None,
+            height: 0,
+            params: 0,
+            results: num_results as usize,
+        }],
+        stack: Vec::new(),
+        num_locals,
+        num_results: num_results as usize,
+        max_height: 0,
+        barrier: 0,
+        count_loops: tiering.is_some(),
+        loops_seen: 0,
+        costs: vec![(0, None)],
+    };
+    if tiering.is_some() {
+        t.emit(Op::TierEntry);
     }
     let mut reader = pending.body.get_operators_reader().map_err(malformed)?;
     while !reader.eof() {
@@ -108,123 +183,229 @@ pub fn translate_function(
         t.translate_op(op, offset)?;
     }
     reader.finish().map_err(malformed)?;
-    let frame_size = num_locals
-        .checked_add(t.max_height)
-        .ok_or_else(|| ModuleError::Unsupported("function frame too large".into()))?;
+    let frame_size = num_locals as u64 + t.num_frame_consts as u64 + t.max_height as u64;
+    if frame_size > MAX_SLOTS as u64 - 1 {
+        return Err(too_large(&format!(
+            "{num_locals} locals and an operand stack of {} values",
+            t.max_height
+        )));
+    }
     let code = link(&t.ops)?;
     let func = CompiledFunc {
         ops: t.ops.into_boxed_slice(),
         code,
+        consts: t.consts.into_boxed_slice(),
+        num_frame_consts: t.num_frame_consts as u32,
         func_index: pending.func_index,
         num_params,
         num_locals,
         num_results,
-        frame_size,
+        frame_size: frame_size as u32,
+        entry_cost: t.costs[0].0,
         hotness: Hotness::new(tiering),
     };
     Ok((func, t.v.into_allocations()))
 }
 
+/// Whether a constant needs more than an immediate field: neither 32 bits zero-extended
+/// nor sign-extended.
+fn is_wide(bits: u64) -> bool {
+    bits > u32::MAX as u64 && !fits_imm(true, bits)
+}
+
+/// The distinct wide constants of a body, in order of appearance, at most
+/// `MAX_FRAME_CONSTS`. A quick pass before translation, so that the operand stack's slots
+/// can start after them.
+fn frame_constants(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u64>, ModuleError> {
+    let mut consts = Vec::new();
+    let mut reader = body.get_operators_reader().map_err(malformed)?;
+    while !reader.eof() && consts.len() < MAX_FRAME_CONSTS {
+        let bits = match reader.read().map_err(malformed)? {
+            Operator::I64Const { value } => value as u64,
+            Operator::F64Const { value } => value.bits(),
+            _ => continue,
+        };
+        if is_wide(bits) && !consts.contains(&bits) {
+            consts.push(bits);
+        }
+    }
+    Ok(consts)
+}
+
 /// Parameter and result counts of a block type.
-fn block_arity(info: &ModuleInfo, bt: BlockType) -> (u32, u32) {
+fn block_arity(info: &ModuleInfo, bt: BlockType) -> (usize, usize) {
     match bt {
         BlockType::Empty => (0, 0),
         BlockType::Type(_) => (0, 1),
         BlockType::FuncType(idx) => {
             let ty = &info.types[idx as usize];
-            (ty.params().len() as u32, ty.results().len() as u32)
+            (ty.params().len(), ty.results().len())
         }
     }
 }
 
-/// Where a branch goes and how it adjusts the stack.
-enum Branch {
-    Return,
-    Jump {
-        target: BranchTarget,
-        drop: u32,
-        keep: u32,
-    },
+/// Whether `bits` fits a 32-bit immediate of an operation with `wide` (64-bit) operands.
+fn fits_imm(wide: bool, bits: u64) -> bool {
+    if wide {
+        bits as i64 == bits as i64 as i32 as i64
+    } else {
+        bits <= u32::MAX as u64
+    }
 }
 
-enum BranchTarget {
-    /// Backwards to a known position.
-    At(usize),
-    /// Forwards to the end of control frame `depth`, patched later.
-    EndOf(usize),
+/// The effective address of an access whose address operand is a constant, if it fits 32
+/// bits (a larger one traps, which the general form reports).
+fn constant_address(addr: Operand, offset: u32) -> Option<u32> {
+    match addr {
+        Operand::Const(base) => u32::try_from(base + offset as u64).ok(),
+        _ => None,
+    }
+}
+
+/// Whether a 32-bit immediate (as stored in `BinRI`) fits the 16 bits of `BrIfCmpImm`.
+fn fits_i16(imm: u32) -> Option<i16> {
+    i16::try_from(imm as i32).ok()
 }
 
 impl Translator<'_> {
-    fn height(&self) -> u32 {
-        self.v.operand_stack_height()
+    // ---- the operand stack ----
+
+    /// The slot of stack position `i`. Positions past the 16-bit range wrap here; the
+    /// frame-size check at the end rejects such functions.
+    fn slot_at(&self, i: usize) -> Slot {
+        (self.num_locals as usize + self.num_frame_consts + i) as Slot
     }
 
-    fn reachable(&self) -> bool {
-        let live = self.ctrl.last().is_some_and(|c| !c.dead);
-        live && self.v.get_control_frame(0).is_some_and(|f| !f.unreachable)
+    /// The frame slot holding wide constant `bits`, if it has one.
+    fn const_slot(&self, bits: u64) -> Option<Slot> {
+        let i = self.consts[..self.num_frame_consts]
+            .iter()
+            .position(|&c| c == bits)?;
+        Some((self.num_locals as usize + i) as Slot)
     }
 
-    /// Appends `op`, fusing it with the previous ops where that pays. Returns the index of
-    /// the op that now holds `op`'s effect (for patching branches).
-    fn emit(&mut self, op: Op) -> usize {
-        if let Op::LocalSet(local) = op
-            && self.fuse_local_incr(local)
-        {
-            return self.ops.len() - 1;
+    fn push(&mut self, operand: Operand) {
+        self.stack.push(operand);
+        self.max_height = self.max_height.max(self.stack.len());
+    }
+
+    /// Pushes a temporary; returns its slot.
+    fn push_temp(&mut self) -> Slot {
+        self.push(Operand::Temp);
+        self.slot_at(self.stack.len() - 1)
+    }
+
+    /// Pops the top operand with the slot of its position.
+    fn pop(&mut self) -> (Operand, Slot) {
+        let operand = self.stack.pop().expect("validated operand stack");
+        (operand, self.slot_at(self.stack.len()))
+    }
+
+    /// The slot to read a popped operand from: a constant is written to `slot` (its
+    /// position's slot) first.
+    fn read(&mut self, (operand, slot): (Operand, Slot)) -> Slot {
+        match operand {
+            Operand::Temp => slot,
+            Operand::Local(l) => l,
+            Operand::Const(bits) => match self.const_slot(bits) {
+                Some(c) => c,
+                None => {
+                    self.emit_const(slot, bits);
+                    slot
+                }
+            },
         }
-        if self.ops.len() > self.barrier {
-            let prev = self.ops.len() - 1;
-            match fuse(self.ops[prev], op) {
-                Some(Fused::Replace(new)) => {
-                    self.ops[prev] = new;
-                    return self.fuse_backwards(prev);
+    }
+
+    /// Writes `bits` to `dst` with the shortest constant op.
+    fn emit_const(&mut self, dst: Slot, bits: u64) {
+        let op = if bits <= u32::MAX as u64 {
+            Op::Const32 {
+                dst,
+                value: bits as u32,
+            }
+        } else if fits_imm(true, bits) {
+            Op::Const64S {
+                dst,
+                value: bits as i64 as i32,
+            }
+        } else if let Some(src) = self.const_slot(bits) {
+            Op::Copy { dst, src }
+        } else {
+            let index = match self.consts.iter().position(|&c| c == bits) {
+                Some(i) => i,
+                None => {
+                    self.consts.push(bits);
+                    self.consts.len() - 1
                 }
-                Some(Fused::Split(first, second)) => {
-                    self.ops[prev] = first;
-                    self.ops.push(second);
-                    return prev + 1;
-                }
-                None => {}
+            };
+            Op::ConstPool {
+                dst,
+                index: index as u32,
+            }
+        };
+        self.emit(op);
+    }
+
+    /// Writes the value of `operand` to `dst` (nothing if it is there already).
+    fn emit_move(&mut self, dst: Slot, operand: Operand, slot: Slot) {
+        match operand {
+            Operand::Temp if slot == dst => {}
+            Operand::Temp => {
+                self.emit(Op::Copy { dst, src: slot });
+            }
+            Operand::Local(l) => {
+                self.emit(Op::Copy { dst, src: l });
+            }
+            Operand::Const(bits) => self.emit_const(dst, bits),
+        }
+    }
+
+    /// Makes stack position `i` a temporary in its own slot.
+    fn materialize(&mut self, i: usize) {
+        let operand = self.stack[i];
+        if operand != Operand::Temp {
+            let slot = self.slot_at(i);
+            self.emit_move(slot, operand, slot);
+            self.stack[i] = Operand::Temp;
+        }
+    }
+
+    /// Makes the top `n` operands temporaries.
+    fn materialize_top(&mut self, n: usize) {
+        for i in self.stack.len() - n..self.stack.len() {
+            self.materialize(i);
+        }
+    }
+
+    fn materialize_all(&mut self) {
+        for i in 0..self.stack.len() {
+            self.materialize(i);
+        }
+    }
+
+    /// Before local `l` is written: pending reads of it take its current value.
+    fn detach_local(&mut self, l: Slot) {
+        for i in 0..self.stack.len() {
+            if self.stack[i] == Operand::Local(l) {
+                self.materialize(i);
             }
         }
+    }
+
+    // ---- emitting ----
+
+    fn emit(&mut self, op: Op) -> usize {
         self.ops.push(op);
         self.ops.len() - 1
     }
 
-    /// After the last op (at `at`) became a fused op, fuses it with the ops before it while
-    /// that pays (`local.get; i32.const; i32.add` -> `local.get; i32.add_const` ->
-    /// `LocalAddConst`). Returns where the last op's effect ends up.
-    fn fuse_backwards(&mut self, mut at: usize) -> usize {
-        while at > self.barrier {
-            match fuse(self.ops[at - 1], self.ops[at]) {
-                Some(Fused::Replace(new)) => {
-                    self.ops.pop();
-                    self.ops[at - 1] = new;
-                    at -= 1;
-                }
-                _ => break,
-            }
-        }
-        at
-    }
-
-    /// `local.get l; i64.const c; i64.add; local.set l` (already fused up to the set) becomes
-    /// one `LocalIncrI64`: the loop-counter idiom. (The i32 form goes through `LocalAddConst`
-    /// in `fuse`.)
-    fn fuse_local_incr(&mut self, local: u32) -> bool {
-        let n = self.ops.len();
-        if n < 2 || n - 2 < self.barrier {
-            return false;
-        }
-        match self.ops[n - 2..] {
-            [Op::LocalGet(l), Op::I64AddConst(c)]
-                if l == local && i32::try_from(c as i64).is_ok() =>
-            {
-                self.ops.truncate(n - 2);
-                self.ops.push(Op::LocalIncrI64(local, c as i64 as i32));
-                true
-            }
-            _ => false,
+    /// The last op, if no label separates it from what comes next.
+    fn last_fusable(&mut self) -> Option<&mut Op> {
+        if self.ops.len() > self.barrier {
+            self.ops.last_mut()
+        } else {
+            None
         }
     }
 
@@ -240,464 +421,819 @@ impl Translator<'_> {
         *slot = offset as i32;
     }
 
-    /// Resolves a branch to relative depth `depth` taken at operand height `height`.
-    fn branch(&self, depth: u32, height: u32) -> Branch {
-        let depth = depth as usize;
-        if depth + 1 == self.ctrl.len() {
-            return Branch::Return;
-        }
-        let frame = self
-            .v
-            .get_control_frame(depth)
-            .expect("validated branch depth");
-        let (params, results) = block_arity(self.info, frame.block_type);
-        let ctrl = &self.ctrl[self.ctrl.len() - 1 - depth];
-        let (target, keep) = match ctrl.loop_start {
-            Some(start) => (BranchTarget::At(start), params),
-            None => (BranchTarget::EndOf(depth), results),
-        };
-        let drop = height - frame.height as u32 - keep; // validation guarantees no underflow
-        Branch::Jump { target, drop, keep }
-    }
-
-    /// Emits `op` as a jump to `target`, registering forward jumps for patching.
-    fn emit_jump(&mut self, op: Op, target: BranchTarget) {
-        let at = self.emit(op);
-        self.link(at, target);
-    }
-
-    fn link(&mut self, at: usize, target: BranchTarget) {
-        match target {
-            BranchTarget::At(pos) => self.patch(at, pos),
-            BranchTarget::EndOf(depth) => {
-                let idx = self.ctrl.len() - 1 - depth;
-                self.ctrl[idx].pending.push(at);
-            }
-        }
-    }
-
-    fn emit_br(&mut self, depth: u32, height: u32) {
-        match self.branch(depth, height) {
-            Branch::Return => {
-                self.emit(Op::Return {
-                    results: self.num_results,
-                });
-            }
-            Branch::Jump {
-                target, drop: 0, ..
-            } => self.emit_jump(Op::Br { offset: 0 }, target),
-            Branch::Jump { target, drop, keep } => self.emit_jump(
-                Op::BrAdjust {
-                    offset: 0,
-                    drop,
-                    keep,
-                },
-                target,
-            ),
-        }
-    }
-
-    fn emit_br_if(&mut self, depth: u32, height: u32) {
-        match self.branch(depth, height) {
-            Branch::Jump {
-                target, drop: 0, ..
-            } => self.emit_jump(Op::BrIfNez { offset: 0 }, target),
-            _ => {
-                // Skip over the unconditional (adjusting) branch when the condition is zero.
-                let skip = self.emit(Op::BrIfEqz { offset: 0 });
-                self.emit_br(depth, height);
-                self.place_label();
-                let end = self.ops.len();
-                self.patch(skip, end);
-            }
-        }
-    }
-
-    fn emit_br_table(
-        &mut self,
-        targets: &wasmparser::BrTable<'_>,
-        height: u32,
-    ) -> Result<(), ModuleError> {
-        let depths = targets
-            .targets()
-            .collect::<Result<Vec<u32>, _>>()
-            .map_err(malformed)?;
-        self.emit(Op::BrTable {
-            len: depths.len() as u32,
-        });
-        for depth in depths.into_iter().chain([targets.default()]) {
-            // Entries are executed in place, so they are plain ops that are never fused.
-            match self.branch(depth, height) {
-                Branch::Return => self.ops.push(Op::Return {
-                    results: self.num_results,
-                }),
-                Branch::Jump { target, drop, keep } => {
-                    self.ops.push(Op::BrAdjust {
-                        offset: 0,
-                        drop,
-                        keep,
-                    });
-                    let at = self.ops.len() - 1;
-                    self.link(at, target);
+    fn link_to(&mut self, at: usize, index: usize) {
+        match self.ctrl[index].loop_start {
+            // Without tiering, a back edge runs the loop header's safepoint itself and
+            // skips the header op: one dispatch less per iteration. (Under tiering the
+            // header also counts iterations, so every iteration passes it.)
+            Some(start)
+                if !self.count_loops
+                    && matches!(self.ops.get(start), Some(Op::LoopHeader { .. })) =>
+            {
+                if let Some(back) = self.ops[at].back_edge() {
+                    self.ops[at] = back;
+                    self.patch(at, start + 1);
+                } else {
+                    self.patch(at, start);
                 }
             }
+            Some(start) => self.patch(at, start),
+            None => self.ctrl[index].pending.push(at),
+        }
+    }
+
+    /// Emits a jump taken when the i32 `cond` is non-zero (`when` true) or zero, fused with
+    /// the comparison that produced it where possible. Returns the jump's index.
+    fn emit_cond_jump(&mut self, cond: (Operand, Slot), when: bool, fresh: bool) -> usize {
+        if cond.0 == Operand::Temp && fresh {
+            let slot = cond.1;
+            if let Some(last) = self.last_fusable() {
+                let fused = match *last {
+                    Op::Bin { op, dst, a, b } if dst == slot => CmpOp::of(op).map(|c| {
+                        let op = if when { c } else { c.negated() };
+                        Op::BrIfCmp {
+                            op,
+                            a,
+                            b,
+                            offset: 0,
+                        }
+                    }),
+                    Op::BinRI { op, dst, a, b } if dst == slot => {
+                        match (CmpOp::of(op), fits_i16(b)) {
+                            (Some(c), Some(b)) => Some(Op::BrIfCmpImm {
+                                op: if when { c } else { c.negated() },
+                                a,
+                                b,
+                                offset: 0,
+                            }),
+                            _ => None,
+                        }
+                    }
+                    Op::Un {
+                        op: UnOp::I32Eqz,
+                        dst,
+                        a,
+                    } if dst == slot => Some(if when {
+                        Op::BrIfEqz { cond: a, offset: 0 }
+                    } else {
+                        Op::BrIfNez { cond: a, offset: 0 }
+                    }),
+                    Op::Un {
+                        op: UnOp::I64Eqz,
+                        dst,
+                        a,
+                    } if dst == slot => Some(Op::BrIfCmpImm {
+                        op: if when { CmpOp::I64Eq } else { CmpOp::I64Ne },
+                        a,
+                        b: 0,
+                        offset: 0,
+                    }),
+                    _ => None,
+                };
+                if let Some(fused) = fused {
+                    *last = fused;
+                    return self.ops.len() - 1;
+                }
+            }
+        }
+        let cond = self.read(cond);
+        self.emit(if when {
+            Op::BrIfNez { cond, offset: 0 }
+        } else {
+            Op::BrIfEqz { cond, offset: 0 }
+        })
+    }
+
+    // ---- branches ----
+
+    fn target(&self, depth: u32) -> Target {
+        let index = self.ctrl.len() - 1 - depth as usize;
+        if index == 0 {
+            return Target::Return;
+        }
+        let ctrl = &self.ctrl[index];
+        let keep = if ctrl.loop_start.is_some() {
+            ctrl.params
+        } else {
+            ctrl.results
+        };
+        Target::Label {
+            index,
+            keep,
+            base: self.slot_at(ctrl.height),
+        }
+    }
+
+    /// Whether the top `keep` operands already are temporaries in the slots from `base`.
+    fn in_place(&self, keep: usize, base: Slot) -> bool {
+        let first = self.stack.len() - keep;
+        self.slot_at(first) == base && self.stack[first..].iter().all(|o| *o == Operand::Temp)
+    }
+
+    /// Writes the top `keep` operands to the slots from `base`, leaving the stack as it is
+    /// (the code runs on a branch's taken path only). Ascending order is safe: each
+    /// destination lies below every source still to be read.
+    fn emit_moves(&mut self, keep: usize, base: Slot) {
+        let first = self.stack.len() - keep;
+        if keep > 2 && self.stack[first..].iter().all(|o| *o == Operand::Temp) {
+            let src = self.slot_at(first);
+            if src != base {
+                self.emit(Op::CopySpan {
+                    dst: base,
+                    src,
+                    n: keep as u16,
+                });
+            }
+            return;
+        }
+        for j in 0..keep {
+            let operand = self.stack[first + j];
+            let slot = self.slot_at(first + j);
+            self.emit_move(base.wrapping_add(j as u16), operand, slot);
+        }
+    }
+
+    /// Returns the top `num_results` operands, leaving the stack as it is.
+    fn emit_return(&mut self) {
+        let n = self.num_results;
+        let first = self.stack.len() - n;
+        let src = match n {
+            0 => 0,
+            1 => match self.stack[first] {
+                Operand::Temp => self.slot_at(first),
+                operand => self.read((operand, self.slot_at(first))),
+            },
+            _ => {
+                let base = self.slot_at(first);
+                self.emit_moves(n, base);
+                base
+            }
+        };
+        self.emit(Op::Return { src, n: n as u16 });
+    }
+
+    /// An unconditional branch to relative depth `depth`.
+    fn emit_br(&mut self, depth: u32) {
+        match self.target(depth) {
+            Target::Return => self.emit_return(),
+            Target::Label { index, keep, base } => {
+                self.emit_moves(keep, base);
+                let at = self.emit(Op::Br { offset: 0 });
+                self.link_to(at, index);
+            }
+        }
+    }
+
+    fn translate_br_if(&mut self, depth: u32) {
+        let mark = self.ops.len();
+        let cond = self.pop();
+        let fresh = self.ops.len() == mark;
+        match self.target(depth) {
+            Target::Label { index, keep, base } if self.in_place(keep, base) => {
+                let at = self.emit_cond_jump(cond, true, fresh);
+                self.link_to(at, index);
+            }
+            _ => {
+                // Skip over the moves and the branch when the condition is zero.
+                let skip = self.emit_cond_jump(cond, false, fresh);
+                self.emit_br(depth);
+                self.place_label();
+                let here = self.ops.len();
+                self.patch(skip, here);
+            }
+        }
+    }
+
+    fn translate_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), ModuleError> {
+        let depths = targets
+            .targets()
+            .chain([Ok(targets.default())])
+            .collect::<Result<Vec<u32>, _>>()
+            .map_err(malformed)?;
+        let index = self.pop();
+        let index = self.read(index);
+        // Every target takes the same number of values; make them temporaries, so that the
+        // entries and their move stubs need no code that changes the stack's state.
+        let keep = match self.target(depths[0]) {
+            Target::Return => self.num_results,
+            Target::Label { keep, .. } => keep,
+        };
+        self.materialize_top(keep);
+        self.emit(Op::BrTable {
+            index,
+            len: depths.len() as u32 - 1,
+        });
+        // Entries are executed in place, so each is a single op.
+        let mut stubs = Vec::new();
+        for &depth in &depths {
+            match self.target(depth) {
+                Target::Return => self.emit_return(),
+                Target::Label { index, keep, base } => {
+                    let at = self.emit(Op::Br { offset: 0 });
+                    if self.in_place(keep, base) {
+                        self.link_to(at, index);
+                    } else {
+                        stubs.push((at, depth));
+                    }
+                }
+            }
+        }
+        for (at, depth) in stubs {
+            self.place_label();
+            let here = self.ops.len();
+            self.patch(at, here);
+            self.emit_br(depth);
         }
         self.place_label();
         Ok(())
     }
 
+    // ---- operators ----
+
+    fn reachable(&self) -> bool {
+        let live = self.ctrl.last().is_some_and(|c| !c.dead);
+        live && self.v.get_control_frame(0).is_some_and(|f| !f.unreachable)
+    }
+
     fn translate_op(&mut self, op: Operator<'_>, offset: u64) -> Result<(), ModuleError> {
         let reachable = self.reachable();
-        let height = self.height();
         self.v.op(offset, &op).map_err(invalid)?;
-        self.max_height = self.max_height.max(self.height());
+        if reachable && !matches!(op, Operator::End | Operator::Else) {
+            self.costs.last_mut().expect("function region").0 += 1;
+        }
 
         match op {
-            Operator::Block { .. } => self.ctrl.push(Ctrl {
-                dead: !reachable,
-                loop_start: None,
-                pending: Vec::new(),
-                else_jump: None,
-            }),
-            Operator::Loop { .. } => {
+            Operator::Block { blockty } => self.enter_block(reachable, blockty, None),
+            Operator::Loop { blockty } => {
+                if reachable {
+                    self.materialize_all();
+                }
                 self.place_label();
                 let start = self.ops.len();
-                if reachable && self.count_loops {
-                    self.emit(Op::TierLoop {
-                        loop_index: self.loops_seen,
-                    });
-                }
+                let header = reachable.then(|| {
+                    let osr = self.stack.is_empty();
+                    self.emit(if self.count_loops {
+                        Op::TierLoop {
+                            loop_index: self.loops_seen,
+                            cost: 0,
+                            osr,
+                        }
+                    } else {
+                        Op::LoopHeader { cost: 0 }
+                    })
+                });
                 self.loops_seen += 1;
-                self.ctrl.push(Ctrl {
-                    dead: !reachable,
-                    loop_start: Some(start),
-                    pending: Vec::new(),
-                    else_jump: None,
-                });
+                self.costs.push((0, header));
+                self.enter_block(reachable, blockty, Some(start));
             }
-            Operator::If { .. } => {
-                let else_jump = reachable.then(|| self.emit(Op::BrIfEqz { offset: 0 }));
-                self.ctrl.push(Ctrl {
-                    dead: !reachable,
-                    loop_start: None,
-                    pending: Vec::new(),
-                    else_jump,
-                });
+            Operator::If { blockty } => {
+                let else_jump = if reachable {
+                    let mark = self.ops.len();
+                    let cond = self.pop();
+                    self.materialize_all();
+                    let fresh = self.ops.len() == mark;
+                    Some(self.emit_cond_jump(cond, false, fresh))
+                } else {
+                    None
+                };
+                self.enter_block(reachable, blockty, None);
+                self.ctrl.last_mut().expect("just pushed").else_jump = else_jump;
             }
             Operator::Else => {
+                let ctrl = self.ctrl.last().expect("validated else");
+                let (height, params, results) = (ctrl.height, ctrl.params, ctrl.results);
                 if reachable {
+                    self.materialize_top(results);
                     let at = self.emit(Op::Br { offset: 0 });
-                    self.ctrl.last_mut().unwrap().pending.push(at);
+                    self.ctrl
+                        .last_mut()
+                        .expect("validated else")
+                        .pending
+                        .push(at);
                 }
                 self.place_label();
-                if let Some(at) = self.ctrl.last_mut().unwrap().else_jump.take() {
+                if let Some(at) = self
+                    .ctrl
+                    .last_mut()
+                    .expect("validated else")
+                    .else_jump
+                    .take()
+                {
                     let here = self.ops.len();
                     self.patch(at, here);
                 }
+                self.reset_stack(height, params);
             }
-            Operator::End => {
-                let ctrl = self.ctrl.pop().expect("validated end");
-                if self.ctrl.is_empty() {
-                    if reachable {
-                        self.emit(Op::Return {
-                            results: self.num_results,
-                        });
-                    }
-                    return Ok(());
-                }
-                self.place_label();
-                let here = self.ops.len();
-                for at in ctrl.pending.into_iter().chain(ctrl.else_jump) {
-                    self.patch(at, here);
-                }
-            }
+            Operator::End => self.translate_end(reachable),
             _ if !reachable => {}
-            Operator::Br { relative_depth } => self.emit_br(relative_depth, height),
-            Operator::BrIf { relative_depth } => self.emit_br_if(relative_depth, height - 1),
-            Operator::BrTable { targets } => self.emit_br_table(&targets, height - 1)?,
-            Operator::Return => {
-                self.emit(Op::Return {
-                    results: self.num_results,
-                });
-            }
-            op => {
-                if let Some(op) = self.simple(op) {
-                    self.emit(op);
-                }
-            }
+            Operator::Br { relative_depth } => self.emit_br(relative_depth),
+            Operator::BrIf { relative_depth } => self.translate_br_if(relative_depth),
+            Operator::BrTable { targets } => self.translate_br_table(&targets)?,
+            Operator::Return => self.emit_return(),
+            op => self.translate_plain(op)?,
         }
         Ok(())
     }
 
-    /// Ops that translate without control-flow bookkeeping. `None` means "emit nothing".
-    fn simple(&self, op: Operator<'_>) -> Option<Op> {
-        macro_rules! map_simple {
+    fn enter_block(&mut self, reachable: bool, blockty: BlockType, loop_start: Option<usize>) {
+        let (params, results) = block_arity(self.info, blockty);
+        if reachable && loop_start.is_none() {
+            self.materialize_all();
+        }
+        self.ctrl.push(Ctrl {
+            dead: !reachable,
+            loop_start,
+            pending: Vec::new(),
+            else_jump: None,
+            height: self.stack.len().saturating_sub(params),
+            params,
+            results,
+        });
+    }
+
+    /// After a label: the stack holds `height` operands plus `n` temporaries.
+    fn reset_stack(&mut self, height: usize, n: usize) {
+        self.stack.truncate(height);
+        for _ in 0..n {
+            self.push(Operand::Temp);
+        }
+    }
+
+    fn translate_end(&mut self, reachable: bool) {
+        if self.ctrl.len() == 1 {
+            self.ctrl.pop();
+            if reachable {
+                self.emit_return();
+            }
+            return;
+        }
+        let ctrl = self.ctrl.pop().expect("validated end");
+        if ctrl.loop_start.is_some() {
+            let (cost, header) = self.costs.pop().expect("loop region");
+            match header.map(|at| &mut self.ops[at]) {
+                Some(Op::LoopHeader { cost: c }) | Some(Op::TierLoop { cost: c, .. }) => *c = cost,
+                _ => {}
+            }
+        }
+        if reachable {
+            self.materialize_top(ctrl.results);
+        }
+        self.place_label();
+        let here = self.ops.len();
+        for at in ctrl.pending.into_iter().chain(ctrl.else_jump) {
+            self.patch(at, here);
+        }
+        self.reset_stack(ctrl.height, ctrl.results);
+    }
+
+    fn unop(&mut self, op: UnOp) {
+        let a = self.pop();
+        let a = self.read(a);
+        let dst = self.push_temp();
+        self.emit(Op::Un { op, dst, a });
+    }
+
+    fn unop_trap(&mut self, op: UnTrapOp) {
+        let a = self.pop();
+        let a = self.read(a);
+        let dst = self.push_temp();
+        self.emit(Op::UnTrap { op, dst, a });
+    }
+
+    fn binop(&mut self, op: BinOp) {
+        let b = self.pop();
+        let a = self.pop();
+        let wide = op.wide();
+        let new = match (a.0, b.0) {
+            (_, Operand::Const(c)) if fits_imm(wide, c) => {
+                let a = self.read(a);
+                let dst = self.push_temp();
+                Op::BinRI {
+                    op,
+                    dst,
+                    a,
+                    b: c as u32,
+                }
+            }
+            (Operand::Const(c), _) if fits_imm(wide, c) => {
+                let b = self.read(b);
+                let dst = self.push_temp();
+                match op.swapped() {
+                    Some(op) => Op::BinRI {
+                        op,
+                        dst,
+                        a: b,
+                        b: c as u32,
+                    },
+                    None => Op::BinIR {
+                        op,
+                        dst,
+                        a: c as u32,
+                        b,
+                    },
+                }
+            }
+            _ => {
+                let a = self.read(a);
+                let b = self.read(b);
+                let dst = self.push_temp();
+                Op::Bin { op, dst, a, b }
+            }
+        };
+        self.emit(new);
+    }
+
+    fn binop_trap(&mut self, op: BinTrapOp) {
+        let b = self.pop();
+        let a = self.pop();
+        let wide = op.wide();
+        let new = match (a.0, b.0) {
+            (_, Operand::Const(c)) if fits_imm(wide, c) => {
+                let a = self.read(a);
+                let dst = self.push_temp();
+                Op::BinTrapRI {
+                    op,
+                    dst,
+                    a,
+                    b: c as u32,
+                }
+            }
+            (Operand::Const(c), _) if fits_imm(wide, c) => {
+                let b = self.read(b);
+                let dst = self.push_temp();
+                Op::BinTrapIR {
+                    op,
+                    dst,
+                    a: c as u32,
+                    b,
+                }
+            }
+            _ => {
+                let a = self.read(a);
+                let b = self.read(b);
+                let dst = self.push_temp();
+                Op::BinTrap { op, dst, a, b }
+            }
+        };
+        self.emit(new);
+    }
+
+    fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) {
+        let addr = self.pop();
+        let offset = memarg.offset as u32;
+        if let Some(abs) = constant_address(addr.0, offset) {
+            let dst = self.push_temp();
+            self.emit(Op::LoadAbs { op, dst, addr: abs });
+            return;
+        }
+        let addr = self.read(addr);
+        let dst = self.push_temp();
+        self.emit(Op::Load {
+            op,
+            dst,
+            addr,
+            offset,
+        });
+    }
+
+    fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) {
+        let value = self.pop();
+        let addr = self.pop();
+        let offset = memarg.offset as u32;
+        if let Some(abs) = constant_address(addr.0, offset) {
+            let value = self.read(value);
+            self.emit(Op::StoreAbs {
+                op,
+                value,
+                addr: abs,
+            });
+            return;
+        }
+        let addr = self.read(addr);
+        if let Operand::Const(bits) = value.0 {
+            // The low `bytes` bytes are stored: a constant whose low bytes are a
+            // sign-extended 16-bit value needs no slot.
+            let mask = u64::MAX >> (64 - 8 * op.bytes());
+            let short = bits as i16;
+            if short as i64 as u64 & mask == bits & mask {
+                self.emit(Op::StoreImm {
+                    op,
+                    addr,
+                    value: short,
+                    offset,
+                });
+                return;
+            }
+        }
+        let value = self.read(value);
+        self.emit(Op::Store {
+            op,
+            addr,
+            value,
+            offset,
+        });
+    }
+
+    /// Pops `n` operands that an op takes in consecutive slots; returns the first slot.
+    fn pop_span(&mut self, n: usize) -> Slot {
+        self.materialize_top(n);
+        let base = self.slot_at(self.stack.len() - n);
+        self.stack.truncate(self.stack.len() - n);
+        base
+    }
+
+    fn local_set(&mut self, local: u32, tee: bool) {
+        let l = local as Slot;
+        let mark = self.ops.len();
+        let value = self.pop();
+        self.detach_local(l);
+        let fresh = self.ops.len() == mark;
+        match value.0 {
+            Operand::Local(m) if m == l => {}
+            Operand::Temp if fresh => {
+                let redirected = match self.last_fusable().and_then(Op::result_slot_mut) {
+                    Some(dst) if *dst == value.1 => {
+                        *dst = l;
+                        true
+                    }
+                    _ => false,
+                };
+                if !redirected {
+                    self.emit_move(l, value.0, value.1);
+                }
+            }
+            _ => self.emit_move(l, value.0, value.1),
+        }
+        if tee {
+            self.push(Operand::Local(l));
+        }
+    }
+
+    fn call(&mut self, params: usize, results: usize, op: impl FnOnce(Slot) -> Op) {
+        let base = self.pop_span(params);
+        self.emit(op(base));
+        for _ in 0..results {
+            self.push(Operand::Temp);
+        }
+    }
+
+    /// Ops that translate without control-flow bookkeeping.
+    fn translate_plain(&mut self, op: Operator<'_>) -> Result<(), ModuleError> {
+        macro_rules! un {
             ($($name:ident)*) => {
                 match op {
-                    $(Operator::$name => return Some(Op::$name),)*
+                    $(Operator::$name => return Ok(self.unop(UnOp::$name)),)*
                     _ => {}
                 }
             };
         }
-        simple_ops!(map_simple);
-        let o = |m: wasmparser::MemArg| m.offset as u32;
-        Some(match op {
-            Operator::Unreachable => Op::Unreachable,
-            Operator::Nop => return None,
-            Operator::Drop => Op::Drop,
-            Operator::Select | Operator::TypedSelect { .. } => Op::Select,
-            Operator::LocalGet { local_index } => Op::LocalGet(local_index),
-            Operator::LocalSet { local_index } => Op::LocalSet(local_index),
-            Operator::LocalTee { local_index } => Op::LocalTee(local_index),
-            Operator::GlobalGet { global_index } => Op::GlobalGet(global_index),
-            Operator::GlobalSet { global_index } => Op::GlobalSet(global_index),
-            Operator::I32Const { value } => Op::Const32(value as u32),
-            Operator::I64Const { value } => Op::Const64(value as u64),
-            Operator::F32Const { value } => Op::Const32(value.bits()),
-            Operator::F64Const { value } => Op::Const64(value.bits()),
+        un! {
+            I32Eqz I64Eqz I32Clz I32Ctz I32Popcnt I64Clz I64Ctz I64Popcnt
+            F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
+            F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
+            I32WrapI64 I64ExtendI32S F32ConvertI32S F32ConvertI32U F32ConvertI64S
+            F32ConvertI64U F32DemoteF64 F64ConvertI32S F64ConvertI32U F64ConvertI64S
+            F64ConvertI64U F64PromoteF32 I32Extend8S I32Extend16S I64Extend8S I64Extend16S
+            I64Extend32S I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
+            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U RefIsNull
+        }
+        macro_rules! un_trap {
+            ($($name:ident)*) => {
+                match op {
+                    $(Operator::$name => return Ok(self.unop_trap(UnTrapOp::$name)),)*
+                    _ => {}
+                }
+            };
+        }
+        un_trap! {
+            I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
+            I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+        }
+        macro_rules! bin {
+            ($($name:ident)*) => {
+                match op {
+                    $(Operator::$name => return Ok(self.binop(BinOp::$name)),)*
+                    _ => {}
+                }
+            };
+        }
+        bin! {
+            I32Add I32Sub I32Mul I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
+            I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
+            I64Add I64Sub I64Mul I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
+            I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
+            F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign
+            F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
+            F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign
+            F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+        }
+        macro_rules! bin_trap {
+            ($($name:ident)*) => {
+                match op {
+                    $(Operator::$name => return Ok(self.binop_trap(BinTrapOp::$name)),)*
+                    _ => {}
+                }
+            };
+        }
+        bin_trap! { I32DivS I32DivU I32RemS I32RemU I64DivS I64DivU I64RemS I64RemU }
+
+        match op {
+            Operator::Unreachable => {
+                self.emit(Op::Unreachable);
+            }
+            Operator::Nop => {}
+            Operator::Drop => {
+                self.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop();
+                let b = self.pop();
+                let a = self.pop();
+                let (a, b, cond) = (self.read(a), self.read(b), self.read(cond));
+                let dst = self.push_temp();
+                self.emit(Op::Select { dst, cond, a, b });
+            }
+            Operator::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot)),
+            Operator::LocalSet { local_index } => self.local_set(local_index, false),
+            Operator::LocalTee { local_index } => self.local_set(local_index, true),
+            Operator::GlobalGet { global_index } => {
+                let dst = self.push_temp();
+                self.emit(Op::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            Operator::GlobalSet { global_index } => {
+                let src = self.pop();
+                let src = self.read(src);
+                self.emit(Op::GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+            Operator::I32Const { value } => self.push(Operand::Const(value as u32 as u64)),
+            Operator::I64Const { value } => self.push(Operand::Const(value as u64)),
+            Operator::F32Const { value } => self.push(Operand::Const(value.bits() as u64)),
+            Operator::F64Const { value } => self.push(Operand::Const(value.bits())),
             // Values are kept zero-extended in 64-bit slots: these change no bits.
             Operator::I64ExtendI32U
             | Operator::I32ReinterpretF32
             | Operator::I64ReinterpretF64
             | Operator::F32ReinterpretI32
-            | Operator::F64ReinterpretI64 => return None,
+            | Operator::F64ReinterpretI64 => {}
             Operator::I32Load { memarg } | Operator::F32Load { memarg } => {
-                Op::I32Load { offset: o(memarg) }
+                self.load(LoadOp::I32Load, memarg)
             }
             Operator::I64Load { memarg } | Operator::F64Load { memarg } => {
-                Op::I64Load { offset: o(memarg) }
+                self.load(LoadOp::I64Load, memarg)
             }
-            Operator::I32Load8S { memarg } => Op::I32Load8S { offset: o(memarg) },
-            Operator::I32Load8U { memarg } => Op::I32Load8U { offset: o(memarg) },
-            Operator::I32Load16S { memarg } => Op::I32Load16S { offset: o(memarg) },
-            Operator::I32Load16U { memarg } => Op::I32Load16U { offset: o(memarg) },
-            Operator::I64Load8S { memarg } => Op::I64Load8S { offset: o(memarg) },
-            Operator::I64Load8U { memarg } => Op::I64Load8U { offset: o(memarg) },
-            Operator::I64Load16S { memarg } => Op::I64Load16S { offset: o(memarg) },
-            Operator::I64Load16U { memarg } => Op::I64Load16U { offset: o(memarg) },
-            Operator::I64Load32S { memarg } => Op::I64Load32S { offset: o(memarg) },
-            Operator::I64Load32U { memarg } => Op::I64Load32U { offset: o(memarg) },
-            Operator::I32Store { memarg } | Operator::F32Store { memarg } => {
-                Op::I32Store { offset: o(memarg) }
+            Operator::I32Load8S { memarg } => self.load(LoadOp::I32Load8S, memarg),
+            Operator::I32Load8U { memarg } | Operator::I64Load8U { memarg } => {
+                self.load(LoadOp::I32Load8U, memarg)
             }
+            Operator::I32Load16S { memarg } => self.load(LoadOp::I32Load16S, memarg),
+            Operator::I32Load16U { memarg } | Operator::I64Load16U { memarg } => {
+                self.load(LoadOp::I32Load16U, memarg)
+            }
+            Operator::I64Load8S { memarg } => self.load(LoadOp::I64Load8S, memarg),
+            Operator::I64Load16S { memarg } => self.load(LoadOp::I64Load16S, memarg),
+            Operator::I64Load32S { memarg } => self.load(LoadOp::I64Load32S, memarg),
+            Operator::I64Load32U { memarg } => self.load(LoadOp::I32Load, memarg),
+            Operator::I32Store { memarg }
+            | Operator::F32Store { memarg }
+            | Operator::I64Store32 { memarg } => self.store(StoreOp::Store32, memarg),
             Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
-                Op::I64Store { offset: o(memarg) }
+                self.store(StoreOp::Store64, memarg)
             }
-            Operator::I32Store8 { memarg } => Op::I32Store8 { offset: o(memarg) },
-            Operator::I32Store16 { memarg } => Op::I32Store16 { offset: o(memarg) },
-            Operator::I64Store8 { memarg } => Op::I64Store8 { offset: o(memarg) },
-            Operator::I64Store16 { memarg } => Op::I64Store16 { offset: o(memarg) },
-            Operator::I64Store32 { memarg } => Op::I64Store32 { offset: o(memarg) },
-            Operator::MemorySize { .. } => Op::MemorySize,
-            Operator::MemoryGrow { .. } => Op::MemoryGrow,
-            Operator::MemoryFill { .. } => Op::MemoryFill,
-            Operator::MemoryCopy { .. } => Op::MemoryCopy,
-            Operator::MemoryInit { data_index, .. } => Op::MemoryInit { data: data_index },
-            Operator::DataDrop { data_index } => Op::DataDrop { data: data_index },
-            Operator::TableGet { table } => Op::TableGet { table },
-            Operator::TableSet { table } => Op::TableSet { table },
-            Operator::TableSize { table } => Op::TableSize { table },
-            Operator::TableGrow { table } => Op::TableGrow { table },
-            Operator::TableFill { table } => Op::TableFill { table },
+            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => {
+                self.store(StoreOp::Store8, memarg)
+            }
+            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
+                self.store(StoreOp::Store16, memarg)
+            }
+            Operator::MemorySize { .. } => {
+                let dst = self.push_temp();
+                self.emit(Op::MemorySize { dst });
+            }
+            Operator::MemoryGrow { .. } => {
+                let delta = self.pop();
+                let delta = self.read(delta);
+                let dst = self.push_temp();
+                self.emit(Op::MemoryGrow { dst, delta });
+            }
+            Operator::MemoryFill { .. } => {
+                let base = self.pop_span(3);
+                self.emit(Op::MemoryFill { base });
+            }
+            Operator::MemoryCopy { .. } => {
+                let base = self.pop_span(3);
+                self.emit(Op::MemoryCopy { base });
+            }
+            Operator::MemoryInit { data_index, .. } => {
+                let base = self.pop_span(3);
+                self.emit(Op::MemoryInit {
+                    base,
+                    data: data_index,
+                });
+            }
+            Operator::DataDrop { data_index } => {
+                self.emit(Op::DataDrop { data: data_index });
+            }
+            Operator::TableGet { table } => {
+                let index = self.pop();
+                let index = self.read(index);
+                let dst = self.push_temp();
+                self.emit(Op::TableGet { dst, index, table });
+            }
+            Operator::TableSet { table } => {
+                let value = self.pop();
+                let index = self.pop();
+                let (index, value) = (self.read(index), self.read(value));
+                self.emit(Op::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            Operator::TableSize { table } => {
+                let dst = self.push_temp();
+                self.emit(Op::TableSize { dst, table });
+            }
+            Operator::TableGrow { table } => {
+                let base = self.pop_span(2);
+                self.push(Operand::Temp);
+                self.emit(Op::TableGrow { base, table });
+            }
+            Operator::TableFill { table } => {
+                let base = self.pop_span(3);
+                self.emit(Op::TableFill { base, table });
+            }
             Operator::TableCopy {
                 dst_table,
                 src_table,
-            } => Op::TableCopy {
-                dst: dst_table,
-                src: src_table,
-            },
-            Operator::TableInit { elem_index, table } => Op::TableInit {
-                table,
-                elem: elem_index,
-            },
-            Operator::ElemDrop { elem_index } => Op::ElemDrop { elem: elem_index },
-            Operator::RefNull { .. } => Op::RefNull,
-            Operator::RefIsNull => Op::RefIsNull,
-            Operator::RefFunc { function_index } => Op::RefFunc {
-                func: function_index,
-            },
+            } => {
+                let (dst, src) = match (u16::try_from(dst_table), u16::try_from(src_table)) {
+                    (Ok(d), Ok(s)) => (d, s),
+                    _ => return Err(too_large("table index in table.copy")),
+                };
+                let base = self.pop_span(3);
+                self.emit(Op::TableCopy { base, dst, src });
+            }
+            Operator::TableInit { elem_index, table } => {
+                let table = u16::try_from(table).map_err(|_| too_large("table index"))?;
+                let base = self.pop_span(3);
+                self.emit(Op::TableInit {
+                    base,
+                    table,
+                    elem: elem_index,
+                });
+            }
+            Operator::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop { elem: elem_index });
+            }
+            Operator::RefNull { .. } => self.push(Operand::Const(0)),
+            Operator::RefFunc { function_index } => {
+                let dst = self.push_temp();
+                self.emit(Op::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
             Operator::Call { function_index } => {
-                match function_index.checked_sub(self.info.num_imported_funcs) {
-                    Some(def) => Op::CallInternal { def },
-                    None => Op::CallFunc {
-                        func: function_index,
-                    },
-                }
+                let ty = self.info.func_type(function_index);
+                let (params, results) = (ty.params().len(), ty.results().len());
+                let imported = self.info.num_imported_funcs;
+                self.call(params, results, |base| {
+                    match function_index.checked_sub(imported) {
+                        Some(def) => Op::CallInternal { base, def },
+                        None => Op::CallFunc {
+                            base,
+                            func: function_index,
+                        },
+                    }
+                });
             }
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => Op::CallIndirect {
-                type_index,
-                table: table_index,
-            },
+            } => {
+                let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
+                let ty = &self.info.types[type_index as usize];
+                let (params, results) = (ty.params().len(), ty.results().len());
+                // The element index lands in the slot after the arguments.
+                let base = self.pop_span(params + 1);
+                self.emit(Op::CallIndirect {
+                    index: base.wrapping_add(params as Slot),
+                    table,
+                    type_index,
+                });
+                for _ in 0..results {
+                    self.push(Operand::Temp);
+                }
+            }
             // The validator rejects everything else under wasmtier's feature set.
             other => unreachable!("validated operator {other:?} has no translation"),
-        })
+        }
+        Ok(())
     }
-}
-
-enum Fused {
-    Replace(Op),
-    Split(Op, Op),
-}
-
-/// Peephole fusion of `prev; op` into fewer or cheaper ops.
-fn fuse(prev: Op, op: Op) -> Option<Fused> {
-    use Fused::*;
-    Some(match (prev, op) {
-        (Op::LocalGet(a), Op::LocalGet(b)) => Replace(Op::LocalGet2(a, b)),
-        (Op::Const32(c), Op::I32Add) => Replace(Op::I32AddConst(c as i32)),
-        (Op::Const32(c), Op::I32Sub) => Replace(Op::I32AddConst((c as i32).wrapping_neg())),
-        (Op::LocalGet(b), op) if LocalBinOp::of(op).is_some() => {
-            Replace(Op::LocalBin(LocalBinOp::of(op)?, b))
-        }
-        (Op::LocalGet2(a, b), op) if LocalBinOp::of(op).is_some() => {
-            Replace(Op::LocalBin2(LocalBinOp::of(op)?, a, b))
-        }
-        (Op::LocalBin(op, b), Op::LocalSet(d)) => Replace(Op::LocalBinSet(op, b, d)),
-        (Op::LocalGet(local), Op::I32Load { offset }) => {
-            Replace(Op::I32LoadLocal { local, offset })
-        }
-        (Op::LocalGet(local), Op::I32Load8U { offset }) => {
-            Replace(Op::I32Load8ULocal { local, offset })
-        }
-        (Op::LocalGet(l), Op::I32AddConst(c)) => Replace(Op::LocalAddConst(l, c)),
-        (Op::LocalAddConst(l, c), Op::LocalSet(d)) if l == d => Replace(Op::LocalIncrI32(l, c)),
-        (Op::LocalGet2(x, local), Op::I32Load { offset }) => {
-            Split(Op::LocalGet(x), Op::I32LoadLocal { local, offset })
-        }
-        (Op::LocalGet2(x, l), Op::I32AddConst(c)) => {
-            Split(Op::LocalGet(x), Op::LocalAddConst(l, c))
-        }
-        (prev, Op::LocalSet(d)) if LocalBinOp::of(prev).is_some() => {
-            Replace(Op::BinSet(LocalBinOp::of(prev)?, d))
-        }
-        (Op::LocalBin2(op, a, b), Op::BrIfNez { offset }) if a <= 0xffff && b <= 0xffff => {
-            Replace(Op::BrIfLocalBin2Nez { op, a, b, offset })
-        }
-        (Op::LocalBin2(op, a, b), Op::BrIfEqz { offset }) if a <= 0xffff && b <= 0xffff => {
-            Replace(Op::BrIfLocalBin2Eqz { op, a, b, offset })
-        }
-        (Op::LocalBin2(op, a, b), Op::LocalSet(d)) if b <= 0xffff && d <= 0xffff => {
-            Replace(Op::LocalBin2Set(op, a, b, d))
-        }
-        // `local.tee` keeps the value: store it, then read it back (which may fuse further).
-        (Op::LocalBin2(op, a, b), Op::LocalTee(d)) if b <= 0xffff && d <= 0xffff => {
-            Split(Op::LocalBin2Set(op, a, b, d), Op::LocalGet(d))
-        }
-        (Op::LocalGet(l), Op::BrIfNez { offset }) => Replace(Op::BrIfLocalNez { local: l, offset }),
-        (Op::I32Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfEqz { offset }),
-        (Op::I32Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfNez { offset }),
-        (Op::I32LtS, Op::BrIfNez { offset }) | (Op::I32GeS, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LtS { offset })
-        }
-        (Op::I32GeS, Op::BrIfNez { offset }) | (Op::I32LtS, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GeS { offset })
-        }
-        (Op::I32LtU, Op::BrIfNez { offset }) | (Op::I32GeU, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LtU { offset })
-        }
-        (Op::I32GeU, Op::BrIfNez { offset }) | (Op::I32LtU, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GeU { offset })
-        }
-        (Op::I32Eq, Op::BrIfNez { offset }) | (Op::I32Ne, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32Eq { offset })
-        }
-        (Op::I32Ne, Op::BrIfNez { offset }) | (Op::I32Eq, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32Ne { offset })
-        }
-        (Op::LocalGet(a), Op::LocalSet(b)) => Replace(Op::LocalCopy(a, b)),
-        (Op::Const32(c), Op::LocalSet(l)) => Replace(Op::LocalSetConst(l, c)),
-        (Op::Const64(c), Op::LocalSet(l)) if c <= u32::MAX as u64 => {
-            Replace(Op::LocalSetConst(l, c as u32))
-        }
-        (Op::Const32(c), Op::I32DivU) if c != 0 => Replace(Op::I32DivUConst(c)),
-        (Op::Const32(c), Op::I32RemU) if c != 0 => Replace(Op::I32RemUConst(c)),
-        (Op::Const32(c), Op::I32DivS) if c != 0 && c as i32 != -1 => Replace(Op::I32DivSConst(c)),
-        (Op::Const32(c), Op::I32RemS) if c != 0 && c as i32 != -1 => Replace(Op::I32RemSConst(c)),
-        (Op::Const64(c), Op::I64DivU) if c != 0 => Replace(Op::I64DivUConst(c)),
-        (Op::Const64(c), Op::I64RemU) if c != 0 => Replace(Op::I64RemUConst(c)),
-        (Op::Const64(c), Op::I64DivS) if c != 0 && c as i64 != -1 => Replace(Op::I64DivSConst(c)),
-        (Op::Const64(c), Op::I64RemS) if c != 0 && c as i64 != -1 => Replace(Op::I64RemSConst(c)),
-        (Op::LocalGet2(x, a), Op::LocalSet(b)) => Split(Op::LocalGet(x), Op::LocalCopy(a, b)),
-        (Op::LocalSet(a), Op::LocalGet(b)) if a == b => Replace(Op::LocalTee(a)),
-        (Op::Const32(c), Op::I32Mul) => Replace(Op::I32MulConst(c)),
-        (Op::Const32(c), Op::I32And) => Replace(Op::I32AndConst(c)),
-        (Op::Const32(c), Op::I32Or) => Replace(Op::I32OrConst(c)),
-        (Op::Const32(c), Op::I32Xor) => Replace(Op::I32XorConst(c)),
-        (Op::Const32(c), Op::I32Shl) => Replace(Op::I32ShlConst(c)),
-        (Op::Const32(c), Op::I32ShrS) => Replace(Op::I32ShrSConst(c)),
-        (Op::Const32(c), Op::I32ShrU) => Replace(Op::I32ShrUConst(c)),
-        (Op::Const32(c), Op::I32Eq) => Replace(Op::I32EqConst(c)),
-        (Op::Const32(c), Op::I32Ne) => Replace(Op::I32NeConst(c)),
-        (Op::Const32(c), Op::I32LtS) => Replace(Op::I32LtSConst(c)),
-        (Op::Const32(c), Op::I32LtU) => Replace(Op::I32LtUConst(c)),
-        (Op::Const32(c), Op::I32GtS) => Replace(Op::I32GtSConst(c)),
-        (Op::Const32(c), Op::I32GtU) => Replace(Op::I32GtUConst(c)),
-        (Op::Const32(c), Op::I32LeS) => Replace(Op::I32LeSConst(c)),
-        (Op::Const32(c), Op::I32LeU) => Replace(Op::I32LeUConst(c)),
-        (Op::Const32(c), Op::I32GeS) => Replace(Op::I32GeSConst(c)),
-        (Op::Const32(c), Op::I32GeU) => Replace(Op::I32GeUConst(c)),
-        (Op::Const64(c), Op::I64Add) => Replace(Op::I64AddConst(c)),
-        (Op::Const64(c), Op::I64Mul) => Replace(Op::I64MulConst(c)),
-        (Op::Const64(c), Op::I64And) => Replace(Op::I64AndConst(c)),
-        (Op::Const64(c), Op::I64Or) => Replace(Op::I64OrConst(c)),
-        (Op::Const64(c), Op::I64Xor) => Replace(Op::I64XorConst(c)),
-        (Op::Const64(c), Op::I64Shl) => Replace(Op::I64ShlConst(c)),
-        (Op::Const64(c), Op::I64ShrS) => Replace(Op::I64ShrSConst(c)),
-        (Op::Const64(c), Op::I64ShrU) => Replace(Op::I64ShrUConst(c)),
-        (Op::Const64(c), Op::I64Sub) => Replace(Op::I64AddConst(c.wrapping_neg())),
-        (Op::I32GtS, Op::BrIfNez { offset }) | (Op::I32LeS, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GtS { offset })
-        }
-        (Op::I32GtU, Op::BrIfNez { offset }) | (Op::I32LeU, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GtU { offset })
-        }
-        (Op::I32LeS, Op::BrIfNez { offset }) | (Op::I32GtS, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LeS { offset })
-        }
-        (Op::I32LeU, Op::BrIfNez { offset }) | (Op::I32GtU, Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LeU { offset })
-        }
-        (Op::I32LtSConst(c), Op::BrIfNez { offset })
-        | (Op::I32GeSConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LtSConst { c, offset })
-        }
-        (Op::I32LtUConst(c), Op::BrIfNez { offset })
-        | (Op::I32GeUConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LtUConst { c, offset })
-        }
-        (Op::I32GtSConst(c), Op::BrIfNez { offset })
-        | (Op::I32LeSConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GtSConst { c, offset })
-        }
-        (Op::I32GtUConst(c), Op::BrIfNez { offset })
-        | (Op::I32LeUConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GtUConst { c, offset })
-        }
-        (Op::I32LeSConst(c), Op::BrIfNez { offset })
-        | (Op::I32GtSConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LeSConst { c, offset })
-        }
-        (Op::I32LeUConst(c), Op::BrIfNez { offset })
-        | (Op::I32GtUConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32LeUConst { c, offset })
-        }
-        (Op::I32GeSConst(c), Op::BrIfNez { offset })
-        | (Op::I32LtSConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GeSConst { c, offset })
-        }
-        (Op::I32GeUConst(c), Op::BrIfNez { offset })
-        | (Op::I32LtUConst(c), Op::BrIfEqz { offset }) => {
-            Replace(Op::BrIfI32GeUConst { c, offset })
-        }
-        (Op::I32EqConst(c), Op::BrIfNez { offset })
-        | (Op::I32NeConst(c), Op::BrIfEqz { offset }) => Replace(Op::BrIfI32EqConst { c, offset }),
-        (Op::I32NeConst(c), Op::BrIfNez { offset })
-        | (Op::I32EqConst(c), Op::BrIfEqz { offset }) => Replace(Op::BrIfI32NeConst { c, offset }),
-        (Op::I64Eqz, Op::BrIfNez { offset }) => Replace(Op::BrIfI64Eqz { offset }),
-        (Op::I64Eqz, Op::BrIfEqz { offset }) => Replace(Op::BrIfI64Nez { offset }),
-        _ => return None,
-    })
 }
