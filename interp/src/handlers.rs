@@ -375,9 +375,12 @@ handlers! { [pc sp fp mem st budget]
         }
     }
     call_internal {
-        // Validation guarantees the function index.
-        let funcs: &[CompiledFunc] = &(*st.ctx.code).funcs;
-        let callee: *const CompiledFunc = funcs.get_unchecked(imm!(pc, 0) as usize);
+        // Validation guarantees the function index. A callee not translated yet (lazy
+        // translation) is translated out of line, which then runs this instruction again.
+        let callee = (*st.ctx.code).translated_unchecked(imm!(pc, 0));
+        if callee.is_null() {
+            return crate::lazy::call_untranslated(pc, sp, fp, mem, st, budget);
+        }
         let caller_inst = st.ctx.inst;
         enter!(pc sp fp mem st budget, callee, caller_inst);
     }
