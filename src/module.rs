@@ -64,11 +64,14 @@ impl Module {
 
     /// Compiles a module from its binary encoding.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
-        let parsed = module::parse_with_features(
-            binary,
-            &engine.inner.registry,
-            engine.config().wasm_features(),
-        )?;
+        let config = engine.config();
+        // Lazily, every body is validated here; eagerly, translating validates them.
+        let parse = if config.lazy_translation {
+            module::parse_validated
+        } else {
+            module::parse_with_features
+        };
+        let parsed = parse(binary, &engine.inner.registry, config.wasm_features())?;
         #[cfg(feature = "jit")]
         let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit {
             parsed
@@ -79,7 +82,6 @@ impl Module {
         } else {
             Vec::new()
         };
-        let config = engine.config();
         let tiering = engine.tiers_up().then(|| wasmtier_interp::Tiering {
             call_threshold: config.tier_threshold,
             loop_threshold: config
@@ -102,16 +104,15 @@ impl Module {
         #[cfg(not(feature = "jit"))]
         let wasm: Option<Arc<[u8]>> = None;
         let info = Arc::new(parsed.info);
-        // Both validate every body now; lazily, each function is translated for the
-        // interpreter on its first call.
+        // Lazily, each function is translated for the interpreter on its first call.
         let code = if config.lazy_translation {
-            wasmtier_interp::validate_module(
+            wasmtier_interp::lazy_module(
                 info.clone(),
                 parsed.bodies,
                 binary,
                 wasm.clone(),
                 tiering.as_ref(),
-            )?
+            )
         } else {
             wasmtier_interp::translate_module(&info, parsed.bodies, tiering.as_ref())?
         };

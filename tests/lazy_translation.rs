@@ -73,6 +73,96 @@ fn a_malformed_body_after_valid_ones_is_still_malformed() {
     assert!(Module::from_binary(&engine(Tier::Interp, true), &valid).is_ok());
 }
 
+/// `wat`, whose last function is `(func (drop (memory.size)))`, in binary with that
+/// function's reserved memory index encoded as `80 00`: wasmparser reads it as index 0, Wasm
+/// 2.0 calls it malformed.
+fn with_wide_memory_index(wat: &str) -> Vec<u8> {
+    let mut binary = wat::parse_str(wat).unwrap();
+    // The last body: size, no locals, memory.size 0, drop, end.
+    let body = [0x05, 0x00, 0x3f, 0x00, 0x1a, 0x0b];
+    let at = binary.len() - body.len();
+    assert_eq!(binary[at..], body);
+    binary.truncate(at);
+    binary.extend([0x06, 0x00, 0x3f, 0x80, 0x00, 0x1a, 0x0b]);
+    // The code section (the last one) is one byte longer now.
+    let code = find_code_section(&binary);
+    let (size, len) = read_leb(&binary[code + 1..]);
+    let mut fixed = binary[..code + 1].to_vec();
+    write_leb(&mut fixed, size + 1);
+    fixed.extend_from_slice(&binary[code + 1 + len..]);
+    fixed
+}
+
+#[test]
+fn reserved_bytes_are_checked_and_malformed_wins_over_invalid() {
+    let valid = format!(
+        "(module (memory 1)\n{}  (func (drop (memory.size))))",
+        &many_funcs(10)[8..]
+    );
+    // An invalid body before the others.
+    let invalid = valid.replacen(
+        "(memory 1)",
+        "(memory 1) (func (result i32) (i64.const 7))",
+        1,
+    );
+    for wat in [&valid, &invalid] {
+        // The spec decodes the whole module before it validates: a malformed body anywhere
+        // makes the module malformed, also when an earlier body is invalid.
+        let binary = with_wide_memory_index(wat);
+        for lazy in [true, false] {
+            match Module::from_binary(&engine(Tier::Interp, lazy), &binary) {
+                Err(Error::Malformed(message)) => {
+                    assert!(message.contains("zero byte expected"), "{message}")
+                }
+                other => panic!("lazy {lazy}: {other:?}"),
+            }
+        }
+    }
+    for lazy in [true, false] {
+        let engine = engine(Tier::Interp, lazy);
+        assert!(Module::new(&engine, &valid).is_ok());
+        let result = Module::new(&engine, &invalid);
+        assert!(matches!(result, Err(Error::Invalid(_))), "{result:?}");
+    }
+}
+
+/// Offset of the code section's id byte in a module with types, functions, memory and code.
+fn find_code_section(binary: &[u8]) -> usize {
+    let mut at = 8;
+    loop {
+        let id = binary[at];
+        if id == 10 {
+            return at;
+        }
+        let (size, len) = read_leb(&binary[at + 1..]);
+        at += 1 + len + size as usize;
+    }
+}
+
+fn read_leb(bytes: &[u8]) -> (u32, usize) {
+    let (mut value, mut shift) = (0u32, 0);
+    for (i, byte) in bytes.iter().enumerate() {
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return (value, i + 1);
+        }
+        shift += 7;
+    }
+    panic!("unterminated LEB128");
+}
+
+fn write_leb(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 #[test]
 fn only_called_functions_are_translated() {
     for tier in interpreting_tiers() {

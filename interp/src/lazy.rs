@@ -1,6 +1,6 @@
 //! A module's interpreter code, translated lazily: every function body is validated when the
-//! module is made (so an invalid module fails there, as the spec demands), and translated to
-//! bytecode on its first call. The translation is shared by every instance of the module, in
+//! module is made (`module::parse_validated`, so an invalid module fails there, as the spec
+//! demands), and translated to bytecode on its first call. The translation is shared by every instance of the module, in
 //! every store and on every thread.
 //!
 //! # Where the state lives
@@ -117,10 +117,6 @@ impl std::fmt::Debug for ModuleCode {
     }
 }
 
-fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
-    ModuleError::Invalid(format!("{} (at offset {:#x})", e.message(), e.offset()))
-}
-
 /// Validates and translates every function body of a module now.
 ///
 /// With `tiering`, the code counts calls and loop iterations per function and asks for
@@ -140,35 +136,35 @@ pub fn translate_module(
     Ok(code)
 }
 
-/// Validates every function body of a module now and leaves translating each to its first
-/// call ([`ModuleCode::get_or_translate`]).
+/// Leaves translating each function body of a module to its first call
+/// ([`ModuleCode::get_or_translate`]).
+///
+/// The bodies must have been validated (`module::parse_validated`), so that an invalid
+/// module fails when it is made. (Translation validates each body again as it goes, so an
+/// invalid body could not run anyway: its first call would fail.)
 ///
 /// `binary` is the module binary the bodies were parsed from. Translation reads the bodies
 /// again later: from `shared` when the caller keeps the whole binary in an `Arc` anyway,
 /// otherwise from a copy of the part of `binary` that holds them.
-pub fn validate_module(
+pub fn lazy_module(
     info: Arc<ModuleInfo>,
     bodies: Vec<PendingBody<'_>>,
     binary: &[u8],
     shared: Option<Arc<[u8]>>,
     tiering: Option<&Tiering>,
-) -> Result<ModuleCode, ModuleError> {
+) -> ModuleCode {
     let Some(first) = bodies.first() else {
-        return Ok(ModuleCode::empty(0, None));
+        return ModuleCode::empty(0, None);
     };
     let resources = first.validator.resources.clone();
     let features = first.validator.features;
-    let mut ranges = Vec::with_capacity(bodies.len());
-    let mut allocs = FuncValidatorAllocations::default();
-    for body in bodies {
-        let range = body.body.range();
-        ranges.push(range.start as usize..range.end as usize);
-        let mut validator = body.validator.into_validator(allocs);
-        // The module was fully decoded before (`module::parse`), so any error here is a
-        // validation error.
-        validator.validate(&body.body).map_err(invalid)?;
-        allocs = validator.into_allocations();
-    }
+    let ranges: Box<[Range<usize>]> = bodies
+        .iter()
+        .map(|body| {
+            let range = body.body.range();
+            range.start as usize..range.end as usize
+        })
+        .collect();
     let (wasm, base) = match shared {
         Some(whole) => (whole, 0),
         None => {
@@ -181,16 +177,13 @@ pub fn validate_module(
         info,
         wasm,
         base,
-        bodies: ranges.into_boxed_slice(),
+        bodies: ranges,
         resources,
         features,
         tiering: tiering.copied(),
-        state: Mutex::new(LazyState {
-            allocs,
-            failed: HashMap::new(),
-        }),
+        state: Mutex::new(LazyState::default()),
     };
-    Ok(ModuleCode::empty(source.bodies.len(), Some(source)))
+    ModuleCode::empty(source.bodies.len(), Some(source))
 }
 
 impl ModuleCode {

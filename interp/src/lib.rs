@@ -16,6 +16,6 @@ mod tier;
 mod translate;
 
 pub use exec::invoke;
-pub use lazy::{ModuleCode, translate_module, validate_module};
+pub use lazy::{ModuleCode, lazy_module, translate_module};
 pub use tier::{Hotness, Tiering};
 pub use translate::CompiledFunc;
