@@ -63,6 +63,7 @@ pub struct Config {
     pub(crate) synchronous_compilation: bool,
     pub(crate) count_calls: bool,
     pub(crate) wasm_extended_const: bool,
+    pub(crate) lazy_translation: bool,
 }
 
 impl Default for Config {
@@ -78,6 +79,7 @@ impl Default for Config {
             synchronous_compilation: false,
             count_calls: false,
             wasm_extended_const: true,
+            lazy_translation: true,
         }
     }
 }
@@ -121,6 +123,18 @@ impl Config {
     /// items. On by default; when off, a module using them is invalid, as in Wasm 2.0.
     pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Config {
         self.wasm_extended_const = enable;
+        self
+    }
+
+    /// Translate each function to interpreter bytecode on its first call (the default)
+    /// instead of all of them when the module is made. Either way every function body is
+    /// validated when the module is made, so an invalid module fails there. Lazily, a
+    /// function that is valid but exceeds one of the interpreter's limits (such as a branch
+    /// over more than 65535 operands) traps when it is called (`TrapKind::Unsupported`);
+    /// eagerly, the module fails to compile (`Error::Unsupported`). The translation is
+    /// shared by every instance of the module, in any store and on any thread.
+    pub fn lazy_translation(&mut self, enable: bool) -> &mut Config {
+        self.lazy_translation = enable;
         self
     }
 

@@ -9,7 +9,8 @@ use wasmtier_runtime::{FuncType, GlobalType, MemoryType, TableType};
 
 use crate::{Engine, Error, Result};
 
-/// A validated, translated module, ready to be instantiated in any store of its engine.
+/// A validated module, ready to be instantiated in any store of its engine. Its functions are
+/// translated for the interpreter on their first call (see `Config::lazy_translation`).
 #[derive(Clone)]
 pub struct Module {
     pub(crate) engine: Engine,
@@ -63,11 +64,14 @@ impl Module {
 
     /// Compiles a module from its binary encoding.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
-        let parsed = module::parse_with_features(
-            binary,
-            &engine.inner.registry,
-            engine.config().wasm_features(),
-        )?;
+        let config = engine.config();
+        // Lazily, every body is validated here; eagerly, translating validates them.
+        let parse = if config.lazy_translation {
+            module::parse_validated
+        } else {
+            module::parse_with_features
+        };
+        let parsed = parse(binary, &engine.inner.registry, config.wasm_features())?;
         #[cfg(feature = "jit")]
         let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit {
             parsed
@@ -78,7 +82,6 @@ impl Module {
         } else {
             Vec::new()
         };
-        let config = engine.config();
         let tiering = engine.tiers_up().then(|| wasmtier_interp::Tiering {
             call_threshold: config.tier_threshold,
             loop_threshold: config
@@ -94,10 +97,25 @@ impl Module {
                 r.start as usize..r.end as usize
             })
             .collect();
-        // Translating for the interpreter also validates every body.
-        let code =
-            wasmtier_interp::translate_module(&parsed.info, parsed.bodies, tiering.as_ref())?;
+        // Tiered execution keeps the whole binary for the JIT, which reads bodies again when
+        // it compiles a hot function; lazy translation reads them from there too.
+        #[cfg(feature = "jit")]
+        let wasm: Option<Arc<[u8]>> = tiering.is_some().then(|| Arc::from(binary));
+        #[cfg(not(feature = "jit"))]
+        let wasm: Option<Arc<[u8]>> = None;
         let info = Arc::new(parsed.info);
+        // Lazily, each function is translated for the interpreter on its first call.
+        let code = if config.lazy_translation {
+            wasmtier_interp::lazy_module(
+                info.clone(),
+                parsed.bodies,
+                binary,
+                wasm.clone(),
+                tiering.as_ref(),
+            )
+        } else {
+            wasmtier_interp::translate_module(&info, parsed.bodies, tiering.as_ref())?
+        };
         let code = Arc::new(code);
         #[cfg(feature = "jit")]
         let options = wasmtier_jit::JitOptions {
@@ -114,29 +132,30 @@ impl Module {
             None
         };
         #[cfg(feature = "jit")]
-        let lazy = tiering.is_some().then(|| {
-            let counters = config
-                .count_calls
-                .then(|| wasmtier_jit::tiering::CallCounters {
-                    addresses: (0..body_ranges.len() as u32)
-                        .map(|d| {
-                            let func = code.func(d).expect("one translation per body");
-                            func.hotness.calls_counter() as *const _ as usize
-                        })
-                        .collect(),
-                    owner: code.clone(),
-                });
+        let lazy = wasm.map(|wasm| {
+            // Compiled code counts its calls in the function's interpreter counters. A
+            // function is compiled only once it is hot in the interpreter, so it has been
+            // translated; should it not have been, it is translated here.
+            let counters = config.count_calls.then(|| {
+                let owner = code.clone();
+                wasmtier_jit::tiering::CallCounters {
+                    address: Box::new(move |def| {
+                        let func = owner.get_or_translate(def).ok()?;
+                        Some(func.hotness.calls_counter() as *const _ as usize)
+                    }),
+                }
+            });
             // A finished background compilation makes the function's next interpreted entry
             // look at its machine code at once.
             let waiting = code.clone();
             let on_ready: wasmtier_jit::tiering::ReadyHook = Box::new(move |def| {
-                if let Some(func) = waiting.func(def) {
+                if let Some(func) = waiting.translated(def) {
                     func.hotness.code_ready();
                 }
             });
             Arc::new(wasmtier_jit::tiering::LazyModule::new(
                 info.clone(),
-                Arc::from(binary),
+                wasm,
                 body_ranges,
                 options,
                 counters,
@@ -234,10 +253,22 @@ impl Module {
         self.info.func_name(func_index)
     }
 
-    /// Human-readable listing of a defined function's interpreter bytecode.
+    /// Human-readable listing of a defined function's interpreter bytecode (translating the
+    /// function if that has not happened yet). `None` for an imported function; for a
+    /// function beyond an interpreter limit, the listing says why it has no bytecode.
     pub fn disassemble(&self, func_index: u32) -> Option<String> {
         let defined = func_index.checked_sub(self.info.num_imported_funcs)?;
-        self.code.disassemble(defined)
+        Some(match self.code.disassemble(defined)? {
+            Ok(listing) => listing,
+            Err(e) => format!("func {func_index}: no bytecode: {e}\n"),
+        })
+    }
+
+    /// How many of the module's defined functions have been translated for the
+    /// interpreter, out of how many: with lazy translation (the default) only those that
+    /// were called (or disassembled).
+    pub fn translated_funcs(&self) -> (usize, usize) {
+        (self.code.num_translated(), self.code.num_funcs())
     }
 }
 

@@ -98,7 +98,8 @@ impl Module {
         let funcs = (0..self.info.func_types.len() as u32 - first)
             .map(|def| {
                 let index = first + def;
-                let hot = self.code.func(def).map(|f| &f.hotness);
+                // A function not translated yet never ran in the interpreter: no counts.
+                let hot = self.code.translated(def).map(|f| &f.hotness);
                 FuncStats {
                     index,
                     name: self.info.func_name(index).map(str::to_string),

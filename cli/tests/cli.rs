@@ -365,6 +365,11 @@ fn stats_go_to_stderr_and_name_the_hot_functions() {
     let err = stderr(&out);
     assert!(err.starts_with("wasmtier stats (tier auto"), "{err}");
     assert!(err.contains("functions run only interpreted: 0"), "{err}");
+    // `fib64` is never called, so never translated.
+    assert!(
+        err.contains("functions translated to bytecode: 1 of 2"),
+        "{err}"
+    );
     if cfg!(feature = "jit") {
         assert!(err.contains("top functions by calls:"), "{err}");
         assert!(err.contains("functions promoted to the JIT:  1"), "{err}");
@@ -544,6 +549,17 @@ fn inspect_bytecode_of_fac() {
         );
         assert!(text.starts_with(";; export \"fac\"\n"), "{args:?}:\n{text}");
     }
+}
+
+#[test]
+fn inspect_bytecode_lists_every_function() {
+    // Functions are translated on their first call: inspection translates them all.
+    let path = repo_file("examples/fib.wat");
+    let out = wasmtier(&["inspect", "--bytecode", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(";; export \"fib\"\n"), "{text}");
+    assert!(text.contains(";; export \"fib64\"\n"), "{text}");
 }
 
 #[test]

@@ -511,13 +511,25 @@ impl Exec {
         let compiled = store.compiled_call(f);
         match &entity.kind {
             &FuncKind::Wasm { instance, index } if compiled.is_none() => {
-                if instance != self.ctx.inst {
+                let caller = self.ctx.inst;
+                if instance != caller {
                     self.switch_instance(instance);
                 }
                 // SAFETY: `ctx` now describes the callee's instance, whose code holds `index`.
-                unsafe {
+                let callee = unsafe {
                     let def = index - (*self.ctx.module).num_imported_funcs;
-                    CallOutcome::Enter(&(&(*self.ctx.code).funcs)[def as usize])
+                    (*self.ctx.code).get_or_translate(def)
+                };
+                match callee {
+                    Ok(func) => CallOutcome::Enter(func),
+                    Err(e) => {
+                        // The trap happens in the caller.
+                        if instance != caller {
+                            self.switch_instance(caller);
+                        }
+                        self.raise_trap(crate::lazy::translation_trap(index, &e));
+                        CallOutcome::Trapped
+                    }
                 }
             }
             kind => {
@@ -594,7 +606,10 @@ fn execute(
     // functions (callers pass `FuncKind::Wasm` entries).
     let func: *const CompiledFunc = unsafe {
         let def = index - (*ctx.module).num_imported_funcs;
-        &(&(*ctx.code).funcs)[def as usize]
+        match (*ctx.code).get_or_translate(def) {
+            Ok(func) => func,
+            Err(e) => return Err(crate::lazy::translation_trap(index, &e)),
+        }
     };
     // SAFETY: `func` is valid as established above.
     let frame_size = unsafe { (*func).frame_size as usize };

@@ -390,9 +390,12 @@ handlers! { [pc fp mem st]
         ret!(pc fp mem st);
     }
     call_internal {
-        // Validation guarantees the function index.
-        let funcs: &[CompiledFunc] = &(*st.ctx.code).funcs;
-        let callee: *const CompiledFunc = funcs.get_unchecked(hi32!(pc) as usize);
+        // Validation guarantees the function index. A callee not translated yet (lazy
+        // translation) is translated out of line, which then runs this instruction again.
+        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
+        if callee.is_null() {
+            return crate::lazy::call_untranslated(pc, fp, mem, st);
+        }
         let caller_inst = st.ctx.inst;
         enter!(pc fp mem st, callee, lane!(pc, 0), caller_inst);
     }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use wasmparser::{
-    FuncToValidate, FunctionBody, Parser, Payload, ValidPayload, Validator, ValidatorResources,
-    WasmFeatures,
+    FuncToValidate, FuncValidator, FuncValidatorAllocations, FunctionBody, OperatorsReader, Parser,
+    Payload, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 use crate::const_expr::{ConstExpr, ConstOp};
@@ -223,7 +223,100 @@ pub fn parse_with_features<'a>(
     features: WasmFeatures,
 ) -> Result<ParsedModule<'a>, ModuleError> {
     let features = features.intersection(self::features());
-    decode_check(bytes, features)?;
+    decode_check(bytes, features, DecodeBodies::Yes)?;
+    parse_decoded(bytes, registry, features)
+}
+
+/// [`parse_with_features`], and validates every function body too, so that the module is
+/// known to be valid when this returns (for tiers that do not validate the bodies
+/// themselves right away, such as the interpreter translating lazily).
+///
+/// Each body is decoded once, by its validation, instead of once more beforehand: the
+/// decoding pass before validation leaves bodies out, and only when the module turns out to
+/// be invalid is it decoded in full, to report it as malformed if it is (the spec decodes
+/// before it validates), exactly as [`parse_with_features`] would.
+pub fn parse_validated<'a>(
+    bytes: &'a [u8],
+    registry: &TypeRegistry,
+    features: WasmFeatures,
+) -> Result<ParsedModule<'a>, ModuleError> {
+    let features = features.intersection(self::features());
+    let parsed = decode_check(bytes, features, DecodeBodies::No)
+        .and_then(|()| parse_decoded(bytes, registry, features))
+        .and_then(|parsed| {
+            validate_bodies(bytes, &parsed.bodies)?;
+            Ok(parsed)
+        });
+    parsed.map_err(|e| {
+        decode_check(bytes, features, DecodeBodies::Yes)
+            .err()
+            .unwrap_or(e)
+    })
+}
+
+/// Validates `bodies` (of the module `bytes`) in order; the first invalid one fails.
+fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), ModuleError> {
+    let mut allocs = FuncValidatorAllocations::default();
+    for body in bodies {
+        let to_validate = &body.validator;
+        let features = to_validate.features;
+        let mut validator = FuncToValidate {
+            resources: to_validate.resources.clone(),
+            index: to_validate.index,
+            ty: to_validate.ty,
+            features,
+        }
+        .into_validator(allocs);
+        validate_body(&mut validator, &body.body, bytes, features)?;
+        allocs = validator.into_allocations();
+    }
+    Ok(())
+}
+
+/// `FuncValidator::validate`, plus the checks of Wasm 2.0's reserved bytes that
+/// [`decode_check`] makes. Errors are reported as invalid: the caller decodes the module in
+/// full to tell malformed from invalid.
+fn validate_body(
+    validator: &mut FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<(), ModuleError> {
+    let mut reader = body.get_binary_reader();
+    validator.read_locals(&mut reader).map_err(invalid)?;
+    reader.set_features(features);
+    while !reader.eof() {
+        let at = reader.original_position();
+        // memory.size, memory.grow and the 0xfc-prefixed instructions (among them
+        // memory.init, memory.copy and memory.fill), which are rare: decode them once more.
+        if matches!(bytes.get(at as usize), Some(0x3f | 0x40 | 0xfc)) {
+            let mut ops = OperatorsReader::new(reader.clone());
+            let op = ops.read().map_err(invalid)?;
+            check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
+        }
+        reader
+            .visit_operator(&mut validator.visitor(at))
+            .and_then(|validated| validated)
+            .map_err(invalid)?;
+    }
+    reader
+        .finish_expression(&validator.visitor(reader.original_position()))
+        .map_err(invalid)
+}
+
+/// Whether [`decode_check`] decodes function bodies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DecodeBodies {
+    Yes,
+    No,
+}
+
+/// Validates everything but function bodies of a module [`decode_check`] accepted.
+fn parse_decoded<'a>(
+    bytes: &'a [u8],
+    registry: &TypeRegistry,
+    features: WasmFeatures,
+) -> Result<ParsedModule<'a>, ModuleError> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
@@ -252,8 +345,13 @@ pub fn parse_with_features<'a>(
 }
 
 /// A full decoding pass without validation, so that a malformed module is reported as
-/// malformed even where it is also invalid (the spec decodes before it validates).
-fn decode_check(bytes: &[u8], features: WasmFeatures) -> Result<(), ModuleError> {
+/// malformed even where it is also invalid (the spec decodes before it validates). With
+/// `DecodeBodies::No`, function bodies are left out (see [`parse_validated`]).
+fn decode_check(
+    bytes: &[u8],
+    features: WasmFeatures,
+    bodies: DecodeBodies,
+) -> Result<(), ModuleError> {
     for payload in parser(features).parse_all(bytes) {
         match payload.map_err(malformed)? {
             Payload::TypeSection(r) => drain(r)?,
@@ -302,7 +400,7 @@ fn decode_check(bytes: &[u8], features: WasmFeatures) -> Result<(), ModuleError>
                     }
                 }
             }
-            Payload::CodeSectionEntry(body) => {
+            Payload::CodeSectionEntry(body) if bodies == DecodeBodies::Yes => {
                 let mut locals = body.get_locals_reader().map_err(malformed)?;
                 for _ in 0..locals.get_count() {
                     locals.read().map_err(malformed)?;

@@ -83,6 +83,10 @@ pub enum TrapKind {
     Host(String),
     /// WASI `proc_exit` or a host asking to stop with an exit status.
     Exit(i32),
+    /// Valid code this runtime cannot run: it exceeds one of the runtime's own limits. The
+    /// interpreter finds this when it translates a function on its first call (lazy
+    /// translation); the message says which limit.
+    Unsupported(String),
 }
 
 /// A trap with its wasm backtrace (innermost frame first).
@@ -110,6 +114,14 @@ impl Trap {
     pub fn exit(status: i32) -> Trap {
         Trap {
             kind: TrapKind::Exit(status),
+            backtrace: Vec::new(),
+        }
+    }
+
+    /// See [`TrapKind::Unsupported`].
+    pub fn unsupported(message: impl Into<String>) -> Trap {
+        Trap {
+            kind: TrapKind::Unsupported(message.into()),
             backtrace: Vec::new(),
         }
     }
@@ -157,7 +169,7 @@ impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             TrapKind::Code(c) => f.write_str(c.message()),
-            TrapKind::Host(m) => f.write_str(m),
+            TrapKind::Host(m) | TrapKind::Unsupported(m) => f.write_str(m),
             TrapKind::Exit(s) => write!(f, "exit with status {s}"),
         }
     }

@@ -49,6 +49,14 @@ fn auto_forced_early() -> Config {
     config
 }
 
+/// The interpreter with every function translated when its module is made, as before lazy
+/// translation became the default.
+fn interp_eager() -> Config {
+    let mut config = config(Tier::Interp);
+    config.lazy_translation(false);
+    config
+}
+
 /// Runs `scripts` on a few worker threads, returning reports in the scripts' order.
 fn run_scripts(scripts: &[Script], config: &Config) -> (Vec<WastReport>, WastStats) {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -213,6 +221,8 @@ macro_rules! tier_tests {
 
 tier_tests! {
     spec_v2_interp, extended_const_interp, own_wast_interp => "tier interp", config(Tier::Interp);
+    spec_v2_interp_eager, extended_const_interp_eager, own_wast_interp_eager =>
+        "tier interp, eager translation", interp_eager();
     #[cfg(feature = "jit")]
     spec_v2_jit, extended_const_jit, own_wast_jit => "tier jit", config(Tier::Jit);
     #[cfg(feature = "jit")]

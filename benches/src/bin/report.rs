@@ -179,8 +179,9 @@ fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String])
     let what = "decode + validate + compile for the engine's tier + instantiate with the \
                 engine's WASI preview1 imports (memory and data segments set up, `_start` not \
                 run). The engine and its WASI linker are made beforehand; each sample compiles \
-                again. wasmi translates function bodies lazily (its default), so its column \
-                is decode + validate + instantiate; wasmtime (cargo feature \
+                again. wasmi and wasmtier's `interp` and `auto` translate function bodies \
+                lazily (their default), so their columns are decode + validate + \
+                instantiate; wasmtime (cargo feature \
                 `parallel-compilation` off) and wasmtier's `jit` compile on one thread, \
                 wasmtime-pulley through Cranelift to Pulley bytecode.";
     let mut absolute = Table::new(

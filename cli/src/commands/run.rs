@@ -122,6 +122,10 @@ fn print_stats(module: &Module, args: &RunArgs) {
         .iter()
         .filter(|f| f.tier == FuncTier::Compiling)
         .count();
+    let (translated, defined) = module.translated_funcs();
+    text.push_str(&format!(
+        "  functions translated to bytecode: {translated} of {defined}\n"
+    ));
     text.push_str(&format!(
         "  functions run only interpreted: {}\n",
         stats.interpreted_only()

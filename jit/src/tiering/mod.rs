@@ -17,7 +17,6 @@
 mod pool;
 mod publish;
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -155,10 +154,8 @@ pub struct LazyModule {
     /// Per defined function: its body's byte range in `wasm`.
     bodies: Box<[Range<usize>]>,
     options: JitOptions,
-    /// Per defined function: address of its call counter (with call statistics on).
-    call_counters: Option<Box<[usize]>>,
-    /// Owner of the call counters; kept alive as long as code that increments them.
-    _counters_owner: Option<Arc<dyn Any + Send + Sync>>,
+    /// Addresses of the functions' call counters (with call statistics on).
+    call_counters: Option<CallCounters>,
     funcs: Box<[FuncSlot]>,
     /// On-stack-replacement entries by (defined function, loop ordinal).
     osr: Mutex<HashMap<(u32, u32), Arc<OsrSlot>>>,
@@ -183,11 +180,11 @@ impl std::fmt::Debug for LazyModule {
     }
 }
 
-/// Call counters for compiled code: the address of each defined function's `u64` counter and
-/// the value that owns them.
+/// Call counters for compiled code: `address(def)` is the address of defined function
+/// `def`'s `u64` counter, if it has one. Asked when the function is compiled; the closure
+/// keeps the counters alive (the module keeps it as long as code that increments them).
 pub struct CallCounters {
-    pub addresses: Box<[usize]>,
-    pub owner: Arc<dyn Any + Send + Sync>,
+    pub address: Box<dyn Fn(u32) -> Option<usize> + Send + Sync>,
 }
 
 impl LazyModule {
@@ -210,17 +207,12 @@ impl LazyModule {
                 osr_entries: AtomicU64::new(0),
             })
             .collect();
-        let (call_counters, owner) = match counters {
-            Some(c) => (Some(c.addresses), Some(c.owner)),
-            None => (None, None),
-        };
         LazyModule {
             info,
             wasm,
             bodies: bodies.into_boxed_slice(),
             options,
-            call_counters,
-            _counters_owner: owner,
+            call_counters: counters,
             funcs,
             osr: Mutex::new(HashMap::new()),
             stubs: OnceLock::new(),
@@ -277,7 +269,10 @@ impl LazyModule {
                 let bytes = &self.wasm[range.clone()];
                 let body = FunctionBody::new(BinaryReader::new(bytes, range.start as u64));
                 // An on-stack replacement continues a call that was counted already.
-                let counter = self.call_counters.as_ref().map(|c| c[def]);
+                let counter = self
+                    .call_counters
+                    .as_ref()
+                    .and_then(|c| (c.address)(def as u32));
                 let counter = counter.filter(|_| osr_loop.is_none());
                 compile_function(&self.info, index, &body, &self.options, counter, osr_loop)
             }))
