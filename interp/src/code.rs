@@ -126,6 +126,7 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             instr(h::tier_loop, cost as u64 | (hi as u64) << 32)
         }
         Op::Copy { dst, src } => instr(h::copy, lanes(dst, src, 0, 0)),
+        Op::Copy2 { dst, a, b } => instr(h::copy2, lanes(dst, a, b, 0)),
         Op::CopySpan { dst, src, n } => instr(h::copy_span, lanes(dst, src, n, 0)),
         Op::Const32 { dst, value } => instr(h::const32, lanes_hi(dst, 0, value)),
         Op::ConstPool { dst, index } => instr(h::const_pool, lanes_hi(dst, 0, index)),

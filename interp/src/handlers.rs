@@ -433,6 +433,13 @@ handlers! { [pc fp mem st]
         *fp.add(lane!(pc, 0)) = slot!(fp, pc, 1);
         pc = pc.add(1);
     }
+    copy2 {
+        let (a, b) = (slot!(fp, pc, 1), slot!(fp, pc, 2));
+        let dst = fp.add(lane!(pc, 0));
+        *dst = a;
+        *dst.add(1) = b;
+        pc = pc.add(1);
+    }
     copy_span {
         move_slots(fp.add(lane!(pc, 1)), fp.add(lane!(pc, 0)), lane!(pc, 2));
         pc = pc.add(1);

@@ -135,6 +135,8 @@ macro_rules! for_each_cmp {
             [I32LeU I32GtU u32v imm32 bin |a, b| a <= b]
             [I32GeS I32LtS i32v imm32 bin |a, b| a >= b]
             [I32GeU I32LtU u32v imm32 bin |a, b| a >= b]
+            [I32AndNz I32AndZ u32v imm32 neg |a, b| a & b != 0]
+            [I32AndZ I32AndNz u32v imm32 neg |a, b| a & b == 0]
             [I64Eq I64Ne u64v imm64 bin |a, b| a == b]
             [I64Ne I64Eq u64v imm64 bin |a, b| a != b]
             [I64LtS I64GeS i64v imm64 bin |a, b| a < b]
@@ -353,7 +355,8 @@ macro_rules! cmp_relations {
 }
 for_each_cmp!(cmp_relations);
 
-/// `CmpOp::of`: the comparisons that are binary operations (`kind` `bin`).
+/// `CmpOp::of`: the comparisons that are binary operations (`kind` `bin`); the others are
+/// the negated float comparisons and the bit tests `(a & b) != 0` and `(a & b) == 0`.
 macro_rules! cmp_of {
     (@arms [$($arms:tt)*]) => {
         impl CmpOp {
@@ -378,6 +381,17 @@ macro_rules! cmp_of {
 }
 
 for_each_cmp!(cmp_of);
+
+impl CmpOp {
+    /// The condition a branch on the result of `op` (true when non-zero) tests, if a
+    /// compare-and-branch can test it directly.
+    pub fn branch_on(op: BinOp) -> Option<CmpOp> {
+        match op {
+            BinOp::I32And => Some(CmpOp::I32AndNz),
+            op => CmpOp::of(op),
+        }
+    }
+}
 
 /// Whether a binary operation's operands may be swapped.
 impl BinOp {
@@ -552,6 +566,12 @@ pub enum Op {
     Copy {
         dst: Slot,
         src: Slot,
+    },
+    /// Copies slots `a` and `b` to `dst` and `dst + 1` (call arguments, mostly).
+    Copy2 {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
     },
     /// Copies `n` consecutive slots (the ranges may overlap, `dst < src`).
     CopySpan {

@@ -372,16 +372,25 @@ impl Translator<'_> {
     }
 
     /// Makes the top `n` operands temporaries.
+    /// Makes the top `n` operands temporaries; two adjacent pending locals take one op.
     fn materialize_top(&mut self, n: usize) {
-        for i in self.stack.len() - n..self.stack.len() {
-            self.materialize(i);
+        let mut i = self.stack.len() - n;
+        while i < self.stack.len() {
+            if let [Operand::Local(a), Operand::Local(b), ..] = self.stack[i..] {
+                let dst = self.slot_at(i);
+                self.emit(Op::Copy2 { dst, a, b });
+                self.stack[i] = Operand::Temp;
+                self.stack[i + 1] = Operand::Temp;
+                i += 2;
+            } else {
+                self.materialize(i);
+                i += 1;
+            }
         }
     }
 
     fn materialize_all(&mut self) {
-        for i in 0..self.stack.len() {
-            self.materialize(i);
-        }
+        self.materialize_top(self.stack.len());
     }
 
     /// Before local `l` is written: pending reads of it take its current value.
@@ -449,7 +458,7 @@ impl Translator<'_> {
             let slot = cond.1;
             if let Some(last) = self.last_fusable() {
                 let fused = match *last {
-                    Op::Bin { op, dst, a, b } if dst == slot => CmpOp::of(op).map(|c| {
+                    Op::Bin { op, dst, a, b } if dst == slot => CmpOp::branch_on(op).map(|c| {
                         let op = if when { c } else { c.negated() };
                         Op::BrIfCmp {
                             op,
@@ -459,7 +468,7 @@ impl Translator<'_> {
                         }
                     }),
                     Op::BinRI { op, dst, a, b } if dst == slot => {
-                        match (CmpOp::of(op), fits_i16(b)) {
+                        match (CmpOp::branch_on(op), fits_i16(b)) {
                             (Some(c), Some(b)) => Some(Op::BrIfCmpImm {
                                 op: if when { c } else { c.negated() },
                                 a,
