@@ -780,6 +780,99 @@ impl Op {
         }
     }
 
+    /// Calls `f(first, count)` for every range of frame slots the op reads or writes
+    /// (besides a callee's frame, which the call sequence checks on entry). The verifier in
+    /// `translate.rs` checks them against the frame size: the handlers' raw slot accesses
+    /// rest on that bound.
+    pub fn for_each_slot_range(&self, mut f: impl FnMut(Slot, u16)) {
+        match *self {
+            Op::Unreachable
+            | Op::Br { .. }
+            | Op::BrLoop { .. }
+            | Op::TierEntry
+            | Op::LoopHeader { .. }
+            | Op::TierLoop { .. }
+            | Op::DataDrop { .. }
+            | Op::ElemDrop { .. } => {}
+            Op::BrIfNez { cond, .. }
+            | Op::BrIfEqz { cond, .. }
+            | Op::BrIfNezLoop { cond, .. }
+            | Op::BrIfEqzLoop { cond, .. } => f(cond, 1),
+            Op::BrIfCmp { a, b, .. } | Op::BrIfCmpLoop { a, b, .. } => {
+                f(a, 1);
+                f(b, 1);
+            }
+            Op::BrIfCmpImm { a, .. } | Op::BrIfCmpImmLoop { a, .. } => f(a, 1),
+            Op::BrTable { index, .. } => f(index, 1),
+            Op::Return { src, n } => f(src, n),
+            // The callee's frame starts at `base`; the arguments and results lie in it.
+            Op::CallInternal { base, .. } | Op::CallFunc { base, .. } => f(base, 0),
+            Op::CallIndirect { index, .. } => f(index, 1),
+            Op::Copy { dst, src } => {
+                f(dst, 1);
+                f(src, 1);
+            }
+            Op::Copy2 { dst, a, b } => {
+                f(dst, 2);
+                f(a, 1);
+                f(b, 1);
+            }
+            Op::CopySpan { dst, src, n } => {
+                f(dst, n);
+                f(src, n);
+            }
+            Op::Const32 { dst, .. }
+            | Op::ConstPool { dst, .. }
+            | Op::Const64S { dst, .. }
+            | Op::GlobalGet { dst, .. }
+            | Op::LoadAbs { dst, .. }
+            | Op::MemorySize { dst }
+            | Op::TableSize { dst, .. }
+            | Op::RefFunc { dst, .. } => f(dst, 1),
+            Op::GlobalSet { src, .. } => f(src, 1),
+            Op::StoreAbs { value, .. } => f(value, 1),
+            Op::StoreImm { addr, .. } => f(addr, 1),
+            Op::Select { dst, cond, a, b } => {
+                for s in [dst, cond, a, b] {
+                    f(s, 1);
+                }
+            }
+            Op::Un { dst, a, .. }
+            | Op::UnTrap { dst, a, .. }
+            | Op::BinRI { dst, a, .. }
+            | Op::BinTrapRI { dst, a, .. }
+            | Op::Load { dst, addr: a, .. }
+            | Op::MemoryGrow { dst, delta: a }
+            | Op::TableGet { dst, index: a, .. } => {
+                f(dst, 1);
+                f(a, 1);
+            }
+            Op::BinIR { dst, b, .. } | Op::BinTrapIR { dst, b, .. } => {
+                f(dst, 1);
+                f(b, 1);
+            }
+            Op::Bin { dst, a, b, .. } | Op::BinTrap { dst, a, b, .. } => {
+                f(dst, 1);
+                f(a, 1);
+                f(b, 1);
+            }
+            Op::Store { addr, value, .. }
+            | Op::TableSet {
+                index: addr, value, ..
+            } => {
+                f(addr, 1);
+                f(value, 1);
+            }
+            Op::TableGrow { base, .. } => f(base, 2),
+            Op::MemoryFill { base }
+            | Op::MemoryCopy { base }
+            | Op::MemoryInit { base, .. }
+            | Op::TableFill { base, .. }
+            | Op::TableCopy { base, .. }
+            | Op::TableInit { base, .. } => f(base, 3),
+        }
+    }
+
     /// The back-edge form of a branch (see `BrLoop`).
     pub fn back_edge(self) -> Option<Op> {
         Some(match self {

@@ -190,6 +190,7 @@ pub fn translate_function(
             t.max_height
         )));
     }
+    verify(&t.ops, frame_size as u32)?;
     let code = link(&t.ops)?;
     let func = CompiledFunc {
         ops: t.ops.into_boxed_slice(),
@@ -230,6 +231,51 @@ fn frame_constants(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u64>, Modu
         }
     }
     Ok(consts)
+}
+
+/// Checks the translation's output before anything runs it: every slot an op touches lies
+/// in the frame, and every branch lands on an op of the function. The handlers access slots
+/// and follow branches without checks, so a translator bug must end here, as an error,
+/// rather than as a wild memory access.
+fn verify(ops: &[Op], frame_size: u32) -> Result<(), ModuleError> {
+    let bug =
+        |what: String| ModuleError::Unsupported(format!("interpreter translation bug: {what}"));
+    for (at, op) in ops.iter().enumerate() {
+        let mut bad = None;
+        op.for_each_slot_range(|first, count| {
+            if first as u32 + count as u32 > frame_size {
+                bad = Some((first, count));
+            }
+        });
+        if let Some((first, count)) = bad {
+            return Err(bug(format!(
+                "op {at} ({op:?}) uses slots {first}..{} of a {frame_size}-slot frame",
+                first as u32 + count as u32
+            )));
+        }
+        let mut op = *op;
+        if let Some(&mut offset) = op.branch_offset_mut() {
+            let target = at as i64 + offset as i64;
+            if target < 0 || target >= ops.len() as i64 {
+                return Err(bug(format!(
+                    "op {at} ({op:?}) branches outside the function"
+                )));
+            }
+        }
+        if let Op::BrTable { len, .. } = op
+            && at as u64 + len as u64 + 1 >= ops.len() as u64
+        {
+            return Err(bug(format!("op {at}: br_table entries past the end")));
+        }
+    }
+    match ops.last() {
+        Some(Op::Return { .. } | Op::Br { .. } | Op::BrLoop { .. } | Op::Unreachable) | None => {
+            Ok(())
+        }
+        Some(op) => Err(bug(format!(
+            "the code ends with {op:?}, which falls through"
+        ))),
+    }
 }
 
 /// Parameter and result counts of a block type.
@@ -1244,5 +1290,29 @@ impl Translator<'_> {
             other => unreachable!("validated operator {other:?} has no translation"),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_rejects_slots_outside_the_frame() {
+        let ret = Op::Return { src: 0, n: 1 };
+        assert!(verify(&[Op::Copy { dst: 3, src: 0 }, ret], 4).is_ok());
+        assert!(verify(&[Op::Copy { dst: 4, src: 0 }, ret], 4).is_err());
+        assert!(verify(&[Op::MemoryFill { base: 2 }, ret], 4).is_err());
+        assert!(verify(&[Op::Return { src: 3, n: 2 }], 4).is_err());
+    }
+
+    #[test]
+    fn verifier_rejects_branches_outside_the_code() {
+        let ret = Op::Return { src: 0, n: 0 };
+        assert!(verify(&[Op::Br { offset: 1 }, ret], 1).is_ok());
+        assert!(verify(&[Op::Br { offset: 2 }, ret], 1).is_err());
+        assert!(verify(&[ret, Op::Br { offset: -2 }], 1).is_err());
+        assert!(verify(&[Op::BrTable { index: 0, len: 1 }, ret], 1).is_err());
+        assert!(verify(&[Op::Const32 { dst: 0, value: 1 }], 1).is_err());
     }
 }
