@@ -190,6 +190,7 @@ pub fn translate_function(
             t.max_height
         )));
     }
+    thread_jumps(&mut t.ops);
     verify(&t.ops, frame_size as u32)?;
     let code = link(&t.ops)?;
     let func = CompiledFunc {
@@ -231,6 +232,33 @@ fn frame_constants(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u64>, Modu
         }
     }
     Ok(consts)
+}
+
+/// Jump threading: a branch to a `Br` goes straight to that branch's target, and a `Br` to
+/// a return becomes that return (which names absolute slots). Loop back edges (`BrLoop`)
+/// are left in place, as they carry the loop's safepoint.
+fn thread_jumps(ops: &mut [Op]) {
+    for at in 0..ops.len() {
+        let Some(offset) = ops[at].branch_offset_mut().map(|o| *o) else {
+            continue;
+        };
+        let mut target = (at as i64 + offset as i64) as usize;
+        // Bounded, so that a cycle of plain branches (an empty infinite loop has a
+        // `BrLoop` in it, but be safe) cannot hang translation.
+        for _ in 0..8 {
+            match ops.get(target) {
+                Some(&Op::Br { offset }) => target = (target as i64 + offset as i64) as usize,
+                _ => break,
+            }
+        }
+        if let (Op::Br { .. }, Some(&ret @ Op::Return { .. })) = (ops[at], ops.get(target)) {
+            ops[at] = ret;
+            continue;
+        }
+        if let Some(offset) = ops[at].branch_offset_mut() {
+            *offset = (target as i64 - at as i64) as i32;
+        }
+    }
 }
 
 /// Checks the translation's output before anything runs it: every slot an op touches lies
