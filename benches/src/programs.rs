@@ -1,8 +1,10 @@
 //! Macro workloads: real C programs compiled to `wasm32-wasi`, run through `_start` with WASI.
 //! Each prints lines whose expected text is fixed, so a wrong answer cannot look fast.
 //!
-//! - `intmix`, `sort_hash`, `compress`: written for benchmarking (sources and build script in
-//!   `benches/c/`); their expected lines come from the same C compiled natively.
+//! - `intmix`, `sort_hash`, `compress`, `coremark`, `bzip2`: written for benchmarking
+//!   (sources and build script in `benches/c/`); their expected lines come from the same C
+//!   compiled natively. `coremark` is CoreMark-like integer work (not EEMBC CoreMark); `bzip2`
+//!   is a libbzip2 round trip of generated text.
 //! - `lua_demo`, `sqlite_demo`: the Lua 5.4 and SQLite drivers of the WASI tests
 //!   (`tests/wasi/src`, built by `tests/wasi/build.sh`), with the output `tests/wasi.rs`
 //!   checks. SQLite runs without a directory argument, so only its in-memory part runs (the
@@ -51,6 +53,8 @@ impl Program {
 pub const INTMIX_WASM: &[u8] = include_bytes!("../wasm/intmix.wasm");
 pub const SORT_HASH_WASM: &[u8] = include_bytes!("../wasm/sort_hash.wasm");
 pub const COMPRESS_WASM: &[u8] = include_bytes!("../wasm/compress.wasm");
+pub const COREMARK_WASM: &[u8] = include_bytes!("../wasm/coremark.wasm");
+pub const BZIP2_WASM: &[u8] = include_bytes!("../wasm/bzip2.wasm");
 pub const HELLO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/hello.wasm");
 pub const ZLIB_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/zlib_demo.wasm");
 pub const LUA_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/lua_demo.wasm");
@@ -89,6 +93,24 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "compress 1000000 bytes -> 121564 bytes, round trip ok, adler32 141afcb2\n",
         test_args: &["10000"],
         test_output: "compress 10000 bytes -> 1435 bytes, round trip ok, adler32 e058821a\n",
+    },
+    Program {
+        name: "coremark",
+        wasm: COREMARK_WASM,
+        bench_args: &["2000"],
+        bench_output: "coremark 2000 iterations: list 076a matrix be1a state 8638 crc 6d3d\n",
+        test_args: &["20"],
+        test_output: "coremark 20 iterations: list bf84 matrix 9182 state be30 crc bf67\n",
+    },
+    Program {
+        name: "bzip2",
+        wasm: BZIP2_WASM,
+        bench_args: &["2000000"],
+        bench_output: "bzip2 2000000 bytes -> 463244 bytes, round trip ok, fnv1a 300178c7, \
+                       compressed fnv1a 888a9036\n",
+        test_args: &["20000"],
+        test_output: "bzip2 20000 bytes -> 5580 bytes, round trip ok, fnv1a 40e594ec, \
+                      compressed fnv1a bf38475d\n",
     },
     Program {
         name: "lua_demo",
@@ -143,8 +165,16 @@ pub const STARTUP_MODULES: &[WasmFile] = &[
         wasm: INTMIX_WASM,
     },
     WasmFile {
+        name: "coremark",
+        wasm: COREMARK_WASM,
+    },
+    WasmFile {
         name: "compress",
         wasm: COMPRESS_WASM,
+    },
+    WasmFile {
+        name: "bzip2",
+        wasm: BZIP2_WASM,
     },
     WasmFile {
         name: "zlib_demo",
@@ -250,6 +280,18 @@ mod tests {
                 program.test_output,
                 "{}",
                 program.name
+            );
+        }
+    }
+
+    #[test]
+    fn startup_modules_are_listed_smallest_first() {
+        for pair in STARTUP_MODULES.windows(2) {
+            assert!(
+                pair[0].wasm.len() <= pair[1].wasm.len(),
+                "{} is larger than {}",
+                pair[0].name,
+                pair[1].name
             );
         }
     }
