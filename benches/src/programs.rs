@@ -25,6 +25,8 @@ pub struct Program {
     pub bench_output: &'static str,
     pub test_args: &'static [&'static str],
     pub test_output: &'static str,
+    /// Runs take seconds in the interpreters: criterion takes 10 samples instead of 20.
+    pub long_running: bool,
 }
 
 impl Program {
@@ -77,6 +79,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "intmix 200 rounds: crc e476\n",
         test_args: &["5"],
         test_output: "intmix 5 rounds: crc f893\n",
+        long_running: false,
     },
     Program {
         name: "sort_hash",
@@ -85,6 +88,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "sort_hash 100000 keys: ordered 1, hits 50000, sum 0991ed0e, median 800b38a1\n",
         test_args: &["1000"],
         test_output: "sort_hash 1000 keys: ordered 1, hits 500, sum 43bc4532, median 840ae5f9\n",
+        long_running: false,
     },
     Program {
         name: "compress",
@@ -93,6 +97,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "compress 1000000 bytes -> 121564 bytes, round trip ok, adler32 141afcb2\n",
         test_args: &["10000"],
         test_output: "compress 10000 bytes -> 1435 bytes, round trip ok, adler32 e058821a\n",
+        long_running: false,
     },
     Program {
         name: "coremark",
@@ -101,6 +106,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "coremark 2000 iterations: list 076a matrix be1a state 8638 crc 6d3d\n",
         test_args: &["20"],
         test_output: "coremark 20 iterations: list bf84 matrix 9182 state be30 crc bf67\n",
+        long_running: false,
     },
     Program {
         name: "bzip2",
@@ -111,6 +117,7 @@ pub const PROGRAMS: &[Program] = &[
         test_args: &["20000"],
         test_output: "bzip2 20000 bytes -> 5580 bytes, round trip ok, fnv1a 40e594ec, \
                       compressed fnv1a bf38475d\n",
+        long_running: true,
     },
     Program {
         name: "lua_demo",
@@ -119,6 +126,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: LUA_OUTPUT,
         test_args: &["x", "y"],
         test_output: LUA_OUTPUT,
+        long_running: false,
     },
     Program {
         name: "sqlite_demo",
@@ -127,6 +135,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: SQLITE_OUTPUT,
         test_args: &[],
         test_output: SQLITE_OUTPUT,
+        long_running: false,
     },
 ];
 
