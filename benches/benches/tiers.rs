@@ -2,7 +2,8 @@
 //! `cargo bench -p wasmtier-benches` (filter with e.g. `-- fib/interp`, `-- startup/`,
 //! `-- first_result/`). Groups:
 //! - one per workload (`fib`, ...): steady state, one call on a ready instance;
-//! - one per WASI program (`intmix`, ..., `sqlite_demo`): instantiate + `_start` + check;
+//! - one per WASI program (`intmix`, ..., `coremark`, `bzip2`, ..., `sqlite_demo`):
+//!   instantiate + `_start` + check (10 samples instead of 20 for the long-running `bzip2`);
 //! - `startup`: decode + validate + compile + instantiate (with WASI) of real modules, with
 //!   criterion's throughput in bytes of wasm (time per MB = 1 / throughput);
 //! - `first_result`: from the binary to the first result of one call (compile + instantiate
@@ -72,9 +73,13 @@ fn tiers(c: &mut Criterion) {
 }
 
 /// The WASI C programs: one whole run (instantiation, `_start`, output check) per iteration.
+/// A program whose runs take seconds in the interpreters (`bzip2`) gets 10 samples per tier.
 fn programs(c: &mut Criterion) {
     for program in PROGRAMS {
         let mut group = c.benchmark_group(program.name);
+        if program.long_running {
+            group.sample_size(10);
+        }
         let argv = program.bench_argv();
         for (tier, engine) in &available_engines() {
             let runner = wasmtier_benches::programs::ProgramRunner::new(engine, program)

@@ -1,8 +1,10 @@
 //! Macro workloads: real C programs compiled to `wasm32-wasi`, run through `_start` with WASI.
 //! Each prints lines whose expected text is fixed, so a wrong answer cannot look fast.
 //!
-//! - `intmix`, `sort_hash`, `compress`: written for benchmarking (sources and build script in
-//!   `benches/c/`); their expected lines come from the same C compiled natively.
+//! - `intmix`, `sort_hash`, `compress`, `coremark`, `bzip2`: written for benchmarking
+//!   (sources and build script in `benches/c/`); their expected lines come from the same C
+//!   compiled natively. `coremark` is CoreMark-like integer work (not EEMBC CoreMark); `bzip2`
+//!   is a libbzip2 round trip of generated text.
 //! - `lua_demo`, `sqlite_demo`: the Lua 5.4 and SQLite drivers of the WASI tests
 //!   (`tests/wasi/src`, built by `tests/wasi/build.sh`), with the output `tests/wasi.rs`
 //!   checks. SQLite runs without a directory argument, so only its in-memory part runs (the
@@ -23,6 +25,8 @@ pub struct Program {
     pub bench_output: &'static str,
     pub test_args: &'static [&'static str],
     pub test_output: &'static str,
+    /// Runs take seconds in the interpreters: criterion takes 10 samples instead of 20.
+    pub long_running: bool,
 }
 
 impl Program {
@@ -51,6 +55,8 @@ impl Program {
 pub const INTMIX_WASM: &[u8] = include_bytes!("../wasm/intmix.wasm");
 pub const SORT_HASH_WASM: &[u8] = include_bytes!("../wasm/sort_hash.wasm");
 pub const COMPRESS_WASM: &[u8] = include_bytes!("../wasm/compress.wasm");
+pub const COREMARK_WASM: &[u8] = include_bytes!("../wasm/coremark.wasm");
+pub const BZIP2_WASM: &[u8] = include_bytes!("../wasm/bzip2.wasm");
 pub const HELLO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/hello.wasm");
 pub const ZLIB_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/zlib_demo.wasm");
 pub const LUA_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/lua_demo.wasm");
@@ -73,6 +79,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "intmix 200 rounds: crc e476\n",
         test_args: &["5"],
         test_output: "intmix 5 rounds: crc f893\n",
+        long_running: false,
     },
     Program {
         name: "sort_hash",
@@ -81,6 +88,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "sort_hash 100000 keys: ordered 1, hits 50000, sum 0991ed0e, median 800b38a1\n",
         test_args: &["1000"],
         test_output: "sort_hash 1000 keys: ordered 1, hits 500, sum 43bc4532, median 840ae5f9\n",
+        long_running: false,
     },
     Program {
         name: "compress",
@@ -89,6 +97,27 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: "compress 1000000 bytes -> 121564 bytes, round trip ok, adler32 141afcb2\n",
         test_args: &["10000"],
         test_output: "compress 10000 bytes -> 1435 bytes, round trip ok, adler32 e058821a\n",
+        long_running: false,
+    },
+    Program {
+        name: "coremark",
+        wasm: COREMARK_WASM,
+        bench_args: &["2000"],
+        bench_output: "coremark 2000 iterations: list 076a matrix be1a state 8638 crc 6d3d\n",
+        test_args: &["20"],
+        test_output: "coremark 20 iterations: list bf84 matrix 9182 state be30 crc bf67\n",
+        long_running: false,
+    },
+    Program {
+        name: "bzip2",
+        wasm: BZIP2_WASM,
+        bench_args: &["1000000"],
+        bench_output: "bzip2 1000000 bytes -> 232094 bytes, round trip ok, fnv1a 9b2925cb, \
+                       compressed fnv1a c70e63b5\n",
+        test_args: &["20000"],
+        test_output: "bzip2 20000 bytes -> 5580 bytes, round trip ok, fnv1a 40e594ec, \
+                      compressed fnv1a bf38475d\n",
+        long_running: true,
     },
     Program {
         name: "lua_demo",
@@ -97,6 +126,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: LUA_OUTPUT,
         test_args: &["x", "y"],
         test_output: LUA_OUTPUT,
+        long_running: false,
     },
     Program {
         name: "sqlite_demo",
@@ -105,6 +135,7 @@ pub const PROGRAMS: &[Program] = &[
         bench_output: SQLITE_OUTPUT,
         test_args: &[],
         test_output: SQLITE_OUTPUT,
+        long_running: false,
     },
 ];
 
@@ -143,8 +174,16 @@ pub const STARTUP_MODULES: &[WasmFile] = &[
         wasm: INTMIX_WASM,
     },
     WasmFile {
+        name: "coremark",
+        wasm: COREMARK_WASM,
+    },
+    WasmFile {
         name: "compress",
         wasm: COMPRESS_WASM,
+    },
+    WasmFile {
+        name: "bzip2",
+        wasm: BZIP2_WASM,
     },
     WasmFile {
         name: "zlib_demo",
@@ -250,6 +289,18 @@ mod tests {
                 program.test_output,
                 "{}",
                 program.name
+            );
+        }
+    }
+
+    #[test]
+    fn startup_modules_are_listed_smallest_first() {
+        for pair in STARTUP_MODULES.windows(2) {
+            assert!(
+                pair[0].wasm.len() <= pair[1].wasm.len(),
+                "{} is larger than {}",
+                pair[0].name,
+                pair[1].name
             );
         }
     }

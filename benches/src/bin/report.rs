@@ -1,6 +1,8 @@
 //! A quick side-by-side pass over every workload in every engine this build has:
 //! `cargo run -p wasmtier-benches --release --bin report` (add `--features peers` for wasmi
 //! and wasmtime). Prints the tables and writes `target/bench-report/report.md` and SVG charts.
+//! Arguments, if any, are name filters: only the rows (workloads, modules, programs) whose name
+//! contains one of them are measured, e.g. `report coremark bzip2`.
 //! See `benches/README.md` for what each table measures.
 
 use std::time::{Duration, Instant};
@@ -52,16 +54,21 @@ fn main() {
         child_peak_rss(contender, program);
         return;
     }
+    if let Some(option) = args[1..].iter().find(|a| a.starts_with('-')) {
+        eprintln!("error: unknown option `{option}`; usage: report [NAME-FILTER...]");
+        std::process::exit(2);
+    }
+    let filter = Filter(args[1..].to_vec());
     let started = Instant::now();
-    let machine = machine();
+    let machine = machine(&filter);
     eprintln!("{machine}");
     let contenders = contenders::all();
     let columns: Vec<String> = contenders.iter().map(|c| c.name()).collect();
 
-    let (steady, startup, first) = measure_workloads(&contenders, &columns);
-    let (modules, per_mb) = measure_module_startup(&contenders, &columns);
-    let (programs, program_first) = measure_programs(&contenders, &columns);
-    let memory = measure_memory(&columns);
+    let (steady, startup, first) = measure_workloads(&contenders, &columns, &filter);
+    let (modules, per_mb) = measure_module_startup(&contenders, &columns, &filter);
+    let (programs, program_first) = measure_programs(&contenders, &columns, &filter);
+    let memory = measure_memory(&columns, &filter);
 
     let tables = [
         (&steady, "report.svg"),
@@ -72,6 +79,11 @@ fn main() {
         (&programs, "programs.svg"),
         (&program_first, "program_first_result.svg"),
     ];
+    // With a filter, tables without a matching row are left out.
+    let tables: Vec<_> = tables
+        .into_iter()
+        .filter(|(table, _)| !table.rows.is_empty())
+        .collect();
     for (table, _) in &tables {
         println!("{}", table.text());
     }
@@ -104,16 +116,34 @@ fn main() {
     }
 }
 
+/// The name filters given on the command line: a row is measured if its name contains one of
+/// them, or if there are none.
+struct Filter(Vec<String>);
+
+impl Filter {
+    fn selects(&self, name: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|f| name.contains(f.as_str()))
+    }
+}
+
 /// Cores and load when the report started: other work on the machine skews every number.
-fn machine() -> String {
+fn machine(filter: &Filter) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let load = std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_string))
         .unwrap_or_else(|| "unknown".into());
+    let only = if filter.0.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Only rows whose name contains one of: {}.",
+            filter.0.join(", ")
+        )
+    };
     format!(
         "Machine: {cores} cores, load average {load} when the report started. \
-         Times are medians of quick samples (see `benches/README.md`)."
+         Times are medians of quick samples (see `benches/README.md`).{only}"
     )
 }
 
@@ -121,6 +151,7 @@ fn machine() -> String {
 fn measure_workloads(
     contenders: &[Box<dyn Contender>],
     columns: &[String],
+    filter: &Filter,
 ) -> (Table, Table, Table) {
     let mut steady = Table::new(
         "Steady state (one call)",
@@ -144,7 +175,7 @@ fn measure_workloads(
          has not finished when the call returns is not waited for.",
         columns,
     );
-    for workload in WORKLOADS {
+    for workload in WORKLOADS.iter().filter(|w| filter.selects(w.name)) {
         let wasm = workload.wasm();
         let input = workload.bench_input;
         let expected = (workload.reference)(input);
@@ -175,7 +206,11 @@ fn measure_workloads(
 }
 
 /// Startup of the real modules, absolute and per MB of wasm.
-fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String]) -> (Table, Table) {
+fn measure_module_startup(
+    contenders: &[Box<dyn Contender>],
+    columns: &[String],
+    filter: &Filter,
+) -> (Table, Table) {
     let what = "decode + validate + compile for the engine's tier + instantiate with the \
                 engine's WASI preview1 imports (memory and data segments set up, `_start` not \
                 run). The engine and its WASI linker are made beforehand; each sample compiles \
@@ -201,7 +236,11 @@ fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String])
     );
     let mut totals: Vec<Result<Duration, String>> = vec![Ok(Duration::ZERO); contenders.len()];
     let mut total_mb = 0.0;
-    for file in STARTUP_MODULES {
+    let files: Vec<_> = STARTUP_MODULES
+        .iter()
+        .filter(|f| filter.selects(f.name))
+        .collect();
+    for file in &files {
         eprintln!("measuring startup of {} ...", file.label());
         let cells: Vec<Result<Duration, String>> = contenders
             .iter()
@@ -223,8 +262,11 @@ fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String])
         ));
         absolute.rows.push((file.label(), cells));
     }
+    if files.is_empty() {
+        return (absolute, per_mb);
+    }
     per_mb.rows.push((
-        format!("all {} modules ({total_mb:.2} MB)", STARTUP_MODULES.len()),
+        format!("all {} modules ({total_mb:.2} MB)", files.len()),
         totals
             .into_iter()
             .map(|t| t.map(|d| d.div_f64(total_mb)))
@@ -234,7 +276,11 @@ fn measure_module_startup(contenders: &[Box<dyn Contender>], columns: &[String])
 }
 
 /// The WASI programs: whole runs of a compiled module, and bytes to output.
-fn measure_programs(contenders: &[Box<dyn Contender>], columns: &[String]) -> (Table, Table) {
+fn measure_programs(
+    contenders: &[Box<dyn Contender>],
+    columns: &[String],
+    filter: &Filter,
+) -> (Table, Table) {
     let mut runs = Table::new(
         "WASI programs (one whole run)",
         "program",
@@ -249,7 +295,7 @@ fn measure_programs(contenders: &[Box<dyn Contender>], columns: &[String]) -> (T
          binary each sample.",
         columns,
     );
-    for program in PROGRAMS {
+    for program in PROGRAMS.iter().filter(|p| filter.selects(p.name)) {
         eprintln!("measuring {} ...", program.label());
         let argv = program.bench_argv();
         let cells = contenders
@@ -278,7 +324,11 @@ fn measure_programs(contenders: &[Box<dyn Contender>], columns: &[String]) -> (T
 }
 
 /// Peak RSS of one run of each program in each contender, each in a child process of its own.
-fn measure_memory(columns: &[String]) -> String {
+fn measure_memory(columns: &[String], filter: &Filter) -> String {
+    let programs: Vec<_> = PROGRAMS.iter().filter(|p| filter.selects(p.name)).collect();
+    if programs.is_empty() {
+        return String::new();
+    }
     let mut memory = String::from(
         "### Peak RSS per run (MiB, whole process)\n\nA child process compiles the program, \
          runs it once (output checked) and reports its peak resident set size (VmHWM), which \
@@ -290,7 +340,7 @@ fn measure_memory(columns: &[String]) -> String {
     memory.push_str("\n|---|");
     memory.push_str(&"---|".repeat(columns.len()));
     memory.push('\n');
-    for program in PROGRAMS {
+    for program in programs {
         eprintln!("measuring peak RSS of {} ...", program.name);
         memory.push_str(&format!("| {} |", program.name));
         for c in columns {
