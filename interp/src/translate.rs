@@ -93,6 +93,33 @@ enum Target {
     },
 }
 
+/// The operand class of a binary operation (`Translator::binary_form`).
+enum BinForm {
+    Slots {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    /// The right operand is a constant.
+    RightImm {
+        dst: Slot,
+        a: Slot,
+        b: u32,
+    },
+    /// The left operand was a constant: the swapped operation takes it on the right.
+    Swapped {
+        dst: Slot,
+        a: Slot,
+        b: u32,
+    },
+    /// The left operand is a constant.
+    LeftImm {
+        dst: Slot,
+        a: u32,
+        b: Slot,
+    },
+}
+
 struct Translator<'a> {
     info: &'a ModuleInfo,
     v: FuncValidator<ValidatorResources>,
@@ -883,16 +910,17 @@ impl Translator<'_> {
         self.emit(Op::UnTrap { op, dst, a });
     }
 
-    fn binop(&mut self, op: BinOp) {
+    /// Pops a binary operation's operands and pushes its result: which operand class it
+    /// takes (a constant operand becomes an immediate where it fits; with `swap`, a
+    /// constant left operand becomes the right one of the swapped operation).
+    fn binary_form(&mut self, wide: bool, swap: bool) -> BinForm {
         let b = self.pop();
         let a = self.pop();
-        let wide = op.wide();
-        let new = match (a.0, b.0) {
+        match (a.0, b.0) {
             (_, Operand::Const(c)) if fits_imm(wide, c) => {
                 let a = self.read(a);
                 let dst = self.push_temp();
-                Op::BinRI {
-                    op,
+                BinForm::RightImm {
                     dst,
                     a,
                     b: c as u32,
@@ -901,62 +929,51 @@ impl Translator<'_> {
             (Operand::Const(c), _) if fits_imm(wide, c) => {
                 let b = self.read(b);
                 let dst = self.push_temp();
-                match op.swapped() {
-                    Some(op) => Op::BinRI {
-                        op,
+                if swap {
+                    BinForm::Swapped {
                         dst,
                         a: b,
                         b: c as u32,
-                    },
-                    None => Op::BinIR {
-                        op,
+                    }
+                } else {
+                    BinForm::LeftImm {
                         dst,
                         a: c as u32,
                         b,
-                    },
+                    }
                 }
             }
             _ => {
                 let a = self.read(a);
                 let b = self.read(b);
                 let dst = self.push_temp();
-                Op::Bin { op, dst, a, b }
+                BinForm::Slots { dst, a, b }
             }
+        }
+    }
+
+    fn binop(&mut self, op: BinOp) {
+        let swapped = op.swapped();
+        let new = match self.binary_form(op.wide(), swapped.is_some()) {
+            BinForm::Slots { dst, a, b } => Op::Bin { op, dst, a, b },
+            BinForm::RightImm { dst, a, b } => Op::BinRI { op, dst, a, b },
+            BinForm::Swapped { dst, a, b } => Op::BinRI {
+                op: swapped.unwrap_or(op),
+                dst,
+                a,
+                b,
+            },
+            BinForm::LeftImm { dst, a, b } => Op::BinIR { op, dst, a, b },
         };
         self.emit(new);
     }
 
     fn binop_trap(&mut self, op: BinTrapOp) {
-        let b = self.pop();
-        let a = self.pop();
-        let wide = op.wide();
-        let new = match (a.0, b.0) {
-            (_, Operand::Const(c)) if fits_imm(wide, c) => {
-                let a = self.read(a);
-                let dst = self.push_temp();
-                Op::BinTrapRI {
-                    op,
-                    dst,
-                    a,
-                    b: c as u32,
-                }
-            }
-            (Operand::Const(c), _) if fits_imm(wide, c) => {
-                let b = self.read(b);
-                let dst = self.push_temp();
-                Op::BinTrapIR {
-                    op,
-                    dst,
-                    a: c as u32,
-                    b,
-                }
-            }
-            _ => {
-                let a = self.read(a);
-                let b = self.read(b);
-                let dst = self.push_temp();
-                Op::BinTrap { op, dst, a, b }
-            }
+        let new = match self.binary_form(op.wide(), false) {
+            BinForm::Slots { dst, a, b } => Op::BinTrap { op, dst, a, b },
+            BinForm::RightImm { dst, a, b } => Op::BinTrapRI { op, dst, a, b },
+            BinForm::Swapped { .. } => unreachable!("binary_form swaps only when asked to"),
+            BinForm::LeftImm { dst, a, b } => Op::BinTrapIR { op, dst, a, b },
         };
         self.emit(new);
     }
