@@ -855,7 +855,14 @@ impl Translator<'_> {
             loop_start,
             pending: Vec::new(),
             else_jump: None,
-            height: self.stack.len().saturating_sub(params),
+            // Dead code's operands come from the validator's polymorphic stack, not ours:
+            // a block entered there must not claim the enclosing block's operands as its
+            // parameters, or its `end` would truncate them away.
+            height: if reachable {
+                self.stack.len() - params
+            } else {
+                self.stack.len()
+            },
             params,
             results,
         });

@@ -93,3 +93,44 @@
     (table 1000 1000 externref)
     (elem (table 0) (i32.const -1) externref (ref.null extern)))
   "out of bounds table access")
+
+;; A block with parameters entered in dead code: the interpreter's translator took the
+;; enclosing block's operands for its parameters and dropped them at its `end`.
+(module
+  (func (export "dead-block-params") (result i32)
+    i32.const 7
+    block
+      br 0
+      loop (param i32)
+        drop
+      end
+    end
+    i32.const 1
+    i32.add)
+  (func (export "dead-block-results") (param i32) (result i32)
+    local.get 0
+    block
+      br 0
+      block (param i32 i32) (result i64)
+        unreachable
+      end
+      drop
+    end
+    i32.const 1
+    i32.add)
+  (func (export "dead-if-params") (param i32) (result i32)
+    i32.const 40
+    block (result i32)
+      i32.const 5
+      br 0
+      if (param i32 i32) (result i32)
+        drop
+      else
+        i32.add
+      end
+    end
+    i32.add))
+
+(assert_return (invoke "dead-block-params") (i32.const 8))
+(assert_return (invoke "dead-block-results" (i32.const 9)) (i32.const 10))
+(assert_return (invoke "dead-if-params" (i32.const 1)) (i32.const 45))
