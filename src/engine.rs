@@ -63,6 +63,7 @@ pub struct Config {
     pub(crate) synchronous_compilation: bool,
     pub(crate) count_calls: bool,
     pub(crate) wasm_extended_const: bool,
+    pub(crate) wasm_tail_call: bool,
     pub(crate) lazy_translation: bool,
 }
 
@@ -79,6 +80,7 @@ impl Default for Config {
             synchronous_compilation: false,
             count_calls: false,
             wasm_extended_const: true,
+            wasm_tail_call: true,
             lazy_translation: true,
         }
     }
@@ -126,6 +128,14 @@ impl Config {
         self
     }
 
+    /// Accept the tail calls of Wasm 3.0 (`return_call`, `return_call_indirect`), which
+    /// replace the caller's frame by the callee's, so that a chain of them runs in constant
+    /// stack. On by default; when off, a module using them is invalid, as in Wasm 2.0.
+    pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Config {
+        self.wasm_tail_call = enable;
+        self
+    }
+
     /// Translate each function to interpreter bytecode on its first call (the default)
     /// instead of all of them when the module is made. Either way every function body is
     /// validated when the module is made, so an invalid module fails there. Lazily, a
@@ -145,6 +155,7 @@ impl Config {
             wasmparser::WasmFeatures::EXTENDED_CONST,
             self.wasm_extended_const,
         );
+        features.set(wasmparser::WasmFeatures::TAIL_CALL, self.wasm_tail_call);
         features
     }
 

@@ -110,6 +110,15 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             table,
             type_index,
         } => instr(h::call_indirect, lanes_hi(index, table, type_index)),
+        Op::ReturnCallInternal { base, def } => {
+            instr(h::return_call_internal, lanes_hi(base, 0, def))
+        }
+        Op::ReturnCallFunc { base, func } => instr(h::return_call_func, lanes_hi(base, 0, func)),
+        Op::ReturnCallIndirect {
+            index,
+            table,
+            type_index,
+        } => instr(h::return_call_indirect, lanes_hi(index, table, type_index)),
         Op::TierEntry => instr(h::tier_entry, 0),
         Op::LoopHeader { cost } => instr(h::loop_header, cost as u64),
         Op::TierLoop {

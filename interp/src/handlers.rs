@@ -328,6 +328,73 @@ unsafe fn enter_slow(pc: *const Instr, fp: *mut u64, mem: *mut u8, st: &mut Exec
     }
 }
 
+/// A tail call: `$callee`, whose arguments are already in the first slots of the current
+/// frame, takes the frame over and will return to the current function's caller. Frame depth
+/// does not grow; as in `enter!`, the rare cases (value stack exhausted, interruption, fuel)
+/// continue in `tail_enter_slow`.
+macro_rules! enter_in_place {
+    ($pc:ident $fp:ident $mem:ident $st:ident, $callee:expr) => {{
+        let callee: *const CompiledFunc = $callee;
+        if ($st.stack_end.offset_from($fp) as usize) < (*callee).frame_size as usize
+            || $st.needs_attention()
+        {
+            $st.pending_call = (callee, $st.ctx.inst, $fp);
+            return tail_enter_slow($pc, $fp, $mem, $st);
+        }
+        init_locals($fp, callee);
+        $st.func = callee;
+        $pc = (*callee).code.as_ptr();
+    }};
+}
+
+/// The rare part of a tail call (`Exec::pending_call`), as `enter_slow`.
+#[cold]
+#[inline(never)]
+unsafe fn tail_enter_slow(pc: *const Instr, fp: *mut u64, mem: *mut u8, st: &mut Exec) -> Exit {
+    // SAFETY: called from `enter_in_place!` with the same guarantees.
+    unsafe {
+        let (callee, _, _) = st.pending_call;
+        if (st.stack_end.offset_from(fp) as usize) < (*callee).frame_size as usize {
+            return st.raise(TrapCode::StackOverflow, pc);
+        }
+        let release = match st.safepoint_slow((*callee).entry_cost, pc) {
+            Attention::Continue => false,
+            Attention::Trap => return Exit::Trap,
+            Attention::ReleaseStack => true,
+        };
+        init_locals(fp, callee);
+        st.func = callee;
+        let code = (*callee).code.as_ptr();
+        if release {
+            st.resume = (code, fp, mem);
+            return Exit::Resume;
+        }
+        next(code, fp, mem, st)
+    }
+}
+
+/// Completes a tail call through the function index space or a table, with the arguments
+/// at slot `$base`: a wasm callee takes the frame over; a host function (or machine code)
+/// runs here and its results are returned to the caller.
+macro_rules! tail_call {
+    ($pc:ident $fp:ident $mem:ident $st:ident, $func:expr, $base:expr) => {{
+        let base: usize = $base;
+        match $st.prepare_call($func, $fp.add(base)) {
+            CallOutcome::Enter(callee) => {
+                $mem = $st.mem_base();
+                move_slots($fp.add(base), $fp, (*callee).num_params as usize);
+                enter_in_place!($pc $fp $mem $st, callee);
+            }
+            CallOutcome::Done => {
+                // Validation made the callee's results the current function's.
+                move_slots($fp.add(base), $fp, (*$st.func).num_results as usize);
+                ret!($pc $fp $mem $st);
+            }
+            CallOutcome::Trapped => return Exit::Trap,
+        }
+    }};
+}
+
 /// Completes a call through the function index space or a table, with the callee's frame
 /// (its arguments) at slot `$base`.
 macro_rules! call {
@@ -407,6 +474,26 @@ handlers! { [pc fp mem st]
         let index = lane!(pc, 0);
         match st.indirect_callee(hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index))) {
             Ok((f, params)) => call!(pc fp mem st, f, index - params),
+            Err(code) => return st.raise(code, pc),
+        }
+    }
+    return_call_internal {
+        // As `call_internal`; the untranslated path runs this instruction again.
+        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
+        if callee.is_null() {
+            return crate::lazy::call_untranslated(pc, fp, mem, st);
+        }
+        move_slots(fp.add(lane!(pc, 0)), fp, (*callee).num_params as usize);
+        enter_in_place!(pc fp mem st, callee);
+    }
+    return_call_func {
+        let f = *st.ctx.funcs.add(hi32!(pc) as usize);
+        tail_call!(pc fp mem st, f, lane!(pc, 0));
+    }
+    return_call_indirect {
+        let index = lane!(pc, 0);
+        match st.indirect_callee(hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index))) {
+            Ok((f, params)) => tail_call!(pc fp mem st, f, index - params),
             Err(code) => return st.raise(code, pc),
         }
     }

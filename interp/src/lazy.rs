@@ -344,7 +344,8 @@ pub(crate) fn translation_trap(func_index: u32, e: &ModuleError) -> Trap {
     ))
 }
 
-/// The slow path of `call_internal` (whose immediate 0 is the callee's defined function
+/// The slow path of `call_internal` and `return_call_internal` (whose high immediate is the
+/// callee's defined function
 /// index) when the callee is not translated yet: translates it and runs the instruction
 /// again, or traps if the translation fails.
 ///

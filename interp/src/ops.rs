@@ -545,6 +545,25 @@ pub enum Op {
         table: u16,
         type_index: u32,
     },
+    /// Tail call (`return_call`) of a function defined in the current module: its
+    /// arguments, from slot `base`, become the first slots of the current frame, which the
+    /// callee takes over; it returns to the current function's caller.
+    ReturnCallInternal {
+        base: Slot,
+        def: u32,
+    },
+    /// Tail call through the instance's function table (imports, or any function). A host
+    /// function runs as in `CallFunc`, and its results are returned.
+    ReturnCallFunc {
+        base: Slot,
+        func: u32,
+    },
+    /// Tail call through a table (`return_call_indirect`), as `CallIndirect`.
+    ReturnCallIndirect {
+        index: Slot,
+        table: u16,
+        type_index: u32,
+    },
     /// Tiered execution, first op of every function: counts the call and, once the
     /// function is hot, runs its machine code instead (see `tier.rs`).
     TierEntry,
@@ -806,8 +825,11 @@ impl Op {
             Op::BrTable { index, .. } => f(index, 1),
             Op::Return { src, n } => f(src, n),
             // The callee's frame starts at `base`; the arguments and results lie in it.
-            Op::CallInternal { base, .. } | Op::CallFunc { base, .. } => f(base, 0),
-            Op::CallIndirect { index, .. } => f(index, 1),
+            Op::CallInternal { base, .. }
+            | Op::CallFunc { base, .. }
+            | Op::ReturnCallInternal { base, .. }
+            | Op::ReturnCallFunc { base, .. } => f(base, 0),
+            Op::CallIndirect { index, .. } | Op::ReturnCallIndirect { index, .. } => f(index, 1),
             Op::Copy { dst, src } => {
                 f(dst, 1);
                 f(src, 1);

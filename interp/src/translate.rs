@@ -324,9 +324,16 @@ fn verify(ops: &[Op], frame_size: u32) -> Result<(), ModuleError> {
         }
     }
     match ops.last() {
-        Some(Op::Return { .. } | Op::Br { .. } | Op::BrLoop { .. } | Op::Unreachable) | None => {
-            Ok(())
-        }
+        Some(
+            Op::Return { .. }
+            | Op::ReturnCallInternal { .. }
+            | Op::ReturnCallFunc { .. }
+            | Op::ReturnCallIndirect { .. }
+            | Op::Br { .. }
+            | Op::BrLoop { .. }
+            | Op::Unreachable,
+        )
+        | None => Ok(()),
         Some(op) => Err(bug(format!(
             "the code ends with {op:?}, which falls through"
         ))),
@@ -1337,6 +1344,32 @@ impl Translator<'_> {
                 for _ in 0..results {
                     self.push(Operand::Temp);
                 }
+            }
+            Operator::ReturnCall { function_index } => {
+                let params = self.info.func_type(function_index).params().len();
+                let base = self.pop_span(params);
+                self.emit(
+                    match function_index.checked_sub(self.info.num_imported_funcs) {
+                        Some(def) => Op::ReturnCallInternal { base, def },
+                        None => Op::ReturnCallFunc {
+                            base,
+                            func: function_index,
+                        },
+                    },
+                );
+            }
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
+                let params = self.info.types[type_index as usize].params().len();
+                let base = self.pop_span(params + 1);
+                self.emit(Op::ReturnCallIndirect {
+                    index: base.wrapping_add(params as Slot),
+                    table,
+                    type_index,
+                });
             }
             // The validator rejects everything else under wasmtier's feature set.
             other => unreachable!("validated operator {other:?} has no translation"),

@@ -15,13 +15,14 @@ use crate::types::{
     ValType,
 };
 
-/// The WebAssembly features wasmtier accepts by default: Wasm 2.0 without SIMD, plus the
-/// extended constant expressions of Wasm 3.0 (which an embedder may turn off, see
-/// [`parse_with_features`]).
+/// The WebAssembly features wasmtier accepts by default: Wasm 2.0 without SIMD, plus these
+/// of Wasm 3.0: extended constant expressions and tail calls (an embedder may turn them
+/// off, see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::TAIL_CALL)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept

@@ -1,5 +1,5 @@
 //! Runs the official Wasm 2.0 spec suite, the suites of the later proposals wasmtier
-//! implements (extended-const) and wasmtier's own `.wast` scripts, once per tier.
+//! implements (extended-const, tail-call) and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
 //! every failure line in a file (the printed list stops after 200 lines).
@@ -134,18 +134,27 @@ fn spec_v2_scripts() -> Vec<Script> {
     scripts
 }
 
-/// The extended-const proposal's scripts (Wasm 3.0 versions of `global.wast`, `data.wast`
-/// and `elem.wast` that need no other proposal).
-fn extended_const_scripts() -> Vec<Script> {
-    let mut scripts: Vec<Script> = proposal(Proposal::ExtendedConst)
+/// The scripts of a Wasm 3.0 proposal's suite (each a version of the spec's scripts with
+/// the proposal's additions; extended-const's and tail-call's need no other proposal).
+fn proposal_scripts(which: Proposal) -> Vec<Script> {
+    let dir = proposal_dir(which);
+    let mut scripts: Vec<Script> = proposal(which)
         .map(|file| Script {
-            name: format!("proposals/extended-const/{}", file.name()),
+            name: format!("proposals/{dir}/{}", file.name()),
             source: file.raw().to_string(),
         })
         .collect();
     scripts.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(!scripts.is_empty(), "no extended-const scripts");
+    assert!(!scripts.is_empty(), "no {dir} scripts");
     scripts
+}
+
+fn proposal_dir(which: Proposal) -> &'static str {
+    match which {
+        Proposal::ExtendedConst => "extended-const",
+        Proposal::TailCall => "tail-call",
+        other => unimplemented!("wasmtier does not implement {other:?}"),
+    }
 }
 
 fn own_wast_dir() -> PathBuf {
@@ -179,10 +188,12 @@ fn spec_v2(label: &str, config: Config) {
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
 
-fn extended_const(label: &str, config: Config) {
-    let (reports, stats) = run_scripts(&extended_const_scripts(), &config);
+fn proposals(label: &str, config: Config, which: &[Proposal]) {
+    let scripts: Vec<Script> = which.iter().flat_map(|p| proposal_scripts(*p)).collect();
+    let (reports, stats) = run_scripts(&scripts, &config);
+    let names: Vec<&str> = which.iter().map(|p| proposal_dir(*p)).collect();
     check(
-        &format!("extended-const proposal suite, {label}"),
+        &format!("proposal suites ({}), {label}", names.join(", ")),
         &reports,
         &stats,
     );
@@ -193,11 +204,17 @@ fn own_wast(label: &str, config: Config) {
     check(&format!("tests/wast, {label}"), &reports, &stats);
 }
 
+/// The Wasm 3.0 proposals every tier implements.
+const PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst];
+/// The interpreter also implements these.
+const INTERP_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::TailCall];
+
 /// One set of tests (the official suite, the proposals' suites, wasmtier's own scripts) per
 /// configuration.
 macro_rules! tier_tests {
     ($(
-        $(#[$attr:meta])* $spec:ident, $ext:ident, $own:ident => $label:literal, $config:expr;
+        $(#[$attr:meta])* $spec:ident, $ext:ident, $own:ident => $label:literal, $config:expr,
+            $proposals:expr;
     )*) => {$(
         $(#[$attr])*
         #[test]
@@ -208,7 +225,7 @@ macro_rules! tier_tests {
         $(#[$attr])*
         #[test]
         fn $ext() {
-            extended_const($label, $config);
+            proposals($label, $config, $proposals);
         }
 
         $(#[$attr])*
@@ -220,15 +237,16 @@ macro_rules! tier_tests {
 }
 
 tier_tests! {
-    spec_v2_interp, extended_const_interp, own_wast_interp => "tier interp", config(Tier::Interp);
-    spec_v2_interp_eager, extended_const_interp_eager, own_wast_interp_eager =>
-        "tier interp, eager translation", interp_eager();
+    spec_v2_interp, proposals_interp, own_wast_interp => "tier interp", config(Tier::Interp),
+        INTERP_PROPOSALS;
+    spec_v2_interp_eager, proposals_interp_eager, own_wast_interp_eager =>
+        "tier interp, eager translation", interp_eager(), INTERP_PROPOSALS;
     #[cfg(feature = "jit")]
-    spec_v2_jit, extended_const_jit, own_wast_jit => "tier jit", config(Tier::Jit);
+    spec_v2_jit, proposals_jit, own_wast_jit => "tier jit", config(Tier::Jit), PROPOSALS;
     #[cfg(feature = "jit")]
-    spec_v2_jit_bounds_checks, extended_const_jit_bounds_checks, own_wast_jit_bounds_checks =>
-        "tier jit with explicit bounds checks", jit_bounds_checks();
+    spec_v2_jit_bounds_checks, proposals_jit_bounds_checks, own_wast_jit_bounds_checks =>
+        "tier jit with explicit bounds checks", jit_bounds_checks(), PROPOSALS;
     #[cfg(feature = "jit")]
-    spec_v2_auto, extended_const_auto, own_wast_auto =>
-        "tier auto (threshold 2, synchronous compilation)", auto_forced_early();
+    spec_v2_auto, proposals_auto, own_wast_auto =>
+        "tier auto (threshold 2, synchronous compilation)", auto_forced_early(), PROPOSALS;
 }
