@@ -353,17 +353,22 @@ fn zlib_library() {
     }
 }
 
+const LUA_DEMO_OUTPUT: &str = "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n\
+    9 words, last DOG\n 3.14|lua   |ff|\"a\\\nb\"\nwasmTier-wasmTier\t2\n\
+    3\t3.5\t1024.0\t9223372036854775807\t1e+301\ns=4 i=4 p=2\n\
+    gc ok, utf8 len 5\nargs: x y\nLua 5.4.9\n";
+
 #[test]
 fn lua_library() {
     let results = run_all("lua", "lua_demo", &["x", "y"], |_, _| {});
-    assert_output(
-        &results,
-        "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n9 words, last DOG\n \
-         3.14|lua   |ff|\"a\\\nb\"\nwasmTier-wasmTier\t2\n\
-         3\t3.5\t1024.0\t9223372036854775807\t1e+301\ns=4 i=4 p=2\n\
-         gc ok, utf8 len 5\nargs: x y\nLua 5.4.9\n",
-        0,
-    );
+    assert_output(&results, LUA_DEMO_OUTPUT, 0);
+}
+
+/// Lua built with `-mtail-call`: the same program, with `return_call` in its hot paths.
+#[test]
+fn lua_library_with_tail_calls() {
+    let results = run_all("lua_tail", "lua_demo_tail_call", &["x", "y"], |_, _| {});
+    assert_output(&results, LUA_DEMO_OUTPUT, 0);
 }
 
 #[test]

@@ -46,10 +46,36 @@ pub struct TierArg {
     pub sync_compile: bool,
 }
 
+/// WebAssembly feature switches, as wasmtime's `-W`.
+#[derive(Debug, Args)]
+pub struct WasmArgs {
+    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const` (both on by
+    /// default), e.g. `-W tail-call=n`. Repeatable; `-W tail-call` means `=y`.
+    #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
+    pub features: Vec<(WasmFeature, bool)>,
+}
+
+/// A feature `-W` switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasmFeature {
+    TailCall,
+    ExtendedConst,
+}
+
+impl WasmFeature {
+    const ALL: [(&'static str, WasmFeature); 2] = [
+        ("tail-call", WasmFeature::TailCall),
+        ("extended-const", WasmFeature::ExtendedConst),
+    ];
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub tier: TierArg,
+
+    #[command(flatten)]
+    pub wasm: WasmArgs,
 
     /// Exported function to call (default: `_start`).
     #[arg(long, value_name = "NAME")]
@@ -128,12 +154,18 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
+    #[command(flatten)]
+    pub wasm: WasmArgs,
+
     /// Module to check (.wasm binary or .wat text).
     pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
+    #[command(flatten)]
+    pub wasm: WasmArgs,
+
     /// Print the interpreter bytecode instead of the imports and exports.
     #[arg(long)]
     pub bytecode: bool,
@@ -151,6 +183,9 @@ pub struct WastArgs {
     #[command(flatten)]
     pub tier: TierArg,
 
+    #[command(flatten)]
+    pub wasm: WasmArgs,
+
     /// Scripts to run.
     #[arg(required = true, value_name = "FILE.wast")]
     pub files: Vec<PathBuf>,
@@ -158,6 +193,24 @@ pub struct WastArgs {
 
 fn parse_tier(s: &str) -> Result<Tier, String> {
     s.parse()
+}
+
+fn parse_feature(s: &str) -> Result<(WasmFeature, bool), String> {
+    let (name, value) = s.split_once('=').unwrap_or((s, "y"));
+    let feature = WasmFeature::ALL
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, feature)| *feature)
+        .ok_or_else(|| {
+            let known: Vec<&str> = WasmFeature::ALL.iter().map(|(n, _)| *n).collect();
+            format!("unknown feature `{name}` (known: {})", known.join(", "))
+        })?;
+    let enable = match value {
+        "y" | "yes" | "true" => true,
+        "n" | "no" | "false" => false,
+        other => return Err(format!("`{other}` is not y or n")),
+    };
+    Ok((feature, enable))
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -104,6 +104,31 @@ fn fib_and_loop_examples() {
 }
 
 #[test]
+fn tail_calls_run_deep_and_can_be_switched_off() {
+    for tier in ["--tier=interp", "--tier=jit", "--tier=auto"] {
+        assert_success(
+            &run_example(&[tier, "--invoke=even"], "tail_call.wat", &["10000000"]),
+            "1\n",
+        );
+    }
+    assert_error(
+        &run_example(
+            &["-W", "tail-call=n", "--invoke=even"],
+            "tail_call.wat",
+            &["1"],
+        ),
+        "tail calls support is not enabled",
+    );
+    let out = run_example(
+        &["-W", "tail-calls", "--invoke=even"],
+        "tail_call.wat",
+        &["1"],
+    );
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(stderr(&out).contains("unknown feature `tail-calls` (known: tail-call"));
+}
+
+#[test]
 fn tier_interp_is_explicitly_accepted() {
     let out = run_example(&["--tier=interp", "--invoke", "fac"], "fac.wat", &["5"]);
     assert_success(&out, "120\n");

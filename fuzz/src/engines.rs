@@ -308,8 +308,8 @@ impl Wasmi {
             .wasm_bulk_memory(true)
             .wasm_reference_types(true)
             .wasm_multi_memory(false)
-            .wasm_tail_call(false)
-            .wasm_extended_const(false)
+            .wasm_tail_call(true)
+            .wasm_extended_const(true)
             .wasm_custom_page_sizes(false)
             .wasm_wide_arithmetic(false);
         let engine = wasmi::Engine::new(&config);

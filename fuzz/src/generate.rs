@@ -11,31 +11,33 @@ pub const MAX_MEMORY_PAGES: u64 = 32;
 pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
 /// The features wasmtier implements: Wasm 2.0 without SIMD, plus extended constant
-/// expressions (same as `wasmtier_runtime::module::features()`, which is what
-/// `wasmtier::Engine::default()` validates with).
+/// expressions and tail calls (same as `wasmtier_runtime::module::features()`, which is
+/// what `wasmtier::Engine::default()` validates with).
 pub fn wasmtier_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::TAIL_CALL)
 }
 
-/// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD, no imports,
+/// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD plus tail
+/// calls and extended constant expressions, no imports,
 /// NaNs canonicalized (so float results compare bit for bit), bounded sizes. Some knobs
 /// (sizes, whether everything is exported, whether traps are avoided) come from the input.
 pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Config> {
     let mut c = wasm_smith::Config::default();
-    // Features: exactly Wasm 2.0 minus SIMD.
+    // Features: Wasm 2.0 minus SIMD, plus the Wasm 3.0 features wasmtier implements.
     c.simd_enabled = false;
     c.relaxed_simd_enabled = false;
     c.threads_enabled = false;
     c.shared_everything_threads_enabled = false;
     c.exceptions_enabled = false;
-    c.tail_call_enabled = false;
+    c.tail_call_enabled = true;
     c.gc_enabled = false;
     c.memory64_enabled = false;
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = false;
-    c.extended_const_enabled = false;
+    c.extended_const_enabled = true;
     c.compact_imports_enabled = false;
     c.custom_descriptors_enabled = false;
     c.acquire_release_atomics_enabled = false;

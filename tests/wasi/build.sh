@@ -29,6 +29,11 @@ if [ -d vendor/lua ]; then
         -include src/lua_wasi.h -Isrc/lua_compat -Ivendor/lua \
         src/lua_demo.c $(ls vendor/lua/*.c | grep -v -e '/lua\.c$' -e '/luac\.c$') \
         -lwasi-emulated-signal -lwasi-emulated-process-clocks -o bin/lua_demo.wasm
+    # The same with Wasm 3.0 tail calls (clang emits return_call for calls in tail position).
+    $CC $CFLAGS -mtail-call -w -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS \
+        -include src/lua_wasi.h -Isrc/lua_compat -Ivendor/lua \
+        src/lua_demo.c $(ls vendor/lua/*.c | grep -v -e '/lua\.c$' -e '/luac\.c$') \
+        -lwasi-emulated-signal -lwasi-emulated-process-clocks -o bin/lua_demo_tail_call.wasm
 fi
 if [ -d vendor/sqlite ]; then
     # The flags libsqlite3-sys uses for wasm32-wasi (unix VFS on wasi-libc's emulations).

@@ -12,7 +12,7 @@ use crate::types::describe;
 
 pub fn run(args: InspectArgs) -> Result<(), Failure> {
     // The bytecode shown is the interpreter's, so inspection always uses that tier.
-    let engine = commands::engine(wasmtier::Tier::Interp)?;
+    let engine = commands::engine(wasmtier::Tier::Interp, &args.wasm)?;
     let module = commands::load_module(&engine, &args.file)?;
     if !args.bytecode {
         return list_imports_and_exports(&module);

@@ -9,24 +9,36 @@ use std::path::Path;
 
 use wasmtier::{Config, Engine, Module};
 
-use crate::args::TierArg;
+use crate::args::{TierArg, WasmArgs, WasmFeature};
 use crate::failure::Failure;
 
-pub fn config(tier: &TierArg) -> Config {
+pub fn config(tier: &TierArg, wasm: &WasmArgs) -> Config {
     let mut config = Config::new();
     config.tier(tier.tier);
     if let Some(n) = tier.tier_threshold {
         config.tier_threshold(n);
     }
     config.synchronous_compilation(tier.sync_compile);
+    set_features(&mut config, wasm);
     config
 }
 
-/// An engine for `tier` with default settings.
-pub fn engine(tier: wasmtier::Tier) -> Result<Engine, Failure> {
+/// An engine for `tier` with the `-W` feature switches and otherwise default settings.
+pub fn engine(tier: wasmtier::Tier, wasm: &WasmArgs) -> Result<Engine, Failure> {
     let mut config = Config::new();
     config.tier(tier);
+    set_features(&mut config, wasm);
     engine_from(&config)
+}
+
+/// Applies the `-W` switches in order (a later one for the same feature wins).
+fn set_features(config: &mut Config, wasm: &WasmArgs) {
+    for &(feature, enable) in &wasm.features {
+        match feature {
+            WasmFeature::TailCall => config.wasm_tail_call(enable),
+            WasmFeature::ExtendedConst => config.wasm_extended_const(enable),
+        };
+    }
 }
 
 pub fn engine_from(config: &Config) -> Result<Engine, Failure> {

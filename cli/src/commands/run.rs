@@ -15,7 +15,7 @@ use crate::values::{format_val, parse_val};
 const DEFAULT_ENTRY: &str = "_start";
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut config = commands::config(&args.tier);
+    let mut config = commands::config(&args.tier, &args.wasm);
     if args.fuel.is_some() {
         config.consume_fuel(true);
     }

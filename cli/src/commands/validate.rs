@@ -7,7 +7,7 @@ use crate::output;
 
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     // Validation does not depend on the tier, and the interpreter is always available.
-    let engine = commands::engine(wasmtier::Tier::Interp)?;
+    let engine = commands::engine(wasmtier::Tier::Interp, &args.wasm)?;
     commands::load_module(&engine, &args.file)?;
     output::line("ok")?;
     Ok(())

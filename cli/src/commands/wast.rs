@@ -10,7 +10,7 @@ use crate::output;
 pub fn run(args: WastArgs) -> Result<(), Failure> {
     // Fail up front, before any output, for an unavailable tier (rather than once per
     // directive) and for a missing file (the harness would count it as a failed directive).
-    let config = commands::config(&args.tier);
+    let config = commands::config(&args.tier, &args.wasm);
     commands::engine_from(&config)?;
     if let Some(missing) = args.files.iter().find(|path| !path.is_file()) {
         return Err(Failure::error(format!(
