@@ -64,6 +64,7 @@ pub struct Config {
     pub(crate) count_calls: bool,
     pub(crate) wasm_extended_const: bool,
     pub(crate) wasm_tail_call: bool,
+    pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) lazy_translation: bool,
 }
 
@@ -81,6 +82,7 @@ impl Default for Config {
             count_calls: false,
             wasm_extended_const: true,
             wasm_tail_call: true,
+            wasm_wide_arithmetic: false,
             lazy_translation: true,
         }
     }
@@ -136,6 +138,14 @@ impl Config {
         self
     }
 
+    /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
+    /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
+    /// the proposal is not part of a WebAssembly standard yet.
+    pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Config {
+        self.wasm_wide_arithmetic = enable;
+        self
+    }
+
     /// Translate each function to interpreter bytecode on its first call (the default)
     /// instead of all of them when the module is made. Either way every function body is
     /// validated when the module is made, so an invalid module fails there. Lazily, a
@@ -156,6 +166,10 @@ impl Config {
             self.wasm_extended_const,
         );
         features.set(wasmparser::WasmFeatures::TAIL_CALL, self.wasm_tail_call);
+        features.set(
+            wasmparser::WasmFeatures::WIDE_ARITHMETIC,
+            self.wasm_wide_arithmetic,
+        );
         features
     }
 

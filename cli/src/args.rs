@@ -49,8 +49,9 @@ pub struct TierArg {
 /// WebAssembly feature switches, as wasmtime's `-W`.
 #[derive(Debug, Args)]
 pub struct WasmArgs {
-    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const` (both on by
-    /// default), e.g. `-W tail-call=n`. Repeatable; `-W tail-call` means `=y`.
+    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const` (on by default),
+    /// `wide-arithmetic` (off by default), e.g. `-W tail-call=n`. Repeatable; `-W tail-call`
+    /// means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
     pub features: Vec<(WasmFeature, bool)>,
 }
@@ -60,12 +61,14 @@ pub struct WasmArgs {
 pub enum WasmFeature {
     TailCall,
     ExtendedConst,
+    WideArithmetic,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 2] = [
+    const ALL: [(&'static str, WasmFeature); 3] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
+        ("wide-arithmetic", WasmFeature::WideArithmetic),
     ];
 }
 

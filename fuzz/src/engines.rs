@@ -142,6 +142,7 @@ pub fn wasmtier_configs() -> Vec<(&'static str, wasmtier::Config)> {
 pub fn wasmtier_config(tier: wasmtier::Tier) -> wasmtier::Config {
     let mut c = wasmtier::Config::new();
     c.tier(tier)
+        .wasm_wide_arithmetic(true)
         .consume_fuel(true)
         .max_memory_pages(MAX_MEMORY_PAGES)
         .max_table_elements(MAX_TABLE_ELEMENTS);
@@ -311,7 +312,7 @@ impl Wasmi {
             .wasm_tail_call(true)
             .wasm_extended_const(true)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(true);
         let engine = wasmi::Engine::new(&config);
         let limits = wasmi::StoreLimitsBuilder::new()
             .memory_size((MAX_MEMORY_PAGES * 65536) as usize)

@@ -10,9 +10,9 @@ pub const MAX_MEMORY_PAGES: u64 = 32;
 /// Table limit (elements) applied to every engine.
 pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
-/// The features wasmtier implements: Wasm 2.0 without SIMD, plus extended constant
-/// expressions and tail calls (same as `wasmtier_runtime::module::features()`, which is
-/// what `wasmtier::Engine::default()` validates with).
+/// The features `wasmtier::Engine::default()` validates with: Wasm 2.0 without SIMD, plus
+/// extended constant expressions and tail calls (as
+/// `wasmtier_runtime::module::default_features()`).
 pub fn wasmtier_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
@@ -21,7 +21,7 @@ pub fn wasmtier_features() -> WasmFeatures {
 }
 
 /// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD plus tail
-/// calls and extended constant expressions, no imports,
+/// calls, extended constant expressions and wide arithmetic, no imports,
 /// NaNs canonicalized (so float results compare bit for bit), bounded sizes. Some knobs
 /// (sizes, whether everything is exported, whether traps are avoided) come from the input.
 pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Config> {
@@ -36,7 +36,7 @@ pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Confi
     c.gc_enabled = false;
     c.memory64_enabled = false;
     c.custom_page_sizes_enabled = false;
-    c.wide_arithmetic_enabled = false;
+    c.wide_arithmetic_enabled = true;
     c.extended_const_enabled = true;
     c.compact_imports_enabled = false;
     c.custom_descriptors_enabled = false;

@@ -14,7 +14,7 @@ use wasmtier_runtime::module::ModuleError;
 
 use crate::exec::Exec;
 use crate::handlers as h;
-use crate::ops::Op;
+use crate::ops::{Op, WideOp};
 
 /// What a handler returns when the chain of handlers stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +178,15 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         }
         Op::MemorySize { dst } => instr(h::memory_size, lanes(dst, 0, 0, 0)),
         Op::MemoryGrow { dst, delta } => instr(h::memory_grow, lanes(dst, delta, 0, 0)),
+        Op::Wide { op, base } => instr(
+            match op {
+                WideOp::Add128 => h::i64_add128,
+                WideOp::Sub128 => h::i64_sub128,
+                WideOp::MulWideS => h::i64_mul_wide_s,
+                WideOp::MulWideU => h::i64_mul_wide_u,
+            },
+            lanes(base, 0, 0, 0),
+        ),
         Op::MemoryFill { base } => instr(h::memory_fill, lanes(base, 0, 0, 0)),
         Op::MemoryCopy { base } => instr(h::memory_copy, lanes(base, 0, 0, 0)),
         Op::MemoryInit { base, data } => instr(h::memory_init, lanes_hi(base, 0, data)),

@@ -23,7 +23,7 @@ use crate::code::{Exit, Handler, Instr};
 use crate::exec::{Attention, CallOutcome, Exec};
 use crate::numeric;
 use crate::ops::{
-    for_each_binop, for_each_binop_trap, for_each_cmp, for_each_load, for_each_store,
+    WideOp, for_each_binop, for_each_binop_trap, for_each_cmp, for_each_load, for_each_store,
     for_each_unop, for_each_unop_trap,
 };
 use crate::translate::CompiledFunc;
@@ -198,6 +198,20 @@ macro_rules! addr {
         }
         ea as usize
     }};
+}
+
+/// Runs a wide-arithmetic operation on the slots from `base` (its operands; the result's
+/// halves replace the first two).
+#[inline(always)]
+unsafe fn wide(base: *mut u64, op: WideOp) {
+    // SAFETY: the caller passes the op's slots, which lie in the current frame (see the
+    // module docs and `Op::for_each_slot_range`).
+    unsafe {
+        let operands = std::slice::from_raw_parts(base, op.operands() as usize);
+        let (lo, hi) = op.eval(operands);
+        *base = lo;
+        *base.add(1) = hi;
+    }
 }
 
 /// Copies `n` slots down the frame (`dst <= src`; the ranges may overlap).
@@ -568,6 +582,10 @@ handlers! { [pc fp mem st]
         mem = st.mem_base();
         pc = pc.add(1);
     }
+    i64_add128 { wide(fp.add(lane!(pc, 0)), WideOp::Add128); pc = pc.add(1); }
+    i64_sub128 { wide(fp.add(lane!(pc, 0)), WideOp::Sub128); pc = pc.add(1); }
+    i64_mul_wide_s { wide(fp.add(lane!(pc, 0)), WideOp::MulWideS); pc = pc.add(1); }
+    i64_mul_wide_u { wide(fp.add(lane!(pc, 0)), WideOp::MulWideU); pc = pc.add(1); }
     memory_fill {
         let base = fp.add(lane!(pc, 0));
         let (d, val, n) = (*base, *base.add(1) as u8, u32v(*base.add(2)));

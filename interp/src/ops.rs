@@ -718,6 +718,13 @@ pub enum Op {
         dst: Slot,
         delta: Slot,
     },
+    /// Wide arithmetic (`i64.add128`, `i64.sub128`: operands lo1, hi1, lo2, hi2;
+    /// `i64.mul_wide_s`, `i64.mul_wide_u`: two operands) in the slots from `base`; the
+    /// 128-bit result's low and high halves replace the first two.
+    Wide {
+        op: WideOp,
+        base: Slot,
+    },
     /// Operands (destination, value, length) in the three slots from `base`.
     MemoryFill {
         base: Slot,
@@ -886,6 +893,7 @@ impl Op {
                 f(value, 1);
             }
             Op::TableGrow { base, .. } => f(base, 2),
+            Op::Wide { op, base } => f(base, op.operands()),
             Op::MemoryFill { base }
             | Op::MemoryCopy { base }
             | Op::MemoryInit { base, .. }
@@ -955,5 +963,42 @@ mod tests {
         }
         assert_eq!(CmpOp::of(BinOp::F32Lt).unwrap().negated(), CmpOp::F32NotLt);
         assert_eq!(CmpOp::of(BinOp::F64Add), None);
+    }
+}
+
+/// The wide-arithmetic operations (`Op::Wide`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WideOp {
+    Add128,
+    Sub128,
+    MulWideS,
+    MulWideU,
+}
+
+impl WideOp {
+    /// How many 64-bit operands the operation takes (it always produces two).
+    pub fn operands(self) -> u16 {
+        match self {
+            WideOp::Add128 | WideOp::Sub128 => 4,
+            WideOp::MulWideS | WideOp::MulWideU => 2,
+        }
+    }
+
+    /// The 128-bit result of the operation on the operand slots, as (low, high).
+    pub fn eval(self, operands: &[u64]) -> (u64, u64) {
+        let wide = |lo: u64, hi: u64| (hi as u128) << 64 | lo as u128;
+        let result = match self {
+            WideOp::Add128 => {
+                wide(operands[0], operands[1]).wrapping_add(wide(operands[2], operands[3]))
+            }
+            WideOp::Sub128 => {
+                wide(operands[0], operands[1]).wrapping_sub(wide(operands[2], operands[3]))
+            }
+            WideOp::MulWideS => {
+                (operands[0] as i64 as i128).wrapping_mul(operands[1] as i64 as i128) as u128
+            }
+            WideOp::MulWideU => (operands[0] as u128) * (operands[1] as u128),
+        };
+        (result as u64, (result >> 64) as u64)
     }
 }

@@ -20,7 +20,7 @@ use wasmparser::{
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 use crate::code::{Instr, link};
-use crate::ops::{BinOp, BinTrapOp, CmpOp, LoadOp, Op, Slot, StoreOp, UnOp, UnTrapOp};
+use crate::ops::{BinOp, BinTrapOp, CmpOp, LoadOp, Op, Slot, StoreOp, UnOp, UnTrapOp, WideOp};
 use crate::tier::{Hotness, Tiering};
 
 /// Frames address slots with 16 bits.
@@ -1091,6 +1091,14 @@ impl Translator<'_> {
         }
     }
 
+    /// A wide-arithmetic operation: its result's two halves replace its operands.
+    fn wide(&mut self, op: WideOp) {
+        let base = self.pop_span(op.operands() as usize);
+        self.emit(Op::Wide { op, base });
+        self.push(Operand::Temp);
+        self.push(Operand::Temp);
+    }
+
     /// Ops that translate without control-flow bookkeeping.
     fn translate_plain(&mut self, op: Operator<'_>) -> Result<(), ModuleError> {
         macro_rules! un {
@@ -1235,6 +1243,10 @@ impl Translator<'_> {
                 let dst = self.push_temp();
                 self.emit(Op::MemoryGrow { dst, delta });
             }
+            Operator::I64Add128 => self.wide(WideOp::Add128),
+            Operator::I64Sub128 => self.wide(WideOp::Sub128),
+            Operator::I64MulWideS => self.wide(WideOp::MulWideS),
+            Operator::I64MulWideU => self.wide(WideOp::MulWideU),
             Operator::MemoryFill { .. } => {
                 let base = self.pop_span(3);
                 self.emit(Op::MemoryFill { base });

@@ -521,10 +521,13 @@ mod tests {
     use wasmtier_runtime::memory::{VMMemoryDefinition, reservations};
     use wasmtier_runtime::{Extern, TypeRegistry};
 
-    /// `wat` parsed with `registry` and compiled with the default options.
+    /// `wat` parsed with `registry` (every feature wasmtier implements on) and compiled with
+    /// the default options.
     fn compile_wat(wat: &str, registry: &TypeRegistry) -> (ModuleInfo, CompiledModule) {
         let wasm = wat::parse_str(wat).unwrap();
-        let parsed = wasmtier_runtime::module::parse(&wasm, registry).unwrap();
+        let features = wasmtier_runtime::module::features();
+        let parsed =
+            wasmtier_runtime::module::parse_with_features(&wasm, registry, features).unwrap();
         let bodies: Vec<_> = parsed
             .bodies
             .iter()
@@ -645,6 +648,19 @@ mod tests {
         let result = invoke(&mut store, load, &mut [16]);
         // Only reached if the fault was turned into a trap.
         println!("the fault returned {result:?}");
+    }
+
+    #[test]
+    fn wide_arithmetic_is_compiled() {
+        let (_, module) = compile_wat(
+            r#"(module
+                (func (param i64 i64 i64 i64) (result i64 i64)
+                  (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+                (func (param i64 i64) (result i64 i64)
+                  (i64.mul_wide_s (local.get 0) (local.get 1))))"#,
+            &TypeRegistry::default(),
+        );
+        assert!(module.skipped.is_empty(), "{:?}", module.skipped);
     }
 
     #[test]

@@ -1453,9 +1453,44 @@ impl Translator<'_, '_> {
                 let n = b.ins().ireduce(types::I32, a);
                 b.ins().sextend(types::I64, n)
             }),
+            O::I64Add128 | O::I64Sub128 => {
+                let (y_lo, y_hi) = self.pop2();
+                let (x_lo, x_hi) = self.pop2();
+                let x = self.b.ins().iconcat(x_lo, x_hi);
+                let y = self.b.ins().iconcat(y_lo, y_hi);
+                let r = if matches!(op, O::I64Add128) {
+                    self.b.ins().iadd(x, y)
+                } else {
+                    self.b.ins().isub(x, y)
+                };
+                self.push_i128(r);
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                let (x, y) = self.pop2();
+                let (x, y) = if matches!(op, O::I64MulWideS) {
+                    (
+                        self.b.ins().sextend(types::I128, x),
+                        self.b.ins().sextend(types::I128, y),
+                    )
+                } else {
+                    (
+                        self.b.ins().uextend(types::I128, x),
+                        self.b.ins().uextend(types::I128, y),
+                    )
+                };
+                let r = self.b.ins().imul(x, y);
+                self.push_i128(r);
+            }
             other => return Err(format!("the JIT does not support {other:?}")),
         }
         Ok(())
+    }
+
+    /// Pushes a 128-bit result as wide arithmetic returns it: low half, then high half.
+    fn push_i128(&mut self, v: Value) {
+        let (lo, hi) = self.b.ins().isplit(v);
+        self.push(lo);
+        self.push(hi);
     }
 }
 

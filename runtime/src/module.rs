@@ -15,10 +15,16 @@ use crate::types::{
     ValType,
 };
 
-/// The WebAssembly features wasmtier accepts by default: Wasm 2.0 without SIMD, plus these
-/// of Wasm 3.0: extended constant expressions and tail calls (an embedder may turn them
-/// off, see [`parse_with_features`]).
+/// Every WebAssembly feature wasmtier implements: Wasm 2.0 without SIMD, plus these of
+/// Wasm 3.0: extended constant expressions and tail calls, and the wide-arithmetic proposal.
+/// An embedder picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
+    default_features().union(WasmFeatures::WIDE_ARITHMETIC)
+}
+
+/// The features on by default: those of [`features`] that are part of a WebAssembly
+/// standard.
+pub fn default_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
@@ -207,12 +213,12 @@ pub struct ParsedModule<'a> {
 }
 
 /// Decodes and validates `bytes` (all but function bodies, which come back in `bodies`)
-/// with the default [`features`].
+/// with the [`default_features`].
 pub fn parse<'a>(
     bytes: &'a [u8],
     registry: &TypeRegistry,
 ) -> Result<ParsedModule<'a>, ModuleError> {
-    parse_with_features(bytes, registry, features())
+    parse_with_features(bytes, registry, default_features())
 }
 
 /// [`parse`] with the given feature set (an engine's configuration). The set is cut down to

@@ -1,5 +1,5 @@
 //! Runs the official Wasm 2.0 spec suite, the suites of the later proposals wasmtier
-//! implements (extended-const, tail-call) and wasmtier's own `.wast` scripts, once per tier.
+//! implements (extended-const, tail-call, wide-arithmetic) and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
 //! every failure line in a file (the printed list stops after 200 lines).
@@ -153,6 +153,7 @@ fn proposal_dir(which: Proposal) -> &'static str {
     match which {
         Proposal::ExtendedConst => "extended-const",
         Proposal::TailCall => "tail-call",
+        Proposal::WideArithmetic => "wide-arithmetic",
         other => unimplemented!("wasmtier does not implement {other:?}"),
     }
 }
@@ -188,7 +189,9 @@ fn spec_v2(label: &str, config: Config) {
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
 
-fn proposals(label: &str, config: Config, which: &[Proposal]) {
+fn proposals(label: &str, mut config: Config, which: &[Proposal]) {
+    // The proposals not on by default.
+    config.wasm_wide_arithmetic(true);
     let scripts: Vec<Script> = which.iter().flat_map(|p| proposal_scripts(*p)).collect();
     let (reports, stats) = run_scripts(&scripts, &config);
     let names: Vec<&str> = which.iter().map(|p| proposal_dir(*p)).collect();
@@ -205,9 +208,13 @@ fn own_wast(label: &str, config: Config) {
 }
 
 /// The Wasm 3.0 proposals every tier implements.
-const PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst];
+const PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::WideArithmetic];
 /// The interpreter also implements these.
-const INTERP_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::TailCall];
+const INTERP_PROPOSALS: &[Proposal] = &[
+    Proposal::ExtendedConst,
+    Proposal::TailCall,
+    Proposal::WideArithmetic,
+];
 
 /// One set of tests (the official suite, the proposals' suites, wasmtier's own scripts) per
 /// configuration.
