@@ -65,6 +65,7 @@ pub struct Config {
     pub(crate) wasm_extended_const: bool,
     pub(crate) wasm_tail_call: bool,
     pub(crate) wasm_wide_arithmetic: bool,
+    pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
 }
 
@@ -83,6 +84,7 @@ impl Default for Config {
             wasm_extended_const: true,
             wasm_tail_call: true,
             wasm_wide_arithmetic: false,
+            wasm_custom_page_sizes: false,
             lazy_translation: true,
         }
     }
@@ -146,6 +148,15 @@ impl Config {
         self
     }
 
+    /// Accept the custom-page-sizes proposal: a memory may declare one-byte pages
+    /// (`(memory 1000 (pagesize 1))`), for hosts with little memory. Off by default: the
+    /// proposal is not part of a WebAssembly standard yet. The JIT checks every access to
+    /// such a memory explicitly (guard pages cannot cover its end).
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Config {
+        self.wasm_custom_page_sizes = enable;
+        self
+    }
+
     /// Translate each function to interpreter bytecode on its first call (the default)
     /// instead of all of them when the module is made. Either way every function body is
     /// validated when the module is made, so an invalid module fails there. Lazily, a
@@ -169,6 +180,10 @@ impl Config {
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,
+        );
+        features.set(
+            wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES,
+            self.wasm_custom_page_sizes,
         );
         features
     }

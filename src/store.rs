@@ -113,10 +113,10 @@ pub struct StoreContext<'a, T> {
 ///
 /// A context is for passing to the API:
 /// ```
-/// use wasmtier::{AsContextMut, Engine, Memory, MemoryType, Limits, Store};
+/// use wasmtier::{AsContextMut, Engine, Memory, MemoryType, Store};
 /// let mut store = Store::new(&Engine::default(), ());
 /// let mut cx = store.as_context_mut();
-/// let ty = MemoryType { limits: Limits { min: 1, max: None }, shared: false, memory64: false };
+/// let ty = MemoryType::new(1, None);
 /// let memory = Memory::new(&mut cx, ty).unwrap();
 /// assert_eq!(memory.size(&cx), 1);
 /// ```

@@ -12,7 +12,7 @@
 //!   fuzzer.
 //! - `validate`: the `validate` target's check (`fuzz/src/validate.rs`, included verbatim):
 //!   no panic, and a binary is accepted exactly when wasmparser (Wasm 2.0 minus SIMD)
-//!   accepts it.
+//!   accepts it (with the features `Engine::default()` has).
 //!
 //! `cd fuzz && cargo test --release [--features jit]` replays the same seeds against wasmi too.
 
@@ -60,6 +60,7 @@ fn configs() -> Vec<(&'static str, Config)> {
     let config = |tier: Tier| {
         let mut c = Config::new();
         c.tier(tier)
+            .wasm_wide_arithmetic(true)
             .consume_fuel(true)
             .max_memory_pages(generate::MAX_MEMORY_PAGES)
             .max_table_elements(generate::MAX_TABLE_ELEMENTS);

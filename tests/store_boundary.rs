@@ -216,15 +216,7 @@ fn memory_table_and_global_handles_check_their_store() {
         assert_panics_wrong_store(|| {
             inst_a.get_export(&b, "memory");
         });
-        let own = Memory::new(
-            &mut b,
-            MemoryType {
-                limits: Limits { min: 1, max: None },
-                shared: false,
-                memory64: false,
-            },
-        )
-        .unwrap();
+        let own = Memory::new(&mut b, MemoryType::new(1, None)).unwrap();
         assert_eq!(own.size(&b), 1);
     }
 }

@@ -50,8 +50,8 @@ pub struct TierArg {
 #[derive(Debug, Args)]
 pub struct WasmArgs {
     /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const` (on by default),
-    /// `wide-arithmetic` (off by default), e.g. `-W tail-call=n`. Repeatable; `-W tail-call`
-    /// means `=y`.
+    /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
+    /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
     pub features: Vec<(WasmFeature, bool)>,
 }
@@ -62,13 +62,15 @@ pub enum WasmFeature {
     TailCall,
     ExtendedConst,
     WideArithmetic,
+    CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 3] = [
+    const ALL: [(&'static str, WasmFeature); 4] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
+        ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];
 }
 

@@ -17,7 +17,7 @@
 
 use std::ptr;
 
-use wasmtier_runtime::{TrapCode, WASM_PAGE_SIZE, raw_ref};
+use wasmtier_runtime::{TrapCode, raw_ref};
 
 use crate::code::{Exit, Handler, Instr};
 use crate::exec::{Attention, CallOutcome, Exec};
@@ -574,7 +574,7 @@ handlers! { [pc fp mem st]
 
     // ---- memory ----
     memory_size {
-        *fp.add(lane!(pc, 0)) = (st.mem_len / WASM_PAGE_SIZE) as u64;
+        *fp.add(lane!(pc, 0)) = st.memory_size();
         pc = pc.add(1);
     }
     memory_grow {

@@ -15,12 +15,12 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
-use wasmtier_runtime::memory::{GUARD_BYTES, VMMemoryDefinition, WASM_PAGE_SIZE};
+use wasmtier_runtime::memory::{GUARD_BYTES, VMMemoryDefinition};
 use wasmtier_runtime::module::ModuleInfo;
 use wasmtier_runtime::vmctx::{
     PTR_SIZE, SLOT_SIZE, VMContext, VMFuncRef, VMStoreContext, VMTableDefinition,
 };
-use wasmtier_runtime::{FuncType, ValType};
+use wasmtier_runtime::{FuncType, MemoryType, ValType};
 
 use crate::abi::{self, Builtin, trap_code};
 
@@ -638,7 +638,11 @@ impl Translator<'_, '_> {
         let base = self.mem_base.expect("validated: memory exists");
         let idx = self.b.ins().uextend(types::I64, index);
         let end = offset + size as u64;
-        if self.env.bounds_checks || end > GUARD_BYTES as u64 {
+        // Guard pages cover memories of 64 KiB pages only: with smaller pages the memory's
+        // end is not on a host page boundary, and the bytes after it are accessible.
+        let small_pages =
+            self.env.info.memories[0].page_size_log2 != MemoryType::DEFAULT_PAGE_SIZE_LOG2;
+        if self.env.bounds_checks || small_pages || end > GUARD_BYTES as u64 {
             let def = self.mem_def.expect("memory");
             let len = self.b.ins().load(
                 types::I64,
@@ -1170,7 +1174,8 @@ impl Translator<'_, '_> {
                     def,
                     VMMemoryDefinition::OFFSET_LENGTH,
                 );
-                let pages = self.b.ins().ushr_imm_u(len, WASM_PAGE_SIZE.ilog2() as i64);
+                let log2 = self.env.info.memories[0].page_size_log2;
+                let pages = self.b.ins().ushr_imm_u(len, log2 as i64);
                 let pages = self.b.ins().ireduce(types::I32, pages);
                 self.push(pages);
             }

@@ -60,7 +60,9 @@ pub fn check_imports(
                 let memory = store.memory(*m);
                 let mut actual = memory.ty();
                 actual.limits.min = memory.pages();
-                actual.shared == expected.shared && actual.limits.matches(&expected.limits)
+                actual.shared == expected.shared
+                    && actual.page_size_log2 == expected.page_size_log2
+                    && actual.limits.matches(&expected.limits)
             }
             (ImportType::Global(expected), Extern::Global(g)) => store.global_type(*g) == *expected,
             _ => false,

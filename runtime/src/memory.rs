@@ -6,9 +6,12 @@
 
 use crate::types::MemoryType;
 
+/// The default page size (the only one before the custom-page-sizes proposal).
 pub const WASM_PAGE_SIZE: usize = 65536;
-/// Largest number of pages a 32-bit memory can have.
+/// Largest number of 64 KiB pages a 32-bit memory can have.
 pub const MAX_PAGES_32: u64 = 65536;
+/// Bytes of address space a 32-bit memory can address.
+const MAX_BYTES_32: usize = 1 << 32;
 /// Address space kept inaccessible after the 4 GiB of addressable memory, so that an access
 /// at `u32::MAX + offset` faults instead of touching another mapping.
 pub const GUARD_BYTES: usize = 2 << 30;
@@ -47,18 +50,21 @@ pub enum MemoryError {
 }
 
 impl LinearMemory {
-    /// Creates a memory of `ty.limits.min` pages. `page_limit` is the store's cap on pages.
+    /// Creates a memory of `ty.limits.min` pages. `page_limit` is the store's cap, in
+    /// 64 KiB pages whatever the memory's own page size.
     pub fn new(ty: MemoryType, page_limit: u64) -> Result<LinearMemory, MemoryError> {
+        let limit_in_own_pages =
+            page_limit.saturating_mul(WASM_PAGE_SIZE as u64) >> ty.page_size_log2;
         let max_pages = ty
             .limits
             .max
-            .unwrap_or(MAX_PAGES_32)
-            .min(MAX_PAGES_32)
-            .min(page_limit);
+            .unwrap_or(u64::MAX)
+            .min(ty.max_pages_32())
+            .min(limit_in_own_pages);
         if ty.limits.min > max_pages {
             return Err(MemoryError::TooLarge(ty.limits.min, max_pages));
         }
-        let reserved = MAX_PAGES_32 as usize * WASM_PAGE_SIZE + GUARD_BYTES;
+        let reserved = MAX_BYTES_32 + GUARD_BYTES;
         let base = reserve(reserved).ok_or(MemoryError::Reserve(reserved))?;
         let Some(slot) = reservations::register(base as usize, reserved) else {
             // SAFETY: `base`/`reserved` is the mapping `reserve` just created, which nothing
@@ -75,7 +81,7 @@ impl LinearMemory {
         };
         if memory.grow(ty.limits.min).is_none() {
             return Err(MemoryError::Reserve(
-                ty.limits.min as usize * WASM_PAGE_SIZE,
+                (ty.limits.min << ty.page_size_log2) as usize,
             ));
         }
         Ok(memory)
@@ -87,7 +93,7 @@ impl LinearMemory {
 
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
-        (self.def.length / WASM_PAGE_SIZE) as u64
+        (self.def.length >> self.ty.page_size_log2) as u64
     }
 
     pub fn max_pages(&self) -> u64 {
@@ -133,23 +139,37 @@ impl LinearMemory {
             return Some(old);
         }
         let old_len = self.def.length;
-        let new_len = new as usize * WASM_PAGE_SIZE;
+        let new_len = (new << self.ty.page_size_log2) as usize;
         debug_assert!(new_len <= self.reserved);
-        // SAFETY: [old_len, new_len) lies inside the reservation made in `new` (new_len is at
-        // most 4 GiB and the reservation is larger), and nothing else maps that range.
-        let ok = unsafe {
-            libc::mprotect(
-                self.def.base.add(old_len).cast(),
-                new_len - old_len,
-                libc::PROT_READ | libc::PROT_WRITE,
-            ) == 0
-        };
+        // Access is granted in whole host pages: with small wasm pages the last host page is
+        // partly beyond the length, and stays zero (every access is checked against the
+        // length, see `MemoryType::page_size_log2` users in the JIT).
+        let host_page = host_page_size();
+        let committed = old_len.next_multiple_of(host_page);
+        let wanted = new_len.next_multiple_of(host_page);
+        // SAFETY: [committed, wanted) lies inside the reservation made in `new` (`wanted` is
+        // at most 4 GiB and the reservation is larger), and nothing else maps that range.
+        let ok = wanted == committed
+            || unsafe {
+                libc::mprotect(
+                    self.def.base.add(committed).cast(),
+                    wanted - committed,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                ) == 0
+            };
         if !ok {
             return None;
         }
         self.def.length = new_len;
         Some(old)
     }
+}
+
+/// The host's page size, the granularity of `mprotect`.
+fn host_page_size() -> usize {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size).unwrap_or(4096).max(1)
 }
 
 impl Drop for LinearMemory {
@@ -408,12 +428,7 @@ mod tests {
     use crate::types::Limits;
 
     fn mem(min: u64, max: Option<u64>) -> LinearMemory {
-        let ty = MemoryType {
-            limits: Limits { min, max },
-            shared: false,
-            memory64: false,
-        };
-        LinearMemory::new(ty, MAX_PAGES_32).unwrap()
+        LinearMemory::new(MemoryType::new(min, max), MAX_PAGES_32).unwrap()
     }
 
     #[test]
@@ -453,14 +468,35 @@ mod tests {
 
     #[test]
     fn page_limit_caps_growth() {
-        let ty = MemoryType {
-            limits: Limits { min: 1, max: None },
-            shared: false,
-            memory64: false,
-        };
+        let ty = MemoryType::new(1, None);
         let mut m = LinearMemory::new(ty, 2).unwrap();
         assert_eq!(m.grow(1), Some(1));
         assert_eq!(m.grow(1), None);
         assert!(LinearMemory::new(ty, 0).is_err());
+    }
+
+    #[test]
+    fn one_byte_pages() {
+        let ty = MemoryType {
+            page_size_log2: 0,
+            ..MemoryType::new(3, Some(70_000))
+        };
+        let mut m = LinearMemory::new(ty, MAX_PAGES_32).unwrap();
+        assert_eq!((m.len(), m.pages()), (3, 3));
+        assert_eq!(m.grow(69_997), Some(3));
+        assert_eq!(m.len(), 70_000);
+        assert!(m.data().iter().all(|b| *b == 0));
+        m.data_mut()[69_999] = 1;
+        assert_eq!(m.grow(1), None);
+        // The store's page limit counts 64 KiB pages: 2 of them are 131072 one-byte pages.
+        let unbounded = MemoryType {
+            limits: Limits { min: 0, max: None },
+            ..ty
+        };
+        let mut m = LinearMemory::new(unbounded, 2).unwrap();
+        assert_eq!(m.grow(131_072), Some(0));
+        assert_eq!(m.grow(1), None);
+        // The largest one-byte-page memory: 2^32 - 1 bytes.
+        assert_eq!(unbounded.max_pages_32(), u32::MAX as u64);
     }
 }

@@ -16,10 +16,12 @@ use crate::types::{
 };
 
 /// Every WebAssembly feature wasmtier implements: Wasm 2.0 without SIMD, plus these of
-/// Wasm 3.0: extended constant expressions and tail calls, and the wide-arithmetic proposal.
-/// An embedder picks a subset (see [`parse_with_features`]).
+/// Wasm 3.0: extended constant expressions and tail calls, and the wide-arithmetic and
+/// custom-page-sizes proposals. An embedder picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
-    default_features().union(WasmFeatures::WIDE_ARITHMETIC)
+    default_features()
+        .union(WasmFeatures::WIDE_ARITHMETIC)
+        .union(WasmFeatures::CUSTOM_PAGE_SIZES)
 }
 
 /// The features on by default: those of [`features`] that are part of a WebAssembly
@@ -551,6 +553,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
         limits: limits(m.initial, m.maximum),
         shared: m.shared,
         memory64: m.memory64,
+        page_size_log2: m.page_size_log2() as u8,
     }
 }
 

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition, WASM_PAGE_SIZE};
+use crate::memory::{LinearMemory, MAX_PAGES_32, VMMemoryDefinition};
 use crate::module::ModuleInfo;
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, GlobalType, MemoryType, SharedTypeId, TableType, TypeRegistry};
@@ -515,11 +515,8 @@ impl StoreOpaque {
         }
         let min = ty.limits.min;
         if let Some(limiter) = &mut self.limiter {
-            let desired = min.saturating_mul(WASM_PAGE_SIZE as u64);
-            let maximum = ty
-                .limits
-                .max
-                .map(|m| m.saturating_mul(WASM_PAGE_SIZE as u64));
+            let desired = min.saturating_mul(ty.page_size());
+            let maximum = ty.limits.max.map(|m| m.saturating_mul(ty.page_size()));
             if !limiter.memory_growing(0, desired, maximum) {
                 return Err(format!(
                     "memory minimum of {min} pages: the store's resource limiter refused"
@@ -537,7 +534,7 @@ impl StoreOpaque {
     pub fn grow_memory(&mut self, id: MemoryId, delta: u64) -> Option<u64> {
         let memory = &self.memories[id.index()];
         if delta > 0 {
-            let page = WASM_PAGE_SIZE as u64;
+            let page = memory.ty().page_size();
             let new = memory.pages().checked_add(delta)?;
             if new > memory.max_pages() {
                 return None;

@@ -162,9 +162,42 @@ impl Limits {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType {
+    /// In pages of `page_size()` bytes.
     pub limits: Limits,
     pub shared: bool,
     pub memory64: bool,
+    /// Log2 of the page size: 16 (64 KiB, the default) or, with the custom-page-sizes
+    /// proposal, 0 (one byte).
+    pub page_size_log2: u8,
+}
+
+impl MemoryType {
+    /// The page size of Wasm 1.0 and 2.0, as `page_size_log2`.
+    pub const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
+
+    /// A 32-bit, unshared memory of `min` (and at most `max`) 64 KiB pages.
+    pub fn new(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType {
+            limits: Limits { min, max },
+            shared: false,
+            memory64: false,
+            page_size_log2: Self::DEFAULT_PAGE_SIZE_LOG2,
+        }
+    }
+
+    /// Bytes per page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages a 32-bit memory of this page size can have: 4 GiB worth, except that
+    /// with one-byte pages the size must fit in 32 bits (2^32 - 1).
+    pub fn max_pages_32(&self) -> u64 {
+        match self.page_size_log2 {
+            0 => u32::MAX as u64,
+            log2 => 1 << (32 - log2 as u32),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

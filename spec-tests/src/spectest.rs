@@ -43,14 +43,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> wasmti
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&*store, "spectest", "table", table)?;
 
-    let memory_ty = MemoryType {
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-        shared: false,
-        memory64: false,
-    };
+    let memory_ty = MemoryType::new(1, Some(2));
     let memory = Memory::new(&mut *store, memory_ty)?;
     linker.define(&*store, "spectest", "memory", memory)?;
     Ok(())

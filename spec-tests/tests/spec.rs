@@ -189,9 +189,17 @@ fn spec_v2(label: &str, config: Config) {
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
 
-fn proposals(label: &str, mut config: Config, which: &[Proposal]) {
-    // The proposals not on by default.
-    config.wasm_wide_arithmetic(true);
+/// `config` with the features that are off by default on too (the proposal suites and
+/// wasmtier's own scripts test them).
+fn all_features(mut config: Config) -> Config {
+    config
+        .wasm_wide_arithmetic(true)
+        .wasm_custom_page_sizes(true);
+    config
+}
+
+fn proposals(label: &str, config: Config, which: &[Proposal]) {
+    let config = all_features(config);
     let scripts: Vec<Script> = which.iter().flat_map(|p| proposal_scripts(*p)).collect();
     let (reports, stats) = run_scripts(&scripts, &config);
     let names: Vec<&str> = which.iter().map(|p| proposal_dir(*p)).collect();
@@ -203,7 +211,7 @@ fn proposals(label: &str, mut config: Config, which: &[Proposal]) {
 }
 
 fn own_wast(label: &str, config: Config) {
-    let (reports, stats) = run_scripts(&own_scripts(), &config);
+    let (reports, stats) = run_scripts(&own_scripts(), &all_features(config));
     check(&format!("tests/wast, {label}"), &reports, &stats);
 }
 
