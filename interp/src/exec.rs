@@ -434,14 +434,15 @@ impl Exec {
         unsafe { (*self.store).drop_elem(self.ctx.inst, index) }
     }
 
-    #[inline(never)]
     /// `memory.size` of memory 0, in its own pages (64 KiB, or one byte with the
     /// custom-page-sizes proposal).
+    #[inline(never)]
     pub(crate) fn memory_size(&self) -> u64 {
         // SAFETY: as in `memory_grow`.
         unsafe { (*self.store).memory(*self.ctx.memories).pages() }
     }
 
+    #[inline(never)]
     pub(crate) fn memory_grow(&mut self, delta: u32) -> u64 {
         // SAFETY: validation guarantees memory 0 exists when memory.grow is present, and
         // `self.store` is the store this activation runs in (see `data_segment`).
