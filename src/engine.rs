@@ -64,6 +64,7 @@ pub struct Config {
     pub(crate) count_calls: bool,
     pub(crate) wasm_extended_const: bool,
     pub(crate) wasm_tail_call: bool,
+    pub(crate) wasm_multi_memory: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -83,6 +84,7 @@ impl Default for Config {
             count_calls: false,
             wasm_extended_const: true,
             wasm_tail_call: true,
+            wasm_multi_memory: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -140,6 +142,14 @@ impl Config {
         self
     }
 
+    /// Accept modules with more than one memory (Wasm 3.0's multi-memory): memory indices in
+    /// loads, stores and the bulk-memory instructions. On by default; when off, a module
+    /// using them is invalid, as in Wasm 2.0.
+    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
+        self.wasm_multi_memory = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -177,6 +187,10 @@ impl Config {
             self.wasm_extended_const,
         );
         features.set(wasmparser::WasmFeatures::TAIL_CALL, self.wasm_tail_call);
+        features.set(
+            wasmparser::WasmFeatures::MULTI_MEMORY,
+            self.wasm_multi_memory,
+        );
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,

@@ -49,7 +49,8 @@ pub struct TierArg {
 /// WebAssembly feature switches, as wasmtime's `-W`.
 #[derive(Debug, Args)]
 pub struct WasmArgs {
-    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const` (on by default),
+    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`
+    /// (on by default),
     /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
     /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
@@ -61,14 +62,16 @@ pub struct WasmArgs {
 pub enum WasmFeature {
     TailCall,
     ExtendedConst,
+    MultiMemory,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 4] = [
+    const ALL: [(&'static str, WasmFeature); 5] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
+        ("multi-memory", WasmFeature::MultiMemory),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
         ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];

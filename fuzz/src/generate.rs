@@ -11,17 +11,18 @@ pub const MAX_MEMORY_PAGES: u64 = 32;
 pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
 /// The features `wasmtier::Engine::default()` validates with: Wasm 2.0 without SIMD, plus
-/// extended constant expressions and tail calls (as
+/// extended constant expressions, tail calls and multiple memories (as
 /// `wasmtier_runtime::module::default_features()`).
 pub fn wasmtier_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::MULTI_MEMORY)
 }
 
 /// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD plus tail
-/// calls, extended constant expressions and wide arithmetic, no imports,
+/// calls, extended constant expressions, multiple memories and wide arithmetic, no imports,
 /// NaNs canonicalized (so float results compare bit for bit), bounded sizes. Some knobs
 /// (sizes, whether everything is exported, whether traps are avoided) come from the input.
 pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Config> {
@@ -52,7 +53,7 @@ pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Confi
     c.canonicalize_nans = true;
     c.max_imports = 0;
     c.min_imports = 0;
-    c.max_memories = 1;
+    c.max_memories = u.int_in_range(1..=2)?;
     c.max_tables = u.int_in_range(0..=2)?;
     c.max_memory32_bytes = MAX_MEMORY_PAGES * 65536;
     c.max_table_elements = 1_000;

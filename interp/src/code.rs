@@ -176,8 +176,22 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::StoreAbs { op, value, addr } => {
             instr(h::STORE_ABS[op as usize], lanes_hi(0, value, addr))
         }
-        Op::MemorySize { dst } => instr(h::memory_size, lanes(dst, 0, 0, 0)),
-        Op::MemoryGrow { dst, delta } => instr(h::memory_grow, lanes(dst, delta, 0, 0)),
+        Op::LoadMem {
+            op,
+            dst,
+            addr,
+            memarg,
+        } => instr(h::LOAD_MEM[op as usize], lanes_hi(dst, addr, memarg)),
+        Op::StoreMem {
+            op,
+            addr,
+            value,
+            memarg,
+        } => instr(h::STORE_MEM[op as usize], lanes_hi(addr, value, memarg)),
+        Op::MemorySize { dst, memory } => instr(h::memory_size, lanes(dst, memory, 0, 0)),
+        Op::MemoryGrow { dst, delta, memory } => {
+            instr(h::memory_grow, lanes(dst, delta, memory, 0))
+        }
         Op::Wide { op, base } => instr(
             match op {
                 WideOp::Add128 => h::i64_add128,
@@ -187,9 +201,15 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             },
             lanes(base, 0, 0, 0),
         ),
-        Op::MemoryFill { base } => instr(h::memory_fill, lanes(base, 0, 0, 0)),
-        Op::MemoryCopy { base } => instr(h::memory_copy, lanes(base, 0, 0, 0)),
-        Op::MemoryInit { base, data } => instr(h::memory_init, lanes_hi(base, 0, data)),
+        Op::MemoryFill { base, memory } => instr(h::memory_fill, lanes(base, memory, 0, 0)),
+        Op::MemoryCopy {
+            base,
+            dst_memory,
+            src_memory,
+        } => instr(h::memory_copy, lanes(base, dst_memory, src_memory, 0)),
+        Op::MemoryInit { base, memory, data } => {
+            instr(h::memory_init, lanes_hi(base, memory, data))
+        }
         Op::DataDrop { data } => instr(h::data_drop, lanes_hi(0, 0, data)),
         Op::TableGet { dst, index, table } => instr(h::table_get, lanes_hi(dst, index, table)),
         Op::TableSet {

@@ -434,19 +434,34 @@ impl Exec {
         unsafe { (*self.store).drop_elem(self.ctx.inst, index) }
     }
 
-    /// `memory.size` of memory 0, in its own pages (64 KiB, or one byte with the
+    /// Memory `index` of the current instance.
+    fn memory_id(&self, index: u32) -> MemoryId {
+        // SAFETY: validation guarantees that the memory index of an instruction names a
+        // memory of the instance; `ctx.memories` points at the instance's memory list.
+        unsafe { *self.ctx.memories.add(index as usize) }
+    }
+
+    /// Base address and length in bytes of memory `index` of the current instance.
+    #[inline(never)]
+    pub(crate) fn memory_view(&self, index: u32) -> (*mut u8, usize) {
+        // SAFETY: `self.store` is the store this activation runs in (see `data_segment`).
+        let memory = unsafe { (*self.store).memory(self.memory_id(index)) };
+        (memory.base(), memory.len())
+    }
+
+    /// `memory.size` of memory `index`, in its own pages (64 KiB, or one byte with the
     /// custom-page-sizes proposal).
     #[inline(never)]
-    pub(crate) fn memory_size(&self) -> u64 {
-        // SAFETY: as in `memory_grow`.
-        unsafe { (*self.store).memory(*self.ctx.memories).pages() }
+    pub(crate) fn memory_size(&self, index: u32) -> u64 {
+        // SAFETY: as in `memory_view`.
+        unsafe { (*self.store).memory(self.memory_id(index)).pages() }
     }
 
     #[inline(never)]
-    pub(crate) fn memory_grow(&mut self, delta: u32) -> u64 {
-        // SAFETY: validation guarantees memory 0 exists when memory.grow is present, and
-        // `self.store` is the store this activation runs in (see `data_segment`).
-        let grown = unsafe { (*self.store).grow_memory(*self.ctx.memories, delta as u64) };
+    pub(crate) fn memory_grow(&mut self, index: u32, delta: u32) -> u64 {
+        let id = self.memory_id(index);
+        // SAFETY: as in `memory_view`.
+        let grown = unsafe { (*self.store).grow_memory(id, delta as u64) };
         match grown {
             Some(old) => old,
             None => u32::MAX as u64,

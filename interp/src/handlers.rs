@@ -189,14 +189,34 @@ macro_rules! jump_if {
     };
 }
 
-/// Effective address of an access of `$len` bytes, or a trap.
+/// Effective address of an access of `$len` bytes to memory 0, or a trap.
 macro_rules! addr {
-    ($pc:ident $st:ident, $base:expr, $offset:expr, $len:expr) => {{
+    ($pc:ident $st:ident, $base:expr, $offset:expr, $len:expr) => {
+        addr_in!($pc $st, $st.mem_len, $base, $offset, $len)
+    };
+}
+
+/// Effective address of an access of `$len` bytes to a memory of `$mem_len` bytes, or a
+/// trap.
+macro_rules! addr_in {
+    ($pc:ident $st:ident, $mem_len:expr, $base:expr, $offset:expr, $len:expr) => {{
         let ea = $base as u32 as u64 + $offset as u64;
-        if ea + $len as u64 > $st.mem_len as u64 {
+        if ea + $len as u64 > $mem_len as u64 {
             return $st.raise(TrapCode::MemoryOutOfBounds, $pc);
         }
         ea as usize
+    }};
+}
+
+/// Base and length of memory `$index` of the current instance: memory 0's are at hand.
+macro_rules! memory {
+    ($st:ident $mem:ident, $index:expr) => {{
+        let index = $index;
+        if index == 0 {
+            ($mem, $st.mem_len)
+        } else {
+            $st.memory_view(index as u32)
+        }
     }};
 }
 
@@ -211,6 +231,21 @@ unsafe fn wide(base: *mut u64, op: WideOp) {
         let (lo, hi) = op.eval(operands);
         *base = lo;
         *base.add(1) = hi;
+    }
+}
+
+/// The memory index and offset of a `LoadMem`/`StoreMem` (at `index` of the current
+/// function's constant pool).
+#[inline(always)]
+unsafe fn memarg(st: &Exec, index: u32) -> (u32, u64) {
+    // SAFETY: the translator put both entries in the pool of the function it emitted the
+    // instruction into, which is the current one.
+    unsafe {
+        let consts: &[u64] = &(*st.func).consts;
+        (
+            *consts.get_unchecked(index as usize) as u32,
+            *consts.get_unchecked(index as usize + 1),
+        )
     }
 }
 
@@ -574,11 +609,11 @@ handlers! { [pc fp mem st]
 
     // ---- memory ----
     memory_size {
-        *fp.add(lane!(pc, 0)) = st.memory_size();
+        *fp.add(lane!(pc, 0)) = st.memory_size(lane!(pc, 1) as u32);
         pc = pc.add(1);
     }
     memory_grow {
-        *fp.add(lane!(pc, 0)) = st.memory_grow(u32v(slot!(fp, pc, 1)));
+        *fp.add(lane!(pc, 0)) = st.memory_grow(lane!(pc, 2) as u32, u32v(slot!(fp, pc, 1)));
         mem = st.mem_base();
         pc = pc.add(1);
     }
@@ -589,16 +624,19 @@ handlers! { [pc fp mem st]
     memory_fill {
         let base = fp.add(lane!(pc, 0));
         let (d, val, n) = (*base, *base.add(1) as u8, u32v(*base.add(2)));
-        let d = addr!(pc st, d, 0, n);
-        ptr::write_bytes(mem.add(d), val, n as usize);
+        let (to, to_len) = memory!(st mem, lane!(pc, 1));
+        let d = addr_in!(pc st, to_len, d, 0, n);
+        ptr::write_bytes(to.add(d), val, n as usize);
         pc = pc.add(1);
     }
     memory_copy {
         let base = fp.add(lane!(pc, 0));
         let n = u32v(*base.add(2));
-        let s = addr!(pc st, *base.add(1), 0, n);
-        let d = addr!(pc st, *base, 0, n);
-        ptr::copy(mem.add(s), mem.add(d), n as usize);
+        let (to, to_len) = memory!(st mem, lane!(pc, 1));
+        let (from, from_len) = memory!(st mem, lane!(pc, 2));
+        let s = addr_in!(pc st, from_len, *base.add(1), 0, n);
+        let d = addr_in!(pc st, to_len, *base, 0, n);
+        ptr::copy(from.add(s), to.add(d), n as usize);
         pc = pc.add(1);
     }
     memory_init {
@@ -608,8 +646,9 @@ handlers! { [pc fp mem st]
         if s + n as usize > seg.len() {
             return st.raise(TrapCode::MemoryOutOfBounds, pc);
         }
-        let d = addr!(pc st, d, 0, n);
-        ptr::copy_nonoverlapping(seg.as_ptr().add(s), mem.add(d), n as usize);
+        let (to, to_len) = memory!(st mem, lane!(pc, 1));
+        let d = addr_in!(pc st, to_len, d, 0, n);
+        ptr::copy_nonoverlapping(seg.as_ptr().add(s), to.add(d), n as usize);
         pc = pc.add(1);
     }
     data_drop {
@@ -870,7 +909,19 @@ macro_rules! load_handlers {
                 pc = pc.add(1);
             })* }
         }
+        mod load_mem {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let (memory, offset) = memarg(st, hi32!(pc));
+                let (from, len) = st.memory_view(memory);
+                let ea = addr_in!(pc st, len, slot!(fp, pc, 1), offset, $n);
+                let $v = <$t>::from_le_bytes(ptr::read_unaligned(from.add(ea) as *const [u8; $n]));
+                *fp.add(lane!(pc, 0)) = $conv;
+                pc = pc.add(1);
+            })* }
+        }
         pub(crate) const LOAD: &[Handler] = &[$(load::$name,)*];
+        pub(crate) const LOAD_MEM: &[Handler] = &[$(load_mem::$name,)*];
         pub(crate) const LOAD_ABS: &[Handler] = &[$(load_abs::$name,)*];
     };
 }
@@ -906,7 +957,19 @@ macro_rules! store_handlers {
                 pc = pc.add(1);
             })* }
         }
+        mod store_mem {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let $v = slot!(fp, pc, 1);
+                let (memory, offset) = memarg(st, hi32!(pc));
+                let (to, len) = st.memory_view(memory);
+                let ea = addr_in!(pc st, len, slot!(fp, pc, 0), offset, $n);
+                ptr::write_unaligned(to.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
+                pc = pc.add(1);
+            })* }
+        }
         pub(crate) const STORE: &[Handler] = &[$(store::$name,)*];
+        pub(crate) const STORE_MEM: &[Handler] = &[$(store_mem::$name,)*];
         pub(crate) const STORE_IMM: &[Handler] = &[$(store_imm::$name,)*];
         pub(crate) const STORE_ABS: &[Handler] = &[$(store_abs::$name,)*];
     };

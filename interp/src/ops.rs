@@ -711,12 +711,29 @@ pub enum Op {
         value: Slot,
         addr: u32,
     },
+    /// A load from a memory other than memory 0 (multi-memory): entries `memarg` and
+    /// `memarg + 1` of the function's constant pool hold the memory index and the offset.
+    LoadMem {
+        op: LoadOp,
+        dst: Slot,
+        addr: Slot,
+        memarg: u32,
+    },
+    /// A store to a memory other than memory 0, as `LoadMem`.
+    StoreMem {
+        op: StoreOp,
+        addr: Slot,
+        value: Slot,
+        memarg: u32,
+    },
     MemorySize {
         dst: Slot,
+        memory: u16,
     },
     MemoryGrow {
         dst: Slot,
         delta: Slot,
+        memory: u16,
     },
     /// Wide arithmetic (`i64.add128`, `i64.sub128`: operands lo1, hi1, lo2, hi2;
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: two operands) in the slots from `base`; the
@@ -728,14 +745,18 @@ pub enum Op {
     /// Operands (destination, value, length) in the three slots from `base`.
     MemoryFill {
         base: Slot,
+        memory: u16,
     },
     /// Operands (destination, source, length) in the three slots from `base`.
     MemoryCopy {
         base: Slot,
+        dst_memory: u16,
+        src_memory: u16,
     },
     /// Operands (destination, source, length) in the three slots from `base`.
     MemoryInit {
         base: Slot,
+        memory: u16,
         data: u32,
     },
     DataDrop {
@@ -855,7 +876,7 @@ impl Op {
             | Op::Const64S { dst, .. }
             | Op::GlobalGet { dst, .. }
             | Op::LoadAbs { dst, .. }
-            | Op::MemorySize { dst }
+            | Op::MemorySize { dst, .. }
             | Op::TableSize { dst, .. }
             | Op::RefFunc { dst, .. } => f(dst, 1),
             Op::GlobalSet { src, .. } => f(src, 1),
@@ -871,7 +892,8 @@ impl Op {
             | Op::BinRI { dst, a, .. }
             | Op::BinTrapRI { dst, a, .. }
             | Op::Load { dst, addr: a, .. }
-            | Op::MemoryGrow { dst, delta: a }
+            | Op::MemoryGrow { dst, delta: a, .. }
+            | Op::LoadMem { dst, addr: a, .. }
             | Op::TableGet { dst, index: a, .. } => {
                 f(dst, 1);
                 f(a, 1);
@@ -894,8 +916,12 @@ impl Op {
             }
             Op::TableGrow { base, .. } => f(base, 2),
             Op::Wide { op, base } => f(base, op.operands()),
-            Op::MemoryFill { base }
-            | Op::MemoryCopy { base }
+            Op::StoreMem { addr, value, .. } => {
+                f(addr, 1);
+                f(value, 1);
+            }
+            Op::MemoryFill { base, .. }
+            | Op::MemoryCopy { base, .. }
             | Op::MemoryInit { base, .. }
             | Op::TableFill { base, .. }
             | Op::TableCopy { base, .. }
@@ -935,7 +961,8 @@ impl Op {
             | Op::BinTrapIR { dst, .. }
             | Op::Load { dst, .. }
             | Op::LoadAbs { dst, .. }
-            | Op::MemorySize { dst }
+            | Op::LoadMem { dst, .. }
+            | Op::MemorySize { dst, .. }
             | Op::MemoryGrow { dst, .. }
             | Op::TableGet { dst, .. }
             | Op::TableSize { dst, .. }

@@ -340,6 +340,20 @@ fn verify(ops: &[Op], frame_size: u32) -> Result<(), ModuleError> {
     }
 }
 
+/// The memory a load or store accesses (the GC proposal's array accesses, the other kind of
+/// target, are not enabled).
+fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(index) => index,
+        wasmparser::MemArgTarget::Array(_) => unreachable!("validated without GC"),
+    }
+}
+
+/// A memory index as the bulk-memory ops hold it.
+fn memory_index(memory: u32) -> Result<u16, ModuleError> {
+    u16::try_from(memory).map_err(|_| too_large("memory index"))
+}
+
 /// Parameter and result counts of a block type.
 fn block_arity(info: &ModuleInfo, bt: BlockType) -> (usize, usize) {
     match bt {
@@ -993,6 +1007,19 @@ impl Translator<'_> {
     }
 
     fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) {
+        if memory_of(&memarg) != 0 {
+            let addr = self.pop();
+            let addr = self.read(addr);
+            let memarg = self.memarg(memarg);
+            let dst = self.push_temp();
+            self.emit(Op::LoadMem {
+                op,
+                dst,
+                addr,
+                memarg,
+            });
+            return;
+        }
         let addr = self.pop();
         let offset = memarg.offset as u32;
         if let Some(abs) = constant_address(addr.0, offset) {
@@ -1013,6 +1040,17 @@ impl Translator<'_> {
     fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) {
         let value = self.pop();
         let addr = self.pop();
+        if memory_of(&memarg) != 0 {
+            let (addr, value) = (self.read(addr), self.read(value));
+            let memarg = self.memarg(memarg);
+            self.emit(Op::StoreMem {
+                op,
+                addr,
+                value,
+                memarg,
+            });
+            return;
+        }
         let offset = memarg.offset as u32;
         if let Some(abs) = constant_address(addr.0, offset) {
             let value = self.read(value);
@@ -1089,6 +1127,15 @@ impl Translator<'_> {
         for _ in 0..results {
             self.push(Operand::Temp);
         }
+    }
+
+    /// Puts the memory index and offset of an access to a memory other than memory 0 in
+    /// the constant pool (see `Op::LoadMem`); returns the index of the first.
+    fn memarg(&mut self, memarg: wasmparser::MemArg) -> u32 {
+        let at = self.consts.len();
+        self.consts.push(memory_of(&memarg) as u64);
+        self.consts.push(memarg.offset);
+        at as u32
     }
 
     /// A wide-arithmetic operation: its result's two halves replace its operands.
@@ -1233,32 +1280,42 @@ impl Translator<'_> {
             Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
                 self.store(StoreOp::Store16, memarg)
             }
-            Operator::MemorySize { .. } => {
+            Operator::MemorySize { mem } => {
+                let memory = memory_index(mem)?;
                 let dst = self.push_temp();
-                self.emit(Op::MemorySize { dst });
+                self.emit(Op::MemorySize { dst, memory });
             }
-            Operator::MemoryGrow { .. } => {
+            Operator::MemoryGrow { mem } => {
+                let memory = memory_index(mem)?;
                 let delta = self.pop();
                 let delta = self.read(delta);
                 let dst = self.push_temp();
-                self.emit(Op::MemoryGrow { dst, delta });
+                self.emit(Op::MemoryGrow { dst, delta, memory });
             }
             Operator::I64Add128 => self.wide(WideOp::Add128),
             Operator::I64Sub128 => self.wide(WideOp::Sub128),
             Operator::I64MulWideS => self.wide(WideOp::MulWideS),
             Operator::I64MulWideU => self.wide(WideOp::MulWideU),
-            Operator::MemoryFill { .. } => {
+            Operator::MemoryFill { mem } => {
+                let memory = memory_index(mem)?;
                 let base = self.pop_span(3);
-                self.emit(Op::MemoryFill { base });
+                self.emit(Op::MemoryFill { base, memory });
             }
-            Operator::MemoryCopy { .. } => {
+            Operator::MemoryCopy { dst_mem, src_mem } => {
+                let (dst_memory, src_memory) = (memory_index(dst_mem)?, memory_index(src_mem)?);
                 let base = self.pop_span(3);
-                self.emit(Op::MemoryCopy { base });
+                self.emit(Op::MemoryCopy {
+                    base,
+                    dst_memory,
+                    src_memory,
+                });
             }
-            Operator::MemoryInit { data_index, .. } => {
+            Operator::MemoryInit { data_index, mem } => {
+                let memory = memory_index(mem)?;
                 let base = self.pop_span(3);
                 self.emit(Op::MemoryInit {
                     base,
+                    memory,
                     data: data_index,
                 });
             }
@@ -1399,7 +1456,7 @@ mod tests {
         let ret = Op::Return { src: 0, n: 1 };
         assert!(verify(&[Op::Copy { dst: 3, src: 0 }, ret], 4).is_ok());
         assert!(verify(&[Op::Copy { dst: 4, src: 0 }, ret], 4).is_err());
-        assert!(verify(&[Op::MemoryFill { base: 2 }, ret], 4).is_err());
+        assert!(verify(&[Op::MemoryFill { base: 2, memory: 0 }, ret], 4).is_err());
         assert!(verify(&[Op::Return { src: 3, n: 2 }], 4).is_err());
     }
 

@@ -71,13 +71,14 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
 pub(crate) enum Builtin {
     /// `(vmctx, func_id: i64, values: i64) -> status`
     CallFunc = 0,
-    /// `(vmctx, delta: i32) -> old pages or -1 (as u32, zero-extended), or GROW_PENDING`
+    /// `(vmctx, memory, delta: i32) -> old pages or -1 (as u32, zero-extended), or
+    /// GROW_PENDING`
     MemoryGrow,
-    /// `(vmctx, dst, val, len) -> status`
+    /// `(vmctx, memory, dst, val, len) -> status`
     MemoryFill,
-    /// `(vmctx, dst, src, len) -> status`
+    /// `(vmctx, dst_memory, src_memory, dst, src, len) -> status`
     MemoryCopy,
-    /// `(vmctx, segment, dst, src, len) -> status`
+    /// `(vmctx, memory, segment, dst, src, len) -> status`
     MemoryInit,
     /// `(vmctx, segment) -> status`
     DataDrop,
@@ -101,9 +102,9 @@ impl Builtin {
         use types::{I32, I64};
         let (params, ret): (&[ir::Type], ir::Type) = match self {
             Builtin::CallFunc => (&[I64, I64], I32),
-            Builtin::MemoryGrow => (&[I32], I64),
-            Builtin::MemoryFill | Builtin::MemoryCopy => (&[I32, I32, I32], I32),
-            Builtin::MemoryInit => (&[I32, I32, I32, I32], I32),
+            Builtin::MemoryGrow => (&[I32, I32], I64),
+            Builtin::MemoryFill => (&[I32, I32, I32, I32], I32),
+            Builtin::MemoryCopy | Builtin::MemoryInit => (&[I32, I32, I32, I32, I32], I32),
             Builtin::DataDrop | Builtin::ElemDrop => (&[I32], I32),
             Builtin::TableGrow => (&[I32, I64, I32], I64),
             Builtin::TableFill => (&[I32, I32, I64, I32], I32),

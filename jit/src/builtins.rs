@@ -117,8 +117,8 @@ unsafe extern "C" fn call_func(vmctx: *mut VMContext, func: u64, values: *mut u6
     }
 }
 
-fn memory0(store: &mut StoreOpaque, inst: InstanceId) -> &mut [u8] {
-    let m = store.instance(inst).memories[0];
+fn memory(store: &mut StoreOpaque, inst: InstanceId, index: u32) -> &mut [u8] {
+    let m = store.instance(inst).memories[index as usize];
     store.memory_mut(m).data_mut()
 }
 
@@ -132,14 +132,14 @@ fn grow_result(status: u32, result: u32) -> u64 {
     }
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u64 {
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u64 {
     let mut result = u32::MAX;
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
     // entry that set the store pointer: `with_store`'s contract.
     let status = unsafe {
         with_store(vmctx, |store, inst| {
-            let m = store.instance(inst).memories[0];
+            let m = store.instance(inst).memories[mem as usize];
             if let Some(old) = store.grow_memory(m, delta as u64) {
                 result = old as u32;
             }
@@ -149,13 +149,19 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, delta: u32) -> u64 {
     grow_result(status, result)
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_fill(
+    vmctx: *mut VMContext,
+    mem: u32,
+    dst: u32,
+    val: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
     // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
-            let data = memory0(store, inst);
+            let data = memory(store, inst, mem);
             let r = span(dst, len, data.len()).ok_or_else(oob)?;
             data[r].fill(val as u8);
             Ok(())
@@ -163,16 +169,35 @@ unsafe extern "C" fn memory_fill(vmctx: *mut VMContext, dst: u32, val: u32, len:
     }
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut VMContext,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
     // entry that set the store pointer: `with_store`'s contract.
     unsafe {
         with_store(vmctx, |store, inst| {
-            let data = memory0(store, inst);
-            let s = span(src, len, data.len()).ok_or_else(oob)?;
-            let d = span(dst, len, data.len()).ok_or_else(oob)?;
-            data.copy_within(s, d.start);
+            if dst_mem == src_mem {
+                let data = memory(store, inst, dst_mem);
+                let s = span(src, len, data.len()).ok_or_else(oob)?;
+                let d = span(dst, len, data.len()).ok_or_else(oob)?;
+                data.copy_within(s, d.start);
+                return Ok(());
+            }
+            let from = memory(store, inst, src_mem);
+            let s = span(src, len, from.len()).ok_or_else(oob)?;
+            let from = from[s].as_ptr();
+            let to = memory(store, inst, dst_mem);
+            let d = span(dst, len, to.len()).ok_or_else(oob)?;
+            // SAFETY: `from` points at `len` bytes of the source memory, a mapping of its own
+            // that the borrow of the destination memory does not move or free (memories never
+            // move, and nothing else runs meanwhile); two different memories never overlap.
+            std::ptr::copy_nonoverlapping(from, to[d].as_mut_ptr(), len as usize);
             Ok(())
         })
     }
@@ -180,6 +205,7 @@ unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len:
 
 unsafe extern "C" fn memory_init(
     vmctx: *mut VMContext,
+    mem: u32,
     seg: u32,
     dst: u32,
     src: u32,
@@ -192,7 +218,7 @@ unsafe extern "C" fn memory_init(
         with_store(vmctx, |store, inst| {
             let bytes = store.instance(inst).data_segments[seg as usize].clone();
             let s = span(src, len, bytes.len()).ok_or_else(oob)?;
-            let data = memory0(store, inst);
+            let data = memory(store, inst, mem);
             let d = span(dst, len, data.len()).ok_or_else(oob)?;
             data[d].copy_from_slice(&bytes[s]);
             Ok(())
@@ -345,6 +371,7 @@ mod tests {
             trampolines: std::ptr::null(),
             builtins: std::ptr::null(),
             instance: 99,
+            memories: std::ptr::null(),
         };
         let vmctx: *mut VMContext = &mut vmctx;
         let panicked = || matches!(take_pending(), Some(Pending::Panic(_)));
@@ -353,7 +380,7 @@ mod tests {
         // invalid on purpose: the runtime panics when it looks the instance up, and the
         // builtins catch that.
         unsafe {
-            assert_eq!(memory_grow(vmctx, 1), GROW_PENDING);
+            assert_eq!(memory_grow(vmctx, 0, 1), GROW_PENDING);
             assert!(panicked());
             assert_eq!(table_grow(vmctx, 0, 0, 1), GROW_PENDING);
             assert!(panicked());
@@ -361,7 +388,7 @@ mod tests {
             assert!(panicked());
             assert_ne!(elem_drop(vmctx, 0), 0);
             assert!(panicked());
-            assert_ne!(memory_fill(vmctx, 0, 0, 0), 0);
+            assert_ne!(memory_fill(vmctx, 0, 0, 0, 0), 0);
             assert!(panicked());
         }
         assert!(take_pending().is_none());

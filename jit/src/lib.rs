@@ -348,6 +348,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         .collect();
     let globals = inst.vm.globals.as_ptr();
     let memory = inst.vm.memory;
+    let memories = inst.vm.memories.as_ptr();
     let trampolines: Box<[*const u8]> = module
         .trampolines
         .iter()
@@ -363,6 +364,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         trampolines: trampolines.as_ptr(),
         builtins: builtins.as_ptr(),
         instance: id.0 as u64,
+        memories,
     });
     let vmctx_ptr: *mut VMContext = &mut *vmctx;
     let mut func_refs = Vec::with_capacity(funcs.len());
@@ -658,6 +660,20 @@ mod tests {
                   (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
                 (func (param i64 i64) (result i64 i64)
                   (i64.mul_wide_s (local.get 0) (local.get 1))))"#,
+            &TypeRegistry::default(),
+        );
+        assert!(module.skipped.is_empty(), "{:?}", module.skipped);
+    }
+
+    #[test]
+    fn multi_memory_is_compiled() {
+        let (_, module) = compile_wat(
+            r#"(module (memory 1) (memory $b 1)
+                (func (param i32) (result i32)
+                  (i32.store $b (local.get 0) (i32.load $b (local.get 0)))
+                  (memory.copy 0 $b (i32.const 0) (i32.const 0) (i32.const 1))
+                  (drop (memory.grow $b (i32.const 1)))
+                  (memory.size $b)))"#,
             &TypeRegistry::default(),
         );
         assert!(module.skipped.is_empty(), "{:?}", module.skipped);

@@ -632,18 +632,50 @@ impl Translator<'_, '_> {
         self.b.ins().iconst(types::I32, v as i64)
     }
 
-    /// Effective address of a `size`-byte access at `index + offset` of memory 0, with a
-    /// bounds check unless the guard region covers it.
-    fn mem_addr(&mut self, index: Value, offset: u64, size: u32) -> (Value, i32) {
-        let base = self.mem_base.expect("validated: memory exists");
+    /// The `VMMemoryDefinition` of memory `memory` (memory 0's is loaded on entry).
+    fn memory_def(&mut self, memory: u32) -> Value {
+        if memory == 0 {
+            return self.mem_def.expect("validated: memory exists");
+        }
+        // The array and the definitions never move while the instance lives.
+        let defs = self.b.ins().load(
+            types::I64,
+            vm_readonly(),
+            self.vmctx,
+            VMContext::OFFSET_MEMORIES,
+        );
+        self.b
+            .ins()
+            .load(types::I64, vm_readonly(), defs, memory as i32 * PTR_SIZE)
+    }
+
+    /// Effective address of a `size`-byte access at `index + offset` of the memory
+    /// `memarg` names, with a bounds check unless the guard region covers it.
+    fn mem_addr(&mut self, memarg: &wasmparser::MemArg, index: Value, size: u32) -> (Value, i32) {
+        let memory = match memarg.target {
+            wasmparser::MemArgTarget::Memory(memory) => memory,
+            wasmparser::MemArgTarget::Array(_) => unreachable!("validated without GC"),
+        };
+        let offset = memarg.offset;
+        let def = self.memory_def(memory);
+        let base = if memory == 0 {
+            self.mem_base.expect("validated: memory exists")
+        } else {
+            // A memory's reservation never moves: only its length changes.
+            self.b.ins().load(
+                types::I64,
+                vm_readonly(),
+                def,
+                VMMemoryDefinition::OFFSET_BASE,
+            )
+        };
         let idx = self.b.ins().uextend(types::I64, index);
         let end = offset + size as u64;
         // Guard pages cover memories of 64 KiB pages only: with smaller pages the memory's
         // end is not on a host page boundary, and the bytes after it are accessible.
-        let small_pages =
-            self.env.info.memories[0].page_size_log2 != MemoryType::DEFAULT_PAGE_SIZE_LOG2;
+        let small_pages = self.env.info.memories[memory as usize].page_size_log2
+            != MemoryType::DEFAULT_PAGE_SIZE_LOG2;
         if self.env.bounds_checks || small_pages || end > GUARD_BYTES as u64 {
-            let def = self.mem_def.expect("memory");
             let len = self.b.ins().load(
                 types::I64,
                 vm_flags(),
@@ -670,7 +702,7 @@ impl Translator<'_, '_> {
         ext: Option<(Type, bool)>,
     ) {
         let index = self.pop();
-        let (addr, off) = self.mem_addr(index, memarg.offset, size);
+        let (addr, off) = self.mem_addr(memarg, index, size);
         let v = match ext {
             None => self.b.ins().load(ty, heap_flags(), addr, off),
             Some((to, signed)) => {
@@ -695,7 +727,7 @@ impl Translator<'_, '_> {
             }
             None => self.b.func.dfg.value_type(v).bytes(),
         };
-        let (addr, off) = self.mem_addr(index, memarg.offset, size);
+        let (addr, off) = self.mem_addr(memarg, index, size);
         self.b.ins().store(heap_flags(), v, addr, off);
     }
 
@@ -1166,38 +1198,42 @@ impl Translator<'_, '_> {
                 self.store(&memarg, Some(types::I16))
             }
             O::I64Store32 { memarg } => self.store(&memarg, Some(types::I32)),
-            O::MemorySize { .. } => {
-                let def = self.mem_def.expect("memory");
+            O::MemorySize { mem } => {
+                let def = self.memory_def(mem);
                 let len = self.b.ins().load(
                     types::I64,
                     vm_flags(),
                     def,
                     VMMemoryDefinition::OFFSET_LENGTH,
                 );
-                let log2 = self.env.info.memories[0].page_size_log2;
+                let log2 = self.env.info.memories[mem as usize].page_size_log2;
                 let pages = self.b.ins().ushr_imm_u(len, log2 as i64);
                 let pages = self.b.ins().ireduce(types::I32, pages);
                 self.push(pages);
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let delta = self.pop();
-                self.call_grow_builtin(Builtin::MemoryGrow, &[delta]);
+                let mem = self.iconst32(mem);
+                self.call_grow_builtin(Builtin::MemoryGrow, &[mem, delta]);
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
                 let n = self.pop();
                 let (d, v) = self.pop2();
-                self.call_builtin_checked(Builtin::MemoryFill, &[d, v, n]);
+                let mem = self.iconst32(mem);
+                self.call_builtin_checked(Builtin::MemoryFill, &[mem, d, v, n]);
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
                 let n = self.pop();
                 let (d, s) = self.pop2();
-                self.call_builtin_checked(Builtin::MemoryCopy, &[d, s, n]);
+                let (dst_mem, src_mem) = (self.iconst32(dst_mem), self.iconst32(src_mem));
+                self.call_builtin_checked(Builtin::MemoryCopy, &[dst_mem, src_mem, d, s, n]);
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryInit { data_index, mem } => {
                 let n = self.pop();
                 let (d, s) = self.pop2();
                 let seg = self.iconst32(data_index);
-                self.call_builtin_checked(Builtin::MemoryInit, &[seg, d, s, n]);
+                let mem = self.iconst32(mem);
+                self.call_builtin_checked(Builtin::MemoryInit, &[mem, seg, d, s, n]);
             }
             O::DataDrop { data_index } => {
                 let seg = self.iconst32(data_index);

@@ -100,6 +100,7 @@ pub fn instantiate(
         data_segments: Vec::with_capacity(module.data.len()),
         vm: VMInstance {
             memory: std::ptr::null(),
+            memories: Box::new([]),
             globals: Box::new([]),
         },
     };
@@ -154,6 +155,11 @@ pub fn instantiate(
             .memories
             .first()
             .map_or(std::ptr::null(), |m| store.memory(*m).definition()),
+        memories: inst
+            .memories
+            .iter()
+            .map(|m| store.memory(*m).definition())
+            .collect(),
         globals: inst
             .globals
             .iter()

@@ -16,8 +16,8 @@ use crate::types::{
 };
 
 /// Every WebAssembly feature wasmtier implements: Wasm 2.0 without SIMD, plus these of
-/// Wasm 3.0: extended constant expressions and tail calls, and the wide-arithmetic and
-/// custom-page-sizes proposals. An embedder picks a subset (see [`parse_with_features`]).
+/// Wasm 3.0: extended constant expressions, tail calls and multiple memories, and the
+/// wide-arithmetic and custom-page-sizes proposals. An embedder picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     default_features()
         .union(WasmFeatures::WIDE_ARITHMETIC)
@@ -31,6 +31,7 @@ pub fn default_features() -> WasmFeatures {
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::MULTI_MEMORY)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept
@@ -298,7 +299,7 @@ fn validate_body(
         let at = reader.original_position();
         // memory.size, memory.grow and the 0xfc-prefixed instructions (among them
         // memory.init, memory.copy and memory.fill), which are rare: decode them once more.
-        if matches!(bytes.get(at as usize), Some(0x3f | 0x40 | 0xfc)) {
+        if !features.multi_memory() && matches!(bytes.get(at as usize), Some(0x3f | 0x40 | 0xfc)) {
             let mut ops = OperatorsReader::new(reader.clone());
             let op = ops.read().map_err(invalid)?;
             check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
@@ -417,7 +418,9 @@ fn decode_check(
                 let mut ops = body.get_operators_reader().map_err(malformed)?;
                 while !ops.eof() {
                     let op = ops.read().map_err(malformed)?;
-                    check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
+                    if !features.multi_memory() {
+                        check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
+                    }
                 }
                 ops.finish().map_err(malformed)?;
             }
@@ -430,6 +433,8 @@ fn decode_check(
 /// Wasm 2.0 encodes the memory index of these instructions as reserved single `0x00` bytes;
 /// wasmparser reads them as LEB128 indices (multi-memory) and so accepts `0x80 0x00`.
 /// `end` is the offset just past the instruction.
+/// (With multi-memory those bytes are memory indices, which wasmparser decodes and
+/// validates itself.)
 fn check_reserved_bytes(
     op: &wasmparser::Operator<'_>,
     bytes: &[u8],

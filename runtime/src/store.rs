@@ -189,6 +189,8 @@ pub struct InstanceEntity {
 pub struct VMInstance {
     /// Memory 0, or null if the instance has no memory.
     pub memory: *const VMMemoryDefinition,
+    /// Every memory of the instance (imported ones first).
+    pub memories: Box<[*const VMMemoryDefinition]>,
     /// Every global of the instance (imported ones first).
     pub globals: Box<[*const Cell<u64>]>,
 }

@@ -21,6 +21,7 @@
 //!      (trampolines: per module type, a native-ABI stub that calls the runtime)
 //!  48  builtins   (table of runtime entry points)
 //!  56  instance   (InstanceId)
+//!  64  memories   (*const VMMemoryDefinition per memory, imported ones first)
 //!
 //! VMFuncRef (24 bytes)     VMTableDefinition        VMMemoryDefinition (memory.rs)
 //!   0  code                  0  base                  0  base
@@ -199,6 +200,8 @@ pub struct VMContext {
     pub trampolines: *const *const u8,
     pub builtins: *const *const u8,
     pub instance: u64,
+    /// Every memory's definition (memory 0's is also in `memory`).
+    pub memories: *const *const crate::memory::VMMemoryDefinition,
 }
 
 impl VMContext {
@@ -210,6 +213,7 @@ impl VMContext {
     pub const OFFSET_TRAMPOLINES: i32 = offset!(VMContext, trampolines);
     pub const OFFSET_BUILTINS: i32 = offset!(VMContext, builtins);
     pub const OFFSET_INSTANCE: i32 = offset!(VMContext, instance);
+    pub const OFFSET_MEMORIES: i32 = offset!(VMContext, memories);
 }
 
 #[cfg(test)]
@@ -360,6 +364,7 @@ mod tests {
                 field!(VMContext.trampolines, VMContext::OFFSET_TRAMPOLINES, 40, 8),
                 field!(VMContext.builtins, VMContext::OFFSET_BUILTINS, 48, 8),
                 field!(VMContext.instance, VMContext::OFFSET_INSTANCE, 56, 8),
+                field!(VMContext.memories, VMContext::OFFSET_MEMORIES, 64, 8),
             ],
             size_of::<VMContext>(),
             std::mem::align_of::<VMContext>(),

@@ -1,5 +1,5 @@
 //! Runs the official Wasm 2.0 spec suite, the suites of the later proposals wasmtier
-//! implements (extended-const, tail-call, wide-arithmetic) and wasmtier's own `.wast` scripts, once per tier.
+//! implements (extended-const, multi-memory, tail-call, wide-arithmetic) and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
 //! every failure line in a file (the printed list stops after 200 lines).
@@ -134,8 +134,8 @@ fn spec_v2_scripts() -> Vec<Script> {
     scripts
 }
 
-/// The scripts of a Wasm 3.0 proposal's suite (each a version of the spec's scripts with
-/// the proposal's additions; extended-const's and tail-call's need no other proposal).
+/// The scripts of a proposal's suite (each a version of the spec's scripts with the
+/// proposal's additions; these need no proposal wasmtier lacks).
 fn proposal_scripts(which: Proposal) -> Vec<Script> {
     let dir = proposal_dir(which);
     let mut scripts: Vec<Script> = proposal(which)
@@ -153,6 +153,7 @@ fn proposal_dir(which: Proposal) -> &'static str {
     match which {
         Proposal::ExtendedConst => "extended-const",
         Proposal::TailCall => "tail-call",
+        Proposal::MultiMemory => "multi-memory",
         Proposal::WideArithmetic => "wide-arithmetic",
         other => unimplemented!("wasmtier does not implement {other:?}"),
     }
@@ -184,7 +185,13 @@ fn own_scripts() -> Vec<Script> {
         .collect()
 }
 
-fn spec_v2(label: &str, config: Config) {
+fn spec_v2(label: &str, mut config: Config) {
+    // The Wasm 2.0 suite checks that 2.0 rejects what later versions allow (a second memory,
+    // memory indices in place of its reserved zero bytes): run it with 2.0's features.
+    config
+        .wasm_multi_memory(false)
+        .wasm_tail_call(false)
+        .wasm_extended_const(false);
     let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
@@ -216,10 +223,15 @@ fn own_wast(label: &str, config: Config) {
 }
 
 /// The Wasm 3.0 proposals every tier implements.
-const PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::WideArithmetic];
+const PROPOSALS: &[Proposal] = &[
+    Proposal::ExtendedConst,
+    Proposal::MultiMemory,
+    Proposal::WideArithmetic,
+];
 /// The interpreter also implements these.
 const INTERP_PROPOSALS: &[Proposal] = &[
     Proposal::ExtendedConst,
+    Proposal::MultiMemory,
     Proposal::TailCall,
     Proposal::WideArithmetic,
 ];

@@ -37,6 +37,7 @@ fn set_features(config: &mut Config, wasm: &WasmArgs) {
         match feature {
             WasmFeature::TailCall => config.wasm_tail_call(enable),
             WasmFeature::ExtendedConst => config.wasm_extended_const(enable),
+            WasmFeature::MultiMemory => config.wasm_multi_memory(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };
