@@ -121,6 +121,35 @@ pub struct CompiledModule {
     osr_wrapper: u32,
     /// Functions that failed to compile (they run in the interpreter), with the reason.
     pub skipped: Vec<(u32, String)>,
+    /// Index of the first defined function in the module's function index space.
+    first_defined: u32,
+}
+
+/// Where one defined function of a [`CompiledModule`] stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FuncStatus<'a> {
+    /// It has machine code.
+    Compiled,
+    /// The JIT filter left it to the interpreter.
+    LeftOut,
+    /// Compilation failed, for this reason: it runs in the interpreter.
+    Failed(&'a str),
+}
+
+impl CompiledModule {
+    /// Whether defined function `def` got machine code, and why not if it did not: the JIT
+    /// never fails a module for one function it cannot compile, so this is how callers (and
+    /// tests) see that a function runs interpreted after all.
+    pub fn func_status(&self, def: u32) -> FuncStatus<'_> {
+        if self.funcs.get(def as usize).copied().flatten().is_some() {
+            return FuncStatus::Compiled;
+        }
+        let index = self.first_defined + def;
+        match self.skipped.iter().find(|(i, _)| *i == index) {
+            Some((_, reason)) => FuncStatus::Failed(reason),
+            None => FuncStatus::LeftOut,
+        }
+    }
 }
 
 impl std::fmt::Debug for CompiledModule {
@@ -291,6 +320,7 @@ fn compile_with(
         trampolines,
         osr_wrapper,
         skipped,
+        first_defined: info.num_imported_funcs,
     })
 }
 

@@ -1,0 +1,252 @@
+//! Tail calls (`return_call`, `return_call_indirect`, Wasm 3.0).
+//!
+//! The tests in the section "JIT and across tiers" below check the compiled tier and the
+//! boundary between the tiers: unbounded chains of tail calls run in constant stack (a chain
+//! of 10^7 calls would overflow any stack otherwise, which the runtime reports as a
+//! "call stack exhausted" trap), fuel and interruption stop tail-call loops, and traps in
+//! tail-called functions keep their codes. Other sections may follow for other tiers.
+
+// ---- JIT and across tiers -------------------------------------------------------------------
+
+#[cfg(feature = "jit")]
+mod jit_and_across_tiers {
+    use wasmtier::{Config, Engine, FuncTier, Instance, Module, Store, Tier, TrapCode};
+
+    /// Calls of the long chains: deep enough that one host or native frame per call would
+    /// exhaust any stack (10^7 frames of even 16 bytes are 160 MB).
+    const CHAIN: i64 = 10_000_000;
+
+    /// Mutual recursion through `return_call` (`even`/`odd`) and through
+    /// `return_call_indirect` (`even_i`/`odd_i`, via the table), counting the calls in `acc`;
+    /// chains where the argument count changes at every call, so that one side passes
+    /// arguments on the stack and the other does not (`narrow`/`wide`); multiple results
+    /// (`swap`); loops that never end (`spin`, `spin_i`); and traps (`trap_*`).
+    const WAT: &str = r#"(module
+      (type $t (func (param i64 i64) (result i64)))
+      (type $v (func))
+      (table 4 funcref)
+      (elem (i32.const 0) $even_i $odd_i $spin_i $odd)
+      (func $even (export "even") (param $n i64) (param $acc i64) (result i64)
+        (if (result i64) (i64.eqz (local.get $n))
+          (then (local.get $acc))
+          (else (return_call $odd (i64.sub (local.get $n) (i64.const 1))
+                                  (i64.add (local.get $acc) (i64.const 1))))))
+      (func $odd (export "odd") (param $n i64) (param $acc i64) (result i64)
+        (if (result i64) (i64.eqz (local.get $n))
+          (then (local.get $acc))
+          (else (return_call $even (i64.sub (local.get $n) (i64.const 1))
+                                   (i64.add (local.get $acc) (i64.const 1))))))
+      (func $even_i (export "even_i") (param $n i64) (param $acc i64) (result i64)
+        (if (result i64) (i64.eqz (local.get $n))
+          (then (local.get $acc))
+          (else (return_call_indirect (type $t)
+                  (i64.sub (local.get $n) (i64.const 1))
+                  (i64.add (local.get $acc) (i64.const 1))
+                  (i32.const 1)))))
+      (func $odd_i (export "odd_i") (param $n i64) (param $acc i64) (result i64)
+        (if (result i64) (i64.eqz (local.get $n))
+          (then (local.get $acc))
+          (else (return_call_indirect (type $t)
+                  (i64.sub (local.get $n) (i64.const 1))
+                  (i64.add (local.get $acc) (i64.const 1))
+                  (i32.const 0)))))
+      (func $narrow (export "narrow") (param $n i64) (param $acc i64) (result i64)
+        (if (result i64) (i64.eqz (local.get $n))
+          (then (local.get $acc))
+          (else (return_call $wide (local.get $n) (local.get $acc)
+                  (i64.const 1) (i64.const 0) (i64.const 0) (i64.const 0)
+                  (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 2)
+                  (f64.const 0.5) (f64.const 1.5)))))
+      (func $wide (param $n i64) (param $acc i64)
+          (param i64 i64 i64 i64 i64 i64 i64 i64) (param f64 f64) (result i64)
+        (return_call $narrow (i64.sub (local.get $n) (i64.const 1))
+          (i64.add (local.get $acc)
+            (i64.add (i64.add (local.get 2) (local.get 9))
+                     (i64.trunc_f64_s (f64.add (local.get 10) (local.get 11)))))))
+      (func $swap (export "swap") (param $n i32) (param $a i64) (param $b f64) (result f64 i64)
+        (if (result f64 i64) (i32.eqz (local.get $n))
+          (then (f64.convert_i64_s (local.get $a)) (i64.trunc_f64_s (local.get $b)))
+          (else (return_call $swap (i32.sub (local.get $n) (i32.const 1))
+                  (i64.trunc_f64_s (local.get $b)) (f64.convert_i64_s (local.get $a))))))
+      (func $spin (export "spin") (return_call $spin))
+      (func $spin_i (export "spin_i") (return_call_indirect (type $v) (i32.const 2)))
+      (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+      (func $trap_div (export "trap_div") (param i32) (result i32)
+        (return_call $div (local.get 0)))
+      (func $trap_mismatch (export "trap_mismatch")
+        (return_call_indirect (type $v) (i32.const 3)))
+      (func $trap_undefined (export "trap_undefined")
+        (return_call_indirect (type $v) (i32.const 9))))"#;
+
+    fn engine(config: &mut Config) -> Engine {
+        Engine::new(config).expect("an engine for this tier")
+    }
+
+    fn jit() -> Engine {
+        engine(Config::new().tier(Tier::Jit))
+    }
+
+    /// Tiered execution compiling a function on the spot at its `threshold`-th call.
+    fn auto(threshold: u64) -> Engine {
+        engine(
+            Config::new()
+                .tier(Tier::Auto)
+                .tier_threshold(threshold)
+                .synchronous_compilation(true),
+        )
+    }
+
+    fn instantiate(engine: &Engine) -> (Store<()>, Module, Instance) {
+        let module = Module::new(engine, WAT).unwrap();
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        (store, module, instance)
+    }
+
+    fn tier_of(module: &Module, name: &str) -> FuncTier {
+        let index = module.find_func(name).unwrap();
+        let stats = module.tier_stats();
+        let f = stats.funcs.iter().find(|f| f.index == index).unwrap();
+        f.tier.clone()
+    }
+
+    fn call2(store: &mut Store<()>, instance: &Instance, name: &str, n: i64) -> i64 {
+        let f = instance
+            .get_typed_func::<(i64, i64), i64>(&*store, name)
+            .unwrap();
+        f.call(store, (n, 0))
+            .unwrap_or_else(|e| panic!("{name}({n}): {e}"))
+    }
+
+    /// Under `Tier::Jit` every function of the module has machine code: the JIT does not
+    /// leave functions with tail calls to the interpreter.
+    #[test]
+    fn jit_compiles_every_function_with_tail_calls() {
+        let (_, module, _) = instantiate(&jit());
+        let stats = module.tier_stats();
+        let failed: Vec<_> = stats.failed().collect();
+        assert!(failed.is_empty(), "left to the interpreter: {failed:?}");
+        assert_eq!(stats.promoted(), stats.funcs.len());
+    }
+
+    #[test]
+    fn jit_long_chains_run_in_constant_stack() {
+        let (mut store, _, instance) = instantiate(&jit());
+        for name in ["even", "odd", "even_i", "odd_i"] {
+            assert_eq!(call2(&mut store, &instance, name, CHAIN), CHAIN, "{name}");
+        }
+        // Each round trip narrow -> wide -> narrow adds 1 + 2 + 2.
+        assert_eq!(
+            call2(&mut store, &instance, "narrow", CHAIN),
+            CHAIN * 5,
+            "narrow"
+        );
+        let swap = instance
+            .get_typed_func::<(i32, i64, f64), (f64, i64)>(&store, "swap")
+            .unwrap();
+        assert_eq!(
+            swap.call(&mut store, (1_000_001, 7, 9.0)).unwrap(),
+            (9.0, 7)
+        );
+        assert_eq!(
+            swap.call(&mut store, (1_000_000, 7, 9.0)).unwrap(),
+            (7.0, 9)
+        );
+    }
+
+    /// Promotion happens in the middle of the chain: the first calls run interpreted, then
+    /// each function is compiled at its 1000th call and the chain goes on in machine code.
+    #[test]
+    fn auto_promotes_in_the_middle_of_long_chains() {
+        for names in [["even", "odd"], ["even_i", "odd_i"]] {
+            let (mut store, module, instance) = instantiate(&auto(1000));
+            assert_eq!(call2(&mut store, &instance, names[0], CHAIN), CHAIN);
+            for name in names {
+                assert_eq!(tier_of(&module, name), FuncTier::Compiled, "{name}");
+            }
+        }
+        let (mut store, module, instance) = instantiate(&auto(1000));
+        assert_eq!(call2(&mut store, &instance, "narrow", CHAIN), CHAIN * 5);
+        assert_eq!(tier_of(&module, "narrow"), FuncTier::Compiled);
+        assert_eq!(tier_of(&module, "wide"), FuncTier::Compiled);
+    }
+
+    fn fuel_engine(tier: Tier) -> Engine {
+        engine(
+            Config::new()
+                .tier(tier)
+                .consume_fuel(true)
+                .tier_threshold(10)
+                .synchronous_compilation(true),
+        )
+    }
+
+    #[test]
+    fn tail_call_loops_run_out_of_fuel() {
+        for tier in [Tier::Jit, Tier::Auto] {
+            let (mut store, _, instance) = instantiate(&fuel_engine(tier));
+            for name in ["spin", "spin_i"] {
+                store.set_fuel(1_000_000).unwrap();
+                let spin = instance.get_typed_func::<(), ()>(&store, name).unwrap();
+                let err = spin.call(&mut store, ()).unwrap_err();
+                let code = err.as_trap().and_then(|t| t.code());
+                assert_eq!(code, Some(TrapCode::OutOfFuel), "{tier} {name}");
+                assert_eq!(store.get_fuel().unwrap(), 0, "{tier} {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn tail_call_loops_are_interrupted() {
+        for (tier, engine) in [("jit", jit()), ("auto", auto(10))] {
+            let (mut store, _, instance) = instantiate(&engine);
+            for name in ["spin", "spin_i"] {
+                let spin = instance.get_typed_func::<(), ()>(&store, name).unwrap();
+                let handle = store.interrupt_handle();
+                let interrupter = std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    handle.interrupt();
+                });
+                let err = spin.call(&mut store, ()).unwrap_err();
+                interrupter.join().unwrap();
+                let code = err.as_trap().and_then(|t| t.code());
+                assert_eq!(code, Some(TrapCode::Interrupted), "{tier} {name}");
+            }
+            // The request was consumed: the store runs wasm again.
+            assert_eq!(call2(&mut store, &instance, "even", 10), 10, "{tier}");
+        }
+    }
+
+    #[test]
+    fn traps_in_tail_called_functions_keep_their_codes() {
+        for (tier, engine) in [("jit", jit()), ("auto", auto(1))] {
+            let (mut store, _, instance) = instantiate(&engine);
+            let div = instance
+                .get_typed_func::<i32, i32>(&store, "trap_div")
+                .unwrap();
+            assert_eq!(div.call(&mut store, 1).unwrap(), 1, "{tier}");
+            let err = div.call(&mut store, 0).unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.code(), Some(TrapCode::IntegerDivideByZero), "{tier}");
+            // The caller's frame was replaced by the callee's.
+            let names: Vec<_> = trap
+                .backtrace()
+                .iter()
+                .map(|f| f.func_name.as_deref())
+                .collect();
+            assert_eq!(names.first(), Some(&Some("div")), "{tier}: {names:?}");
+            assert!(!names.contains(&Some("trap_div")), "{tier}: {names:?}");
+
+            let cases = [
+                ("trap_mismatch", TrapCode::IndirectCallTypeMismatch),
+                ("trap_undefined", TrapCode::UndefinedElement),
+            ];
+            for (name, expected) in cases {
+                let f = instance.get_typed_func::<(), ()>(&store, name).unwrap();
+                let err = f.call(&mut store, ()).unwrap_err();
+                let code = err.as_trap().and_then(|t| t.code());
+                assert_eq!(code, Some(expected), "{tier} {name}");
+            }
+        }
+    }
+}
