@@ -24,7 +24,7 @@ mod jit_and_across_tiers {
     const WAT: &str = r#"(module
       (type $t (func (param i64 i64) (result i64)))
       (type $v (func))
-      (table 4 funcref)
+      (table 6 funcref)
       (elem (i32.const 0) $even_i $odd_i $spin_i $odd)
       (func $even (export "even") (param $n i64) (param $acc i64) (result i64)
         (if (result i64) (i64.eqz (local.get $n))
@@ -76,7 +76,17 @@ mod jit_and_across_tiers {
       (func $trap_mismatch (export "trap_mismatch")
         (return_call_indirect (type $v) (i32.const 3)))
       (func $trap_undefined (export "trap_undefined")
-        (return_call_indirect (type $v) (i32.const 9))))"#;
+        (return_call_indirect (type $v) (i32.const 9)))
+      (func $ping (export "ping") (return_call_indirect (type $v) (i32.const 5)))
+      (func $pong (return_call_indirect (type $v) (i32.const 4)))
+      (elem (i32.const 4) $ping $pong))"#;
+
+    /// Function indices in `WAT`, for the JIT filters (checked by `indices_of_wat`).
+    const ODD: u32 = 1;
+    const ODD_I: u32 = 3;
+    const NARROW: u32 = 4;
+    const WIDE: u32 = 5;
+    const PONG: u32 = 14;
 
     fn engine(config: &mut Config) -> Engine {
         Engine::new(config).expect("an engine for this tier")
@@ -93,6 +103,34 @@ mod jit_and_across_tiers {
                 .tier(Tier::Auto)
                 .tier_threshold(threshold)
                 .synchronous_compilation(true),
+        )
+    }
+
+    /// Leaves one side of each mutual recursion to the interpreter: chains alternate
+    /// between compiled and interpreted functions at every call.
+    fn odd_side_interpreted(_: Option<&str>, index: u32) -> bool {
+        ![ODD, ODD_I, WIDE, PONG].contains(&index)
+    }
+
+    /// Leaves `narrow` (instead of `wide`) to the interpreter: the interpreter then hands
+    /// back tail calls with arguments on the stack.
+    fn narrow_interpreted(_: Option<&str>, index: u32) -> bool {
+        index != NARROW
+    }
+
+    /// `Tier::Jit` with the functions `filter` rejects left to the interpreter.
+    fn jit_without(filter: fn(Option<&str>, u32) -> bool) -> Engine {
+        engine(Config::new().tier(Tier::Jit).jit_filter(filter))
+    }
+
+    /// `auto(threshold)` where the functions `filter` rejects are never compiled.
+    fn auto_without(threshold: u64, filter: fn(Option<&str>, u32) -> bool) -> Engine {
+        engine(
+            Config::new()
+                .tier(Tier::Auto)
+                .tier_threshold(threshold)
+                .synchronous_compilation(true)
+                .jit_filter(filter),
         )
     }
 
@@ -248,5 +286,135 @@ mod jit_and_across_tiers {
                 assert_eq!(code, Some(expected), "{tier} {name}");
             }
         }
+    }
+
+    #[test]
+    fn indices_of_wat() {
+        let (_, module, _) = instantiate(&jit());
+        for (index, name) in [
+            (ODD, "odd"),
+            (ODD_I, "odd_i"),
+            (NARROW, "narrow"),
+            (WIDE, "wide"),
+            (PONG, "pong"),
+        ] {
+            assert_eq!(module.func_name(index), Some(name));
+        }
+    }
+
+    /// Compiled functions and interpreted ones tail-call each other 10^7 times: every
+    /// crossing from compiled code into the interpreter goes through a host call, and every
+    /// crossing back is handed back to it and made as a native tail call, so that neither
+    /// native nor host stack grows (nested interpreter entries alone are limited to a few
+    /// hundred).
+    #[test]
+    fn jit_chains_crossing_into_the_interpreter_run_in_constant_stack() {
+        let (mut store, module, instance) = instantiate(&jit_without(odd_side_interpreted));
+        assert_eq!(tier_of(&module, "even_i"), FuncTier::Compiled);
+        assert_eq!(tier_of(&module, "odd_i"), FuncTier::Interpreted);
+        for name in ["even", "odd", "even_i", "odd_i"] {
+            assert_eq!(call2(&mut store, &instance, name, CHAIN), CHAIN, "{name}");
+        }
+        assert_eq!(call2(&mut store, &instance, "narrow", CHAIN), CHAIN * 5);
+        let (mut store, _, instance) = instantiate(&jit_without(narrow_interpreted));
+        assert_eq!(call2(&mut store, &instance, "narrow", CHAIN), CHAIN * 5);
+    }
+
+    /// Under `auto`, promotion happens in the middle of chains whose other side never gets
+    /// compiled: from then on they cross tiers at every call, in both directions (direct
+    /// tail calls reach the promoted function through its interpreted entry, which hands
+    /// the call over to its machine code).
+    #[test]
+    fn auto_chains_crossing_tiers_run_in_constant_stack() {
+        let (mut store, module, instance) = instantiate(&auto_without(1000, odd_side_interpreted));
+        for name in ["even", "even_i", "odd", "odd_i"] {
+            assert_eq!(call2(&mut store, &instance, name, CHAIN), CHAIN, "{name}");
+        }
+        assert_eq!(call2(&mut store, &instance, "narrow", CHAIN), CHAIN * 5);
+        assert_eq!(tier_of(&module, "even"), FuncTier::Compiled);
+        assert_eq!(tier_of(&module, "even_i"), FuncTier::Compiled);
+        assert_eq!(tier_of(&module, "narrow"), FuncTier::Compiled);
+        assert!(matches!(tier_of(&module, "odd_i"), FuncTier::Failed(_)));
+
+        let (mut store, module, instance) = instantiate(&auto_without(1000, narrow_interpreted));
+        assert_eq!(call2(&mut store, &instance, "narrow", CHAIN), CHAIN * 5);
+        assert_eq!(tier_of(&module, "wide"), FuncTier::Compiled);
+    }
+
+    /// A tail-call loop crossing tiers at every call stops for fuel and for interruption.
+    #[test]
+    fn tail_call_loops_crossing_tiers_stop() {
+        let fuel = |tier| {
+            engine(
+                Config::new()
+                    .tier(tier)
+                    .consume_fuel(true)
+                    .tier_threshold(10)
+                    .synchronous_compilation(true)
+                    .jit_filter(odd_side_interpreted),
+            )
+        };
+        for tier in [Tier::Jit, Tier::Auto] {
+            let (mut store, module, instance) = instantiate(&fuel(tier));
+            store.set_fuel(1_000_000).unwrap();
+            let ping = instance.get_typed_func::<(), ()>(&store, "ping").unwrap();
+            let err = ping.call(&mut store, ()).unwrap_err();
+            let code = err.as_trap().and_then(|t| t.code());
+            assert_eq!(code, Some(TrapCode::OutOfFuel), "{tier}");
+            assert_eq!(tier_of(&module, "ping"), FuncTier::Compiled, "{tier}");
+        }
+        let engines = [
+            jit_without(odd_side_interpreted),
+            auto_without(10, odd_side_interpreted),
+        ];
+        for engine in engines {
+            let (mut store, _, instance) = instantiate(&engine);
+            let ping = instance.get_typed_func::<(), ()>(&store, "ping").unwrap();
+            let handle = store.interrupt_handle();
+            let interrupter = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                handle.interrupt();
+            });
+            let err = ping.call(&mut store, ()).unwrap_err();
+            interrupter.join().unwrap();
+            let code = err.as_trap().and_then(|t| t.code());
+            assert_eq!(code, Some(TrapCode::Interrupted));
+            assert_eq!(call2(&mut store, &instance, "even_i", 1000), 1000);
+        }
+    }
+
+    /// An activation moved to machine code at a hot loop (on-stack replacement) whose
+    /// function then makes a tail call: the entry's signature is no wasm function's, so it
+    /// calls and returns instead; the chain the call starts is still flat.
+    #[test]
+    fn osr_entries_end_with_tail_calls() {
+        const LOOP_THEN_TAIL: &str = r#"(module
+          (func $even (param $n i64) (param $acc i64) (result i64)
+            (if (result i64) (i64.eqz (local.get $n))
+              (then (local.get $acc))
+              (else (return_call $odd (i64.sub (local.get $n) (i64.const 1))
+                                      (i64.add (local.get $acc) (i64.const 1))))))
+          (func $odd (param $n i64) (param $acc i64) (result i64)
+            (if (result i64) (i64.eqz (local.get $n))
+              (then (local.get $acc))
+              (else (return_call $even (i64.sub (local.get $n) (i64.const 1))
+                                       (i64.add (local.get $acc) (i64.const 1))))))
+          (func (export "spin_then_chain") (param $n i64) (result i64) (local $i i32)
+            (loop $l
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const 100000))))
+            (return_call $even (local.get $n) (i64.const 0))))"#;
+        let engine = auto(2);
+        let module = Module::new(&engine, LOOP_THEN_TAIL).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let f = instance
+            .get_typed_func::<i64, i64>(&store, "spin_then_chain")
+            .unwrap();
+        assert_eq!(f.call(&mut store, CHAIN).unwrap(), CHAIN);
+        assert!(
+            module.tier_stats().osr_entries() > 0,
+            "no on-stack replacement"
+        );
     }
 }

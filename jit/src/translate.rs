@@ -1630,6 +1630,41 @@ pub(crate) fn build_host_trampoline(
     );
     let call = b.ins().call_indirect(sigref, f, &[caller, func_id, values]);
     let status = b.inst_results(call)[0];
+    // The interpreted callee handed back a tail call: make it from here, as a tail call
+    // through the adapter for the callee's type (which the runtime put in the store context
+    // with the callee and its arguments). The adapter's signature depends only on the
+    // results, which validation made the same as this type's.
+    let tail = b.create_block();
+    let returned = b.create_block();
+    let is_tail = b
+        .ins()
+        .icmp_imm_u(IntCC::Equal, status, abi::CALL_FUNC_TAIL_CALL as i64);
+    b.ins().brif(is_tail, tail, &[], returned, &[]);
+    b.switch_to_block(tail);
+    b.seal_block(tail);
+    let store_ctx = b.ins().load(
+        types::I64,
+        vm_readonly(),
+        caller,
+        VMContext::OFFSET_STORE_CTX,
+    );
+    let adapter = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_ADAPTER,
+    );
+    let callee = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_VMCTX,
+    );
+    let adapter_ref = b.import_signature(tail_adapter_sig(ty));
+    b.ins()
+        .return_call_indirect(adapter_ref, adapter, &[callee, caller]);
+    b.switch_to_block(returned);
+    b.seal_block(returned);
     b.ins()
         .trapnz(status, ir::TrapCode::unwrap_user(trap_code::PENDING));
     let mut results = Vec::new();
@@ -1640,6 +1675,69 @@ pub(crate) fn build_host_trampoline(
         );
     }
     b.ins().return_(&results);
+    b.finalize(isa.frontend_config());
+}
+
+/// The signature of the tail-call adapter for a function type with `ty`'s results:
+/// `(callee_vmctx, caller_vmctx) -> results`, in the convention of wasm functions.
+fn tail_adapter_sig(ty: &FuncType) -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::special(
+        types::I64,
+        ir::ArgumentPurpose::VMContext,
+    ));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns
+        .extend(ty.results().iter().map(|t| AbiParam::new(cl_type(*t))));
+    sig
+}
+
+/// Builds the tail-call adapter for wasm type `ty`: tail-called by a host trampoline when
+/// the interpreter handed a tail call back, it loads the arguments from the store
+/// context's `tail_args` slots and tail-calls `tail_code` with the native signature of
+/// `ty`. Adapter and trampoline leave no frame behind, so the chain of tail calls goes on
+/// in constant stack.
+pub(crate) fn build_tail_adapter(
+    ty: &FuncType,
+    isa: &dyn TargetIsa,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    *func = Function::with_name_signature(ir::UserFuncName::user(3, 0), tail_adapter_sig(ty));
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (vmctx, caller) = (p[0], p[1]);
+    let store_ctx = b.ins().load(
+        types::I64,
+        vm_readonly(),
+        vmctx,
+        VMContext::OFFSET_STORE_CTX,
+    );
+    let code = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_CODE,
+    );
+    let values = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_ARGS,
+    );
+    let mut args = vec![vmctx, caller];
+    for (i, t) in ty.params().iter().enumerate() {
+        let v = b
+            .ins()
+            .load(cl_type(*t), vm_flags(), values, i as i32 * SLOT_SIZE);
+        args.push(v);
+    }
+    let sigref = b.import_signature(native_sig(ty));
+    b.ins().return_call_indirect(sigref, code, &args);
     b.finalize(isa.frontend_config());
 }
 
