@@ -24,7 +24,7 @@ mod jit_and_across_tiers {
     const WAT: &str = r#"(module
       (type $t (func (param i64 i64) (result i64)))
       (type $v (func))
-      (table 6 funcref)
+      (table 8 funcref)
       (elem (i32.const 0) $even_i $odd_i $spin_i $odd)
       (func $even (export "even") (param $n i64) (param $acc i64) (result i64)
         (if (result i64) (i64.eqz (local.get $n))
@@ -79,7 +79,16 @@ mod jit_and_across_tiers {
         (return_call_indirect (type $v) (i32.const 9)))
       (func $ping (export "ping") (return_call_indirect (type $v) (i32.const 5)))
       (func $pong (return_call_indirect (type $v) (i32.const 4)))
-      (elem (i32.const 4) $ping $pong))"#;
+      (elem (i32.const 4) $ping $pong)
+      (type $ii (func (param i32) (result i32)))
+      (func $relay (param i32) (result i32)
+        (return_call_indirect (type $ii) (local.get 0) (i32.const 6)))
+      (func $trap_across (export "trap_across") (param i32) (result i32)
+        (return_call $relay (local.get 0)))
+      (func $relay_unreachable (result i32) (unreachable))
+      (func $trap_across_unreachable (export "trap_across_unreachable") (result i32)
+        (return_call $relay_unreachable))
+      (elem (i32.const 6) $div))"#;
 
     /// Function indices in `WAT`, for the JIT filters (checked by `indices_of_wat`).
     const ODD: u32 = 1;
@@ -87,6 +96,8 @@ mod jit_and_across_tiers {
     const NARROW: u32 = 4;
     const WIDE: u32 = 5;
     const PONG: u32 = 14;
+    const RELAY: u32 = 15;
+    const RELAY_UNREACHABLE: u32 = 17;
 
     fn engine(config: &mut Config) -> Engine {
         Engine::new(config).expect("an engine for this tier")
@@ -109,7 +120,7 @@ mod jit_and_across_tiers {
     /// Leaves one side of each mutual recursion to the interpreter: chains alternate
     /// between compiled and interpreted functions at every call.
     fn odd_side_interpreted(_: Option<&str>, index: u32) -> bool {
-        ![ODD, ODD_I, WIDE, PONG].contains(&index)
+        ![ODD, ODD_I, WIDE, PONG, RELAY, RELAY_UNREACHABLE].contains(&index)
     }
 
     /// Leaves `narrow` (instead of `wide`) to the interpreter: the interpreter then hands
@@ -297,6 +308,8 @@ mod jit_and_across_tiers {
             (NARROW, "narrow"),
             (WIDE, "wide"),
             (PONG, "pong"),
+            (RELAY, "relay"),
+            (RELAY_UNREACHABLE, "relay_unreachable"),
         ] {
             assert_eq!(module.func_name(index), Some(name));
         }
@@ -416,5 +429,70 @@ mod jit_and_across_tiers {
             module.tier_stats().osr_entries() > 0,
             "no on-stack replacement"
         );
+    }
+
+    /// As `auto_chains_crossing_tiers_run_in_constant_stack`, with compilation in the
+    /// background (promotion whenever it is done) and on a thread with a small stack
+    /// (1 MiB): the crossings use the same host stack over and over.
+    #[test]
+    fn background_promotion_in_chains_crossing_tiers_on_a_small_stack() {
+        let engine = engine(
+            Config::new()
+                .tier(Tier::Auto)
+                .tier_threshold(100)
+                .jit_filter(odd_side_interpreted),
+        );
+        let (mut store, module, instance) = instantiate(&engine);
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn_scoped(scope, || {
+                    for name in ["even_i", "odd", "narrow"] {
+                        let expected = if name == "narrow" { CHAIN * 5 } else { CHAIN };
+                        let got = call2(&mut store, &instance, name, CHAIN);
+                        assert_eq!(got, expected, "{name}");
+                    }
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+        });
+        assert!(module.wait_for_compilations(std::time::Duration::from_secs(60)));
+        assert_eq!(tier_of(&module, "even_i"), FuncTier::Compiled);
+    }
+
+    /// Traps at the end of chains that cross tiers keep their codes: in compiled code
+    /// reached by a tail call the interpreter handed back, and in the interpreter reached
+    /// from compiled code.
+    #[test]
+    fn traps_after_crossing_tiers_keep_their_codes() {
+        let engines = [
+            ("jit", jit_without(odd_side_interpreted)),
+            ("auto", auto_without(1, odd_side_interpreted)),
+        ];
+        for (tier, engine) in engines {
+            let (mut store, module, instance) = instantiate(&engine);
+            let across = instance
+                .get_typed_func::<i32, i32>(&store, "trap_across")
+                .unwrap();
+            assert_eq!(across.call(&mut store, 1).unwrap(), 1, "{tier}");
+            let err = across.call(&mut store, 0).unwrap_err();
+            let code = err.as_trap().and_then(|t| t.code());
+            assert_eq!(code, Some(TrapCode::IntegerDivideByZero), "{tier}");
+            let f = instance
+                .get_typed_func::<(), i32>(&store, "trap_across_unreachable")
+                .unwrap();
+            let err = f.call(&mut store, ()).unwrap_err();
+            let code = err.as_trap().and_then(|t| t.code());
+            assert_eq!(code, Some(TrapCode::Unreachable), "{tier}");
+            assert_eq!(
+                tier_of(&module, "trap_across"),
+                FuncTier::Compiled,
+                "{tier}"
+            );
+            assert_eq!(tier_of(&module, "div"), FuncTier::Compiled, "{tier}");
+            // The store still runs chains across tiers after the traps.
+            assert_eq!(call2(&mut store, &instance, "even_i", 1001), 1001, "{tier}");
+        }
     }
 }
