@@ -42,7 +42,7 @@ impl Instance {
         {
             store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
                 call_compiled: wasmtier_jit::invoke,
-                call_interpreted: wasmtier_interp::invoke,
+                call_interpreted: wasmtier_interp::invoke_tail,
                 promote: None,
                 osr: None,
             });
@@ -56,7 +56,7 @@ impl Instance {
         {
             store.tier_hooks = Some(wasmtier_runtime::vmctx::TierHooks {
                 call_compiled: wasmtier_jit::invoke,
-                call_interpreted: wasmtier_interp::invoke,
+                call_interpreted: wasmtier_interp::invoke_tail,
                 promote: Some(wasmtier_jit::tiering::promote),
                 osr: Some(wasmtier_jit::tiering::enter_loop),
             });

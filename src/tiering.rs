@@ -91,8 +91,11 @@ impl TierStats {
 
 impl Module {
     /// Per-function statistics of tiered execution, summed over every instance of this
-    /// module. Without tiering (`Tier::Interp`, `Tier::Jit`, or a build without the JIT)
-    /// every function shows as interpreted with no counts.
+    /// module. Under `Tier::Jit` the tiers are what compiling the module gave (`Compiled`;
+    /// `Failed` for a function the JIT could not compile, which runs interpreted;
+    /// `Interpreted` for one the JIT filter left out), with no counts. Without the JIT
+    /// (`Tier::Interp`, or a build without it) every function shows as interpreted with no
+    /// counts.
     pub fn tier_stats(&self) -> TierStats {
         let first = self.info.num_imported_funcs;
         let funcs = (0..self.info.func_types.len() as u32 - first)
@@ -127,6 +130,16 @@ impl Module {
     }
 
     fn func_tier(&self, def: u32) -> FuncTier {
+        // `Tier::Jit`: what compiling the module achieved for the function.
+        #[cfg(feature = "jit")]
+        if let Some(jit) = &self.jit {
+            use wasmtier_jit::FuncStatus as S;
+            return match jit.func_status(def) {
+                S::Compiled => FuncTier::Compiled,
+                S::LeftOut => FuncTier::Interpreted,
+                S::Failed(reason) => FuncTier::Failed(reason.to_string()),
+            };
+        }
         #[cfg(feature = "jit")]
         if let Some(lazy) = &self.lazy {
             use wasmtier_jit::tiering::FuncTier as J;

@@ -551,3 +551,25 @@ fn stores_on_several_threads_share_a_module_while_it_tiers_up() {
         assert_eq!(tier_of(&module, "fib"), FuncTier::Compiled);
     }
 }
+
+/// Under `Tier::Jit`, `tier_stats` tells compiled functions from those the JIT left to the
+/// interpreter (here a body over the JIT's size limit), which still run.
+#[test]
+fn jit_tier_stats_show_functions_left_to_the_interpreter() {
+    let big_body = "nop ".repeat(300_000);
+    let wat = format!(
+        r#"(module
+          (func (export "small") (result i32) (i32.const 1))
+          (func (export "big") (result i32) {big_body} (i32.const 2)))"#
+    );
+    let engine = Engine::new(Config::new().tier(Tier::Jit)).unwrap();
+    let (mut store, module, inst) = instance(&engine, &wat);
+    assert_eq!(tier_of(&module, "small"), FuncTier::Compiled);
+    let big = tier_of(&module, "big");
+    assert!(
+        matches!(&big, FuncTier::Failed(reason) if reason.contains("limit")),
+        "{big:?}"
+    );
+    let f = inst.get_typed_func::<(), i32>(&store, "big").unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 2);
+}

@@ -25,6 +25,10 @@ pub enum Exit {
     Resume,
     /// The outermost function returned.
     Done,
+    /// The outermost function ended with a tail call to a function with machine code,
+    /// which `Exec::tail_request` names (arguments in the store's `tail_args`): the caller
+    /// of the interpreter makes it (`Completion::TailCall`).
+    TailCall,
     /// A trap is stored in `Exec`.
     Trap,
 }

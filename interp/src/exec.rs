@@ -4,6 +4,15 @@
 //! Calls between wasm functions push a `Frame` on a side stack instead of recursing on the
 //! host stack, so deep wasm recursion ends in a "call stack exhausted" trap, not a crash.
 //!
+//! **Crossing tiers by tail calls.** A call to a function with machine code runs it through
+//! the store's tier hook, nested in this activation, except a tail call made by the
+//! outermost activation (no suspended caller left): that one is handed back to whoever
+//! entered the interpreter (`Exit::TailCall`, then `Completion::TailCall` from
+//! [`invoke_tail`]), since the activation would only wait for the callee to return its
+//! results. The JIT's host trampolines make such a call as a native tail call, [`invoke`]
+//! makes it itself; either way a chain of tail calls alternating between the tiers keeps no
+//! host frames per crossing.
+//!
 //! Safety rests on facts established before any handler touches memory: every function was
 //! validated and translated with its operand-stack height known at each instruction, so
 //! every slot an instruction names lies in the function's frame; entering a function checks
@@ -27,6 +36,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmtier_runtime::memory::VMMemoryDefinition;
 use wasmtier_runtime::module::ModuleInfo;
+use wasmtier_runtime::vmctx::Completion;
 use wasmtier_runtime::{
     FrameInfo, FuncId, FuncKind, HostContext, InstanceId, MemoryId, StoreOpaque, TableEntity,
     TableId, Trap, TrapCode, raw_ref,
@@ -86,7 +96,47 @@ fn give_back_stack(stack: Vec<u64>) {
 }
 
 /// Calls `func` with arguments in `slots[..params]`; results land in `slots[..results]`.
+/// A tail call the interpreter hands back ([`invoke_tail`]) is made here, through the
+/// store's hook for compiled code.
 pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<(), Trap> {
+    match invoke_tail(store, func, slots)? {
+        Completion::Returned => Ok(()),
+        Completion::TailCall(callee) => call_handed_back(store, callee, slots),
+    }
+}
+
+/// Makes the tail call to compiled function `callee` that an interpreted activation handed
+/// back, with the arguments in the store's `tail_args`, and leaves its results in `slots`.
+fn call_handed_back(
+    store: &mut StoreOpaque,
+    callee: FuncId,
+    slots: &mut [u64],
+) -> Result<(), Trap> {
+    let call = store
+        .compiled_call(callee)
+        .expect("tail calls are handed back only for functions with machine code");
+    let results = store.func(callee).ty.results().len();
+    // Taken out while the callee runs: it may hand back tail calls of its own (into a
+    // buffer of its own, then), and nothing may overwrite these arguments meanwhile.
+    let mut args = std::mem::take(&mut store.tail_args);
+    let outcome = call(store, callee, &mut args);
+    if outcome.is_ok() {
+        slots[..results].copy_from_slice(&args[..results]);
+    }
+    store.tail_args = args;
+    outcome
+}
+
+/// As [`invoke`], except that a tail call from `func`'s activation (or from a function that
+/// took its frame over by tail calls) to a function with machine code is not made here but
+/// returned as [`Completion::TailCall`], for the caller to make: the JIT's host trampolines
+/// make it as a native tail call, so that chains alternating between the tiers do not nest
+/// one host call per crossing.
+pub fn invoke_tail(
+    store: &mut StoreOpaque,
+    func: FuncId,
+    slots: &mut [u64],
+) -> Result<Completion, Trap> {
     let entity = store.func(func);
     let (num_params, num_results) = (entity.ty.params().len(), entity.ty.results().len());
     assert!(
@@ -96,7 +146,7 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
     match &entity.kind {
         FuncKind::Host(cb) => {
             let cb = cb.clone();
-            cb(store, HostContext { caller: None }, slots)
+            cb(store, HostContext { caller: None }, slots).map(|()| Completion::Returned)
         }
         &FuncKind::Wasm { instance, index } => {
             let Some(_nesting) = NestingGuard::enter() else {
@@ -105,7 +155,7 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
             let mut stack = take_stack(store.limits.max_stack_slots.max(16));
             stack[..num_params].copy_from_slice(&slots[..num_params]);
             let result = execute(store, &mut stack, instance, index);
-            if result.is_ok() {
+            if let Ok(Completion::Returned) = result {
                 slots[..num_results].copy_from_slice(&stack[..num_results]);
             }
             give_back_stack(stack);
@@ -187,6 +237,9 @@ pub(crate) enum CallOutcome {
     Done,
     /// The callee trapped; the trap is stored.
     Trapped,
+    /// A tail call from the outermost activation to a function with machine code: handed
+    /// back to the interpreter's caller (`Exec::tail_request`), the activation ends.
+    HandBack,
 }
 
 /// What a safepoint found (`Exec::safepoint_slow`).
@@ -253,6 +306,8 @@ pub struct Exec {
     fuel: *mut Option<u64>,
     /// Safepoints end the chain of handlers when the host stack pointer is below this.
     native_floor: usize,
+    /// The compiled function an `Exit::TailCall` hands the call to.
+    tail_request: Option<FuncId>,
 }
 
 impl Exec {
@@ -522,16 +577,53 @@ impl Exec {
         Ok((f, callee.ty.params().len()))
     }
 
+    /// Hands a tail call to compiled function `f`, whose arguments are the slots from
+    /// `args`, back to the caller of the interpreter: the outermost activation ends with
+    /// `Exit::TailCall`.
+    ///
+    /// # Safety
+    /// `args` must point at `f`'s arguments inside the value stack.
+    pub(crate) unsafe fn hand_back_tail_call(&mut self, f: FuncId, args: *const u64) -> Exit {
+        debug_assert!(
+            self.frames.is_empty(),
+            "only the outermost activation hands back"
+        );
+        // SAFETY: as in `raise_trap`.
+        let store = unsafe { &mut *self.store };
+        let ty = &store.func(f).ty;
+        let (params, results) = (ty.params().len(), ty.results().len());
+        let buffer = &mut store.tail_args;
+        buffer.clear();
+        // SAFETY: per the contract, the `params` slots from `args` are the arguments.
+        buffer.extend_from_slice(unsafe { std::slice::from_raw_parts(args, params) });
+        // Room for the results too, and never empty (callers hand out its pointer).
+        buffer.resize(params.max(results).max(1), 0);
+        self.tail_request = Some(f);
+        Exit::TailCall
+    }
+
     /// Resolves a call to `f` with its arguments in the slots from `args`: a wasm callee is
     /// returned to be entered (switching instance if needed); a host callee runs right here
-    /// and leaves its results from `args`.
+    /// and leaves its results from `args`. For a tail call (`tail`) from the outermost
+    /// activation to a function with machine code, the call is handed back instead
+    /// ([`Self::hand_back_tail_call`]): made from here, it would keep this activation's host
+    /// frames alive for as long as the chain of tail calls it starts goes on.
     #[inline(never)]
-    pub(crate) fn prepare_call(&mut self, f: FuncId, args: *mut u64) -> CallOutcome {
+    pub(crate) fn prepare_call(&mut self, f: FuncId, args: *mut u64, tail: bool) -> CallOutcome {
         // SAFETY: as in `raise_trap`.
         let store = unsafe { &mut *self.store };
         let entity = store.func(f);
         // A function with machine code runs through the store's tier hook, like a host call.
         let compiled = store.compiled_call(f);
+        if tail
+            && compiled.is_some()
+            && self.frames.is_empty()
+            && matches!(entity.kind, FuncKind::Wasm { .. })
+        {
+            // SAFETY: `args` points at the callee's arguments in the caller's frame.
+            unsafe { self.hand_back_tail_call(f, args) };
+            return CallOutcome::HandBack;
+        }
         match &entity.kind {
             &FuncKind::Wasm { instance, index } if compiled.is_none() => {
                 let caller = self.ctx.inst;
@@ -622,7 +714,7 @@ fn execute(
     stack: &mut [u64],
     inst: InstanceId,
     index: u32,
-) -> Result<(), Trap> {
+) -> Result<Completion, Trap> {
     let ctx = Ctx::new(store, inst);
     let stack_base = stack.as_mut_ptr();
     // SAFETY: `ctx` was just built from a live instance; `index` is one of its defined
@@ -668,6 +760,7 @@ fn execute(
         interrupt,
         fuel,
         native_floor,
+        tail_request: None,
     };
     let mem = st.mem_base();
     // SAFETY: `func` is valid as established above, and its code is non-empty (every
@@ -687,7 +780,14 @@ fn execute(
             // for why the handlers' accesses are in bounds.
             match unsafe { ((*pc).handler)(pc, fp, mem, &mut st) } {
                 Exit::Resume => (pc, fp, mem) = st.resume,
-                Exit::Done => break Ok(()),
+                Exit::Done => break Ok(Completion::Returned),
+                Exit::TailCall => {
+                    let callee = st
+                        .tail_request
+                        .take()
+                        .expect("a hand-back names its callee");
+                    break Ok(Completion::TailCall(callee));
+                }
                 exit @ Exit::Trap => break Err(st.take_trap(exit)),
             }
         },

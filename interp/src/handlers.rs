@@ -428,7 +428,7 @@ unsafe fn tail_enter_slow(pc: *const Instr, fp: *mut u64, mem: *mut u8, st: &mut
 macro_rules! tail_call {
     ($pc:ident $fp:ident $mem:ident $st:ident, $func:expr, $base:expr) => {{
         let base: usize = $base;
-        match $st.prepare_call($func, $fp.add(base)) {
+        match $st.prepare_call($func, $fp.add(base), true) {
             CallOutcome::Enter(callee) => {
                 $mem = $st.mem_base();
                 move_slots($fp.add(base), $fp, (*callee).num_params as usize);
@@ -440,6 +440,7 @@ macro_rules! tail_call {
                 ret!($pc $fp $mem $st);
             }
             CallOutcome::Trapped => return Exit::Trap,
+            CallOutcome::HandBack => return Exit::TailCall,
         }
     }};
 }
@@ -450,7 +451,7 @@ macro_rules! call {
     ($pc:ident $fp:ident $mem:ident $st:ident, $func:expr, $base:expr) => {{
         let caller_inst = $st.ctx.inst;
         let base: usize = $base;
-        match $st.prepare_call($func, $fp.add(base)) {
+        match $st.prepare_call($func, $fp.add(base), false) {
             CallOutcome::Enter(callee) => {
                 $mem = $st.mem_base();
                 enter!($pc $fp $mem $st, callee, base, caller_inst);
@@ -460,6 +461,7 @@ macro_rules! call {
                 $pc = $pc.add(1);
             }
             CallOutcome::Trapped => return Exit::Trap,
+            CallOutcome::HandBack => unreachable!("only tail calls are handed back"),
         }
     }};
 }

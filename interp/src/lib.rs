@@ -15,7 +15,7 @@ pub mod ops;
 mod tier;
 mod translate;
 
-pub use exec::{host_stack_releases, invoke};
+pub use exec::{host_stack_releases, invoke, invoke_tail};
 pub use handlers::TAIL_DISPATCH;
 pub use lazy::{ModuleCode, lazy_module, translate_module};
 pub use tier::{Hotness, Tiering};

@@ -9,7 +9,10 @@
 //!   runs it in place of the bytecode: the frame `enter!` pushed holds the arguments, the
 //!   compiled call leaves the results there, and the slow path returns like `Op::Return`.
 //!   This is why every way into a function (direct calls, calls through the index space or
-//!   a table, host entries) switches tier at once: they all pass the entry op.
+//!   a table, host entries) switches tier at once: they all pass the entry op. The outermost
+//!   activation (entered from the host or from compiled code, or taken over by tail calls)
+//!   does not wait for the machine code: it hands the call back to its caller (see
+//!   `exec`'s docs on crossing tiers by tail calls).
 //! - at a loop header, the request queues compilation for the function's next calls, and
 //!   the running activation moves to machine code compiled to start at that loop header
 //!   (on-stack replacement, `TierHooks::osr`) once that code exists, if the operand stack is
@@ -191,6 +194,13 @@ pub(crate) unsafe fn entry_slow(
             }
         };
         (*func).hotness.uncount_call();
+        // The outermost activation hands the call back rather than making it from inside
+        // the interpreter: it ends here anyway (its results would be the call's), and a
+        // chain of tail calls through compiled and interpreted code must not keep an
+        // interpreter activation alive per crossing (see `Completion::TailCall`).
+        if st.frames.is_empty() {
+            return st.hand_back_tail_call(fid, fp);
+        }
         // The frame has room for max(params, results) slots: its size counts the results
         // on the operand stack at the function's end.
         let (np, nr) = ((*func).num_params as usize, (*func).num_results as usize);

@@ -27,6 +27,11 @@ pub(crate) mod trap_code {
 /// (the old size, or -1 as `u32::MAX`) zero-extended to 64 bits, so this cannot be one.
 pub(crate) const GROW_PENDING: u64 = u64::MAX;
 
+/// What the `call_func` builtin returns when the interpreted callee ended with a tail call
+/// to a compiled function (`Completion::TailCall`): the calling trampoline makes that call,
+/// described by the `tail_*` fields of the store context, as a native tail call.
+pub(crate) const CALL_FUNC_TAIL_CALL: u32 = 2;
+
 /// What a raw trap code (as recorded in the trap table) means.
 pub(crate) enum TrapOutcome {
     Code(TrapCode),
@@ -69,7 +74,8 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
 #[derive(Clone, Copy, Debug)]
 #[repr(i32)]
 pub(crate) enum Builtin {
-    /// `(vmctx, func_id: i64, values: i64) -> status`
+    /// `(vmctx, func_id: i64, values: i64) -> status`; besides 0 and a pending trap, the
+    /// status can be [`CALL_FUNC_TAIL_CALL`].
     CallFunc = 0,
     /// `(vmctx, memory, delta: i32) -> old pages or -1 (as u32, zero-extended), or
     /// GROW_PENDING`

@@ -11,12 +11,12 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use wasmtier_runtime::vmctx::VMContext;
+use wasmtier_runtime::vmctx::{Completion, VMContext};
 use wasmtier_runtime::{
     FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode, span,
 };
 
-use crate::abi::{GROW_PENDING, NUM_BUILTINS};
+use crate::abi::{CALL_FUNC_TAIL_CALL, GROW_PENDING, NUM_BUILTINS};
 
 /// Why the innermost compiled code stopped abnormally, waiting to be picked up by its entry.
 pub(crate) enum Pending {
@@ -34,8 +34,11 @@ pub(crate) fn take_pending() -> Option<Pending> {
 
 fn stash(p: Pending) -> u32 {
     PENDING.with(|slot| *slot.borrow_mut() = Some(p));
-    1
+    STATUS_PENDING
 }
+
+/// The status of a builtin that failed: its trap (or panic) is pending.
+const STATUS_PENDING: u32 = 1;
 
 /// Runs `f` with the store and instance of `vmctx`, turning errors and panics into a status.
 ///
@@ -68,21 +71,22 @@ fn table_oob() -> Trap {
     Trap::new(TrapCode::TableOutOfBounds)
 }
 
-/// Calls any function of the store with arguments/results in `values`.
+/// Calls any function of the store with arguments/results in `slots`. An interpreted
+/// function may end with a tail call for the caller to make (`Completion::TailCall`).
 pub(crate) fn call_any(
     store: &mut StoreOpaque,
     caller: Option<InstanceId>,
     f: FuncId,
     slots: &mut [u64],
-) -> Result<(), Trap> {
+) -> Result<Completion, Trap> {
     match &store.func(f).kind {
         FuncKind::Host(cb) => {
             let cb = cb.clone();
-            cb(store, HostContext { caller }, slots)
+            cb(store, HostContext { caller }, slots).map(|()| Completion::Returned)
         }
         FuncKind::Wasm { .. } => {
             if let Some(call) = store.compiled_call(f) {
-                call(store, f, slots)
+                call(store, f, slots).map(|()| Completion::Returned)
             } else if let Some(hooks) = store.tier_hooks {
                 (hooks.call_interpreted)(store, f, slots)
             } else {
@@ -95,9 +99,10 @@ pub(crate) fn call_any(
 }
 
 unsafe extern "C" fn call_func(vmctx: *mut VMContext, func: u64, values: *mut u64) -> u32 {
+    let mut handed_back = false;
     // SAFETY: called by a trampoline of a live instance during an entry (see `with_store`);
     // `values` is the trampoline's slot array, sized for the callee's params and results.
-    unsafe {
+    let status = unsafe {
         with_store(vmctx, |store, inst| {
             let f = FuncId(func as u32);
             let ty = &store.func(f).ty;
@@ -112,8 +117,17 @@ unsafe extern "C" fn call_func(vmctx: *mut VMContext, func: u64, values: *mut u6
             if let Some(fuel) = store.fuel.filter(|_| metered) {
                 store.vm_store.fuel = fuel.min(i64::MAX as u64) as i64;
             }
-            result
+            if let Completion::TailCall(callee) = result? {
+                crate::tail::prepare_handed_back_call(store, callee)?;
+                handed_back = true;
+            }
+            Ok(())
         })
+    };
+    if status == 0 && handed_back {
+        CALL_FUNC_TAIL_CALL
+    } else {
+        status
     }
 }
 

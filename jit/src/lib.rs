@@ -5,7 +5,8 @@
 //! - `codemem`: executable memory the runtime maps and protects itself (no cranelift-jit);
 //! - `signals`: the entry trampoline and the signal handler that turns faults at recorded
 //!   trap sites into traps;
-//! - `builtins`: runtime entry points compiled code calls through the VM context.
+//! - `builtins`: runtime entry points compiled code calls through the VM context;
+//! - `tail`: tail calls the interpreter hands back to compiled code.
 //!
 //! **Layout.** Compiled code reads everything through the `#[repr(C)]` structures of
 //! `wasmtier_runtime::vmctx`: one `VMContext` per instance (memory 0's definition, globals,
@@ -23,6 +24,12 @@
 //! store's `TierHooks`) and returns a status. The host and the interpreter enter compiled
 //! code through `invoke` (the store's `call_compiled` hook), which uses the per-signature
 //! array wrapper `(code, vmctx, values: *mut u64)`.
+//!
+//! **Tail calls.** Wasm functions and trampolines use Cranelift's `Tail` convention, so that
+//! `return_call*` become native tail calls (`translate::native_sig`); wrappers stay in the
+//! system convention. A tail call into the interpreter goes through the trampoline like any
+//! call; one from the interpreter back into compiled code is handed back to the trampoline,
+//! which makes it as a native tail call (`tail`), so chains crossing tiers stay flat.
 //!
 //! **Traps.** Every trap is a faulting instruction at a recorded trap site (`ud2` of a
 //! Cranelift trap, a guard-page access, the prologue's stack-limit check). Builtins and
@@ -42,6 +49,7 @@ mod abi;
 mod builtins;
 mod codemem;
 mod signals;
+mod tail;
 pub mod tiering;
 mod translate;
 
@@ -56,7 +64,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 use wasmparser::FunctionBody;
 use wasmtier_runtime::module::ModuleInfo;
-use wasmtier_runtime::vmctx::{VMContext, VMFuncRef, VMTableDefinition};
+use wasmtier_runtime::vmctx::{Completion, VMContext, VMFuncRef, VMTableDefinition};
 use wasmtier_runtime::{FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode};
 
 use abi::TrapOutcome;
@@ -121,6 +129,35 @@ pub struct CompiledModule {
     osr_wrapper: u32,
     /// Functions that failed to compile (they run in the interpreter), with the reason.
     pub skipped: Vec<(u32, String)>,
+    /// Index of the first defined function in the module's function index space.
+    first_defined: u32,
+}
+
+/// Where one defined function of a [`CompiledModule`] stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FuncStatus<'a> {
+    /// It has machine code.
+    Compiled,
+    /// The JIT filter left it to the interpreter.
+    LeftOut,
+    /// Compilation failed, for this reason: it runs in the interpreter.
+    Failed(&'a str),
+}
+
+impl CompiledModule {
+    /// Whether defined function `def` got machine code, and why not if it did not: the JIT
+    /// never fails a module for one function it cannot compile, so this is how callers (and
+    /// tests) see that a function runs interpreted after all.
+    pub fn func_status(&self, def: u32) -> FuncStatus<'_> {
+        if self.funcs.get(def as usize).copied().flatten().is_some() {
+            return FuncStatus::Compiled;
+        }
+        let index = self.first_defined + def;
+        match self.skipped.iter().find(|(i, _)| *i == index) {
+            Some((_, reason)) => FuncStatus::Failed(reason),
+            None => FuncStatus::LeftOut,
+        }
+    }
 }
 
 impl std::fmt::Debug for CompiledModule {
@@ -291,6 +328,7 @@ fn compile_with(
         trampolines,
         osr_wrapper,
         skipped,
+        first_defined: info.num_imported_funcs,
     })
 }
 
@@ -313,6 +351,8 @@ struct JitStoreState {
     instances: Vec<Option<InstanceJit>>,
     /// Per instance running under tiered execution: where its functions' code comes from.
     lazy: Vec<Option<Arc<tiering::LazyModule>>>,
+    /// Tail-call adapters, for tail calls the interpreter hands back to compiled code.
+    adapters: tail::Adapters,
 }
 
 // SAFETY: the raw pointers point into boxes owned by the same state or by the store that owns
@@ -432,7 +472,10 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
         &FuncKind::Wasm { instance, index } => (instance, index),
     };
     if store.func_refs[func.index()].code.is_null() {
-        return builtins::call_any(store, None, func, slots);
+        return match builtins::call_any(store, None, func, slots)? {
+            Completion::Returned => Ok(()),
+            Completion::TailCall(callee) => tail::call_handed_back(store, callee, slots),
+        };
     }
     let fref = store.func_refs[func.index()];
     let type_index = store.instance(instance).module.func_types[index as usize] as usize;

@@ -69,8 +69,16 @@ pub(crate) fn cl_type(t: ValType) -> Type {
 }
 
 /// The native signature of a wasm function: `(callee_vmctx, caller_vmctx, params...) -> results`.
-pub(crate) fn native_sig(ty: &FuncType, call_conv: CallConv) -> Signature {
-    let mut sig = Signature::new(call_conv);
+///
+/// Always Cranelift's `Tail` convention: only between functions of that convention can
+/// Cranelift emit `return_call`/`return_call_indirect` (its verifier and x64 backend insist),
+/// and a wasm tail call may target any wasm function, so every one of them (and every stub
+/// that stands in for one: host trampolines, tail-call adapters) uses it. On x86-64 it passes
+/// arguments in the System V registers and keeps the same callee-saved registers; it differs
+/// in that the callee pops its stack arguments and that more results come back in registers.
+/// Runtime code enters it through the array wrappers (system convention).
+pub(crate) fn native_sig(ty: &FuncType) -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::special(
         types::I64,
         ir::ArgumentPurpose::VMContext,
@@ -111,6 +119,13 @@ fn heap_flags() -> MemFlagsData {
     MemFlagsData::new()
         .with_endianness(ir::Endianness::Little)
         .with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+}
+
+/// A call, or a tail call (`return_call*`), which replaces the caller's frame.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    Normal,
+    Tail,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -210,10 +225,9 @@ pub(crate) fn translate_function(
     }
     let info = env.info;
     let ty = info.func_type(func_index);
-    let call_conv = env.isa.default_call_conv();
     let sig = match env.osr_loop {
-        Some(_) => osr_sig(call_conv),
-        None => native_sig(ty, call_conv),
+        Some(_) => osr_sig(env.isa.default_call_conv()),
+        None => native_sig(ty),
     };
     *func = Function::with_name_signature(ir::UserFuncName::user(0, func_index), sig);
     // Stack limit: vmctx -> store context -> stack_limit, checked in every prologue.
@@ -773,25 +787,48 @@ impl Translator<'_, '_> {
         self.b.ins().iadd(base, off)
     }
 
-    fn do_call(&mut self, type_index: u32, code: Value, callee_vmctx: Value) {
+    /// Whether a call in tail position can be a real tail call: not in an
+    /// on-stack-replacement entry, whose signature (results stored through the slot array)
+    /// is no wasm function's, so it calls and then returns the callee's results.
+    fn tail_call_possible(&self) -> bool {
+        self.osr.is_none()
+    }
+
+    /// Ends a `return_call*` that had to be an ordinary call: returns its results.
+    fn finish_emulated_tail_call(&mut self) {
+        let n = self.frames[0].results.len();
+        let vals = self.peekn(n).to_vec();
+        self.emit_return(&vals);
+        self.reachable = false;
+    }
+
+    /// Calls `code` with the native signature of type `type_index`, taking the arguments
+    /// from the operand stack; a tail call (`return_call*`) replaces this function's frame.
+    fn do_call(&mut self, type_index: u32, code: Value, callee_vmctx: Value, kind: CallKind) {
         let ty = self.env.info.types[type_index as usize].clone();
-        let sig = native_sig(&ty, self.env.isa.default_call_conv());
-        let sigref = self.b.import_signature(sig);
+        let sigref = self.b.import_signature(native_sig(&ty));
         let n = ty.params().len();
         let mut args = vec![callee_vmctx, self.vmctx];
         args.extend_from_slice(self.peekn(n));
         self.stack.truncate(self.stack.len() - n);
+        if kind == CallKind::Tail && self.tail_call_possible() {
+            self.b.ins().return_call_indirect(sigref, code, &args);
+            self.reachable = false;
+            return;
+        }
         let call = self.b.ins().call_indirect(sigref, code, &args);
         let results = self.b.inst_results(call).to_vec();
         self.stack.extend(results);
+        if kind == CallKind::Tail {
+            self.finish_emulated_tail_call();
+        }
     }
 
-    fn call(&mut self, func_index: u32) {
+    fn call(&mut self, func_index: u32, kind: CallKind) {
         if self.env.direct.get(func_index as usize) == Some(&true) {
             let type_index = self.env.info.func_types[func_index as usize];
             let ty = self.env.info.types[type_index as usize].clone();
-            let sig = native_sig(&ty, self.env.isa.default_call_conv());
-            let sigref = self.b.import_signature(sig);
+            let sigref = self.b.import_signature(native_sig(&ty));
             let name = self
                 .b
                 .func
@@ -807,9 +844,17 @@ impl Translator<'_, '_> {
             let mut args = vec![self.vmctx, self.vmctx];
             args.extend_from_slice(self.peekn(n));
             self.stack.truncate(self.stack.len() - n);
+            if kind == CallKind::Tail && self.tail_call_possible() {
+                self.b.ins().return_call(callee, &args);
+                self.reachable = false;
+                return;
+            }
             let call = self.b.ins().call(callee, &args);
             let results = self.b.inst_results(call).to_vec();
             self.stack.extend(results);
+            if kind == CallKind::Tail {
+                self.finish_emulated_tail_call();
+            }
             return;
         }
         let refs = self.b.ins().load(
@@ -830,10 +875,10 @@ impl Translator<'_, '_> {
             .ins()
             .load(types::I64, vm_flags(), refs, off + VMFuncRef::OFFSET_VMCTX);
         let type_index = self.env.info.func_types[func_index as usize];
-        self.do_call(type_index, code, callee);
+        self.do_call(type_index, code, callee, kind);
     }
 
-    fn call_indirect(&mut self, type_index: u32, table: u32) {
+    fn call_indirect(&mut self, type_index: u32, table: u32, kind: CallKind) {
         let index = self.pop();
         let undefined = self.user_trap(trap_code::UNDEFINED_ELEMENT);
         let addr = self.table_elem_addr(table, index, undefined);
@@ -901,7 +946,7 @@ impl Translator<'_, '_> {
         let code_is_null = self.b.ins().icmp_imm_s(IntCC::Equal, code, 0);
         let code = self.b.ins().select(code_is_null, tramp, code);
         let callee = self.b.ins().select(code_is_null, fid, callee);
-        self.do_call(type_index, code, callee);
+        self.do_call(type_index, code, callee, kind);
     }
 
     fn op(&mut self, op: Operator<'_>) -> Result<(), String> {
@@ -940,6 +985,8 @@ impl Translator<'_, '_> {
                     | O::Return
                     | O::Call { .. }
                     | O::CallIndirect { .. }
+                    | O::ReturnCall { .. }
+                    | O::ReturnCallIndirect { .. }
             ) {
                 self.fuel_flush();
             }
@@ -1114,11 +1161,16 @@ impl Translator<'_, '_> {
                 self.emit_return(&args);
                 self.reachable = false;
             }
-            O::Call { function_index } => self.call(function_index),
+            O::Call { function_index } => self.call(function_index, CallKind::Normal),
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(type_index, table_index),
+            } => self.call_indirect(type_index, table_index, CallKind::Normal),
+            O::ReturnCall { function_index } => self.call(function_index, CallKind::Tail),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index, CallKind::Tail),
 
             // ---- parametric ----
             O::Drop => {
@@ -1562,7 +1614,7 @@ pub(crate) fn build_array_wrapper(
             .load(cl_type(*t), vm_flags(), values, i as i32 * SLOT_SIZE);
         args.push(v);
     }
-    let sigref = b.import_signature(native_sig(ty, cc));
+    let sigref = b.import_signature(native_sig(ty));
     let call = b.ins().call_indirect(sigref, code, &args);
     let results = b.inst_results(call).to_vec();
     for (i, r) in results.into_iter().enumerate() {
@@ -1620,7 +1672,7 @@ pub(crate) fn build_host_trampoline(
     fctx: &mut FunctionBuilderContext,
 ) {
     let cc = isa.default_call_conv();
-    *func = Function::with_name_signature(ir::UserFuncName::user(2, 0), native_sig(ty, cc));
+    *func = Function::with_name_signature(ir::UserFuncName::user(2, 0), native_sig(ty));
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -1654,6 +1706,41 @@ pub(crate) fn build_host_trampoline(
     );
     let call = b.ins().call_indirect(sigref, f, &[caller, func_id, values]);
     let status = b.inst_results(call)[0];
+    // The interpreted callee handed back a tail call: make it from here, as a tail call
+    // through the adapter for the callee's type (which the runtime put in the store context
+    // with the callee and its arguments). The adapter's signature depends only on the
+    // results, which validation made the same as this type's.
+    let tail = b.create_block();
+    let returned = b.create_block();
+    let is_tail = b
+        .ins()
+        .icmp_imm_u(IntCC::Equal, status, abi::CALL_FUNC_TAIL_CALL as i64);
+    b.ins().brif(is_tail, tail, &[], returned, &[]);
+    b.switch_to_block(tail);
+    b.seal_block(tail);
+    let store_ctx = b.ins().load(
+        types::I64,
+        vm_readonly(),
+        caller,
+        VMContext::OFFSET_STORE_CTX,
+    );
+    let adapter = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_ADAPTER,
+    );
+    let callee = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_VMCTX,
+    );
+    let adapter_ref = b.import_signature(tail_adapter_sig(ty));
+    b.ins()
+        .return_call_indirect(adapter_ref, adapter, &[callee, caller]);
+    b.switch_to_block(returned);
+    b.seal_block(returned);
     b.ins()
         .trapnz(status, ir::TrapCode::unwrap_user(trap_code::PENDING));
     let mut results = Vec::new();
@@ -1664,6 +1751,69 @@ pub(crate) fn build_host_trampoline(
         );
     }
     b.ins().return_(&results);
+    b.finalize(isa.frontend_config());
+}
+
+/// The signature of the tail-call adapter for a function type with `ty`'s results:
+/// `(callee_vmctx, caller_vmctx) -> results`, in the convention of wasm functions.
+fn tail_adapter_sig(ty: &FuncType) -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::special(
+        types::I64,
+        ir::ArgumentPurpose::VMContext,
+    ));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns
+        .extend(ty.results().iter().map(|t| AbiParam::new(cl_type(*t))));
+    sig
+}
+
+/// Builds the tail-call adapter for wasm type `ty`: tail-called by a host trampoline when
+/// the interpreter handed a tail call back, it loads the arguments from the store
+/// context's `tail_args` slots and tail-calls `tail_code` with the native signature of
+/// `ty`. Adapter and trampoline leave no frame behind, so the chain of tail calls goes on
+/// in constant stack.
+pub(crate) fn build_tail_adapter(
+    ty: &FuncType,
+    isa: &dyn TargetIsa,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+) {
+    *func = Function::with_name_signature(ir::UserFuncName::user(3, 0), tail_adapter_sig(ty));
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (vmctx, caller) = (p[0], p[1]);
+    let store_ctx = b.ins().load(
+        types::I64,
+        vm_readonly(),
+        vmctx,
+        VMContext::OFFSET_STORE_CTX,
+    );
+    let code = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_CODE,
+    );
+    let values = b.ins().load(
+        types::I64,
+        vm_flags(),
+        store_ctx,
+        VMStoreContext::OFFSET_TAIL_ARGS,
+    );
+    let mut args = vec![vmctx, caller];
+    for (i, t) in ty.params().iter().enumerate() {
+        let v = b
+            .ins()
+            .load(cl_type(*t), vm_flags(), values, i as i32 * SLOT_SIZE);
+        args.push(v);
+    }
+    let sigref = b.import_signature(native_sig(ty));
+    b.ins().return_call_indirect(sigref, code, &args);
     b.finalize(isa.frontend_config());
 }
 

@@ -307,6 +307,10 @@ pub struct StoreOpaque {
     pub func_refs: Vec<VMFuncRef>,
     /// Set when code of more than one tier runs in this store.
     pub tier_hooks: Option<TierHooks>,
+    /// Arguments of the tail call an interpreted activation handed back to its caller
+    /// ([`crate::vmctx::Completion::TailCall`]), as many slots as the longer of the callee's
+    /// parameter and result lists. Reused from one such call to the next.
+    pub tail_args: Vec<u64>,
     /// Per-store state of the JIT tier (its instances' VM contexts), owned by that tier.
     pub tier_state: Option<Box<dyn Any + Send>>,
 }
@@ -335,6 +339,7 @@ impl StoreOpaque {
             vm_store: Box::new(VMStoreContext::new()),
             func_refs: Vec::new(),
             tier_hooks: None,
+            tail_args: Vec::new(),
             tier_state: None,
         }
     }

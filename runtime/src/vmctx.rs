@@ -17,11 +17,15 @@
 //!  24  func_refs  (module fn idx)   24  store          (*mut StoreOpaque, set on entry)
 //!  32  tables                        32  interrupt      (*const AtomicBool, set on entry)
 //!  40  trampolines                   40  fuel           (i64, with fuel metering)
-//!      (tables: *const VMTableDefinition per module table)
-//!      (trampolines: per module type, a native-ABI stub that calls the runtime)
-//!  48  builtins   (table of runtime entry points)
-//!  56  instance   (InstanceId)
-//!  64  memories   (*const VMMemoryDefinition per memory, imported ones first)
+//!  48  builtins                      48  tail_code      (a tail call the interpreter
+//!  56  instance   (InstanceId)       56  tail_vmctx      handed back, made by a host
+//!  64  memories                      64  tail_adapter    trampoline; see `Completion`)
+//!                                    72  tail_args
+//!
+//!  tables:      *const VMTableDefinition per module table
+//!  trampolines: per module type, a native-ABI stub that calls the runtime
+//!  builtins:    table of runtime entry points
+//!  memories:    *const VMMemoryDefinition per memory, imported ones first
 //!
 //! VMFuncRef (24 bytes)     VMTableDefinition        VMMemoryDefinition (memory.rs)
 //!   0  code                  0  base                  0  base
@@ -55,14 +59,36 @@ pub const SLOT_SIZE: i32 = size_of::<u64>() as i32;
 /// `slots[..results]` (the slice is as long as the longer list).
 pub type TierCall = fn(&mut StoreOpaque, FuncId, &mut [u64]) -> Result<(), Trap>;
 
+/// How a call into the interpreter ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// The function returned: its results are in the slots.
+    Returned,
+    /// The function's outermost activation ended with a tail call to this function, which
+    /// has machine code; its arguments wait in [`StoreOpaque::tail_args`]. The caller makes
+    /// that call in the interpreter's place, and its results are the call's results.
+    ///
+    /// This is how a chain of tail calls alternating between the interpreter and compiled
+    /// code runs in constant host stack: the interpreter returns instead of calling the
+    /// compiled function from inside its own activation, and compiled code continues the
+    /// chain with a native tail call (see the JIT's host trampolines).
+    TailCall(FuncId),
+}
+
+/// A way to run a function that may end with a tail call the caller has to make
+/// (arguments and results in `slots` as for [`TierCall`]).
+pub type TierTailCall = fn(&mut StoreOpaque, FuncId, &mut [u64]) -> Result<Completion, Trap>;
+
 /// How one tier reaches the other, installed by the embedding layer when a store runs code
 /// of more than one tier. The runtime never depends on a tier crate.
 #[derive(Clone, Copy)]
 pub struct TierHooks {
-    /// Runs a function that has machine code (its [`VMFuncRef::code`] is non-null).
+    /// Runs a function that has machine code (its [`VMFuncRef::code`] is non-null). It
+    /// always returns: tail calls out of compiled code never come back as a request.
     pub call_compiled: TierCall,
-    /// Runs a wasm function in the interpreter.
-    pub call_interpreted: TierCall,
+    /// Runs a wasm function in the interpreter; a tail call to a compiled function at its
+    /// outermost activation comes back as [`Completion::TailCall`].
+    pub call_interpreted: TierTailCall,
     /// Tiered execution: asks for machine code for a hot interpreted function.
     pub promote: Option<PromoteHook>,
     /// Tiered execution: moves a running interpreted activation to machine code.
@@ -159,6 +185,14 @@ pub struct VMStoreContext {
     /// Fuel left while compiled code runs with fuel metering (copied from and back to
     /// `StoreOpaque::fuel` around compiled code); negative never stays.
     pub fuel: i64,
+    /// A tail call the interpreter handed back to compiled code ([`Completion::TailCall`]),
+    /// set by the runtime just before a host trampoline makes it: the callee's code and
+    /// context, the tail-call adapter for its type (which loads the arguments and jumps to
+    /// the code), and the arguments (64-bit slots).
+    pub tail_code: *const u8,
+    pub tail_vmctx: *mut VMContext,
+    pub tail_adapter: *const u8,
+    pub tail_args: *const u64,
 }
 
 impl VMStoreContext {
@@ -168,6 +202,10 @@ impl VMStoreContext {
     pub const OFFSET_STORE: i32 = offset!(VMStoreContext, store);
     pub const OFFSET_INTERRUPT: i32 = offset!(VMStoreContext, interrupt);
     pub const OFFSET_FUEL: i32 = offset!(VMStoreContext, fuel);
+    pub const OFFSET_TAIL_CODE: i32 = offset!(VMStoreContext, tail_code);
+    pub const OFFSET_TAIL_VMCTX: i32 = offset!(VMStoreContext, tail_vmctx);
+    pub const OFFSET_TAIL_ADAPTER: i32 = offset!(VMStoreContext, tail_adapter);
+    pub const OFFSET_TAIL_ARGS: i32 = offset!(VMStoreContext, tail_args);
 
     pub fn new() -> VMStoreContext {
         VMStoreContext {
@@ -177,6 +215,10 @@ impl VMStoreContext {
             store: std::ptr::null_mut(),
             interrupt: std::ptr::null(),
             fuel: 0,
+            tail_code: std::ptr::null(),
+            tail_vmctx: std::ptr::null_mut(),
+            tail_adapter: std::ptr::null(),
+            tail_args: std::ptr::null(),
         }
     }
 }
@@ -349,6 +391,30 @@ mod tests {
                     8
                 ),
                 field!(VMStoreContext.fuel, VMStoreContext::OFFSET_FUEL, 40, 8),
+                field!(
+                    VMStoreContext.tail_code,
+                    VMStoreContext::OFFSET_TAIL_CODE,
+                    48,
+                    8
+                ),
+                field!(
+                    VMStoreContext.tail_vmctx,
+                    VMStoreContext::OFFSET_TAIL_VMCTX,
+                    56,
+                    8
+                ),
+                field!(
+                    VMStoreContext.tail_adapter,
+                    VMStoreContext::OFFSET_TAIL_ADAPTER,
+                    64,
+                    8
+                ),
+                field!(
+                    VMStoreContext.tail_args,
+                    VMStoreContext::OFFSET_TAIL_ARGS,
+                    72,
+                    8
+                ),
             ],
             size_of::<VMStoreContext>(),
             std::mem::align_of::<VMStoreContext>(),

@@ -111,5 +111,6 @@ pub fn run_wast_source_with_stats(
             Err(panic) => report.fail(line, kind, &format!("panicked: {panic}")),
         }
     }
-    (report, runner.stats)
+    let stats = runner.finish();
+    (report, stats)
 }

@@ -53,6 +53,9 @@ pub struct WastStats {
     /// Text `assert_malformed` that the text parser accepted (it is more permissive than the
     /// spec) and wasmtier then rejected with `Error::Invalid`.
     pub malformed_text_rejected_as_invalid: usize,
+    /// Functions the JIT could not compile, which ran in the interpreter instead (zero in
+    /// the interpreter tier, and for functions that never got hot under `auto`).
+    pub funcs_left_to_interpreter: usize,
 }
 
 impl WastStats {
@@ -61,6 +64,7 @@ impl WastStats {
         self.malformed_rejected_as_malformed += other.malformed_rejected_as_malformed;
         self.malformed_accepted_as_invalid += other.malformed_accepted_as_invalid;
         self.malformed_text_rejected_as_invalid += other.malformed_text_rejected_as_invalid;
+        self.funcs_left_to_interpreter += other.funcs_left_to_interpreter;
     }
 }
 

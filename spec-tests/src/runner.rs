@@ -37,6 +37,8 @@ pub(crate) struct Runner {
     last_definition: Option<Module>,
     host_refs: HostRefs,
     pub(crate) stats: WastStats,
+    /// Every module compiled so far, for the tier statistics at the end of the script.
+    modules: Vec<Module>,
 }
 
 impl Runner {
@@ -64,6 +66,7 @@ impl Runner {
             last_definition: None,
             host_refs: HostRefs::default(),
             stats: WastStats::default(),
+            modules: Vec::new(),
         })
     }
 
@@ -316,10 +319,23 @@ impl Runner {
         }
     }
 
-    fn compile(&self, wat: &mut QuoteWat<'_>) -> Result<Module, String> {
+    fn compile(&mut self, wat: &mut QuoteWat<'_>) -> Result<Module, String> {
         let binary = encode(wat)?;
-        Module::from_binary(&self.engine, &binary)
-            .map_err(|e| format!("compiling failed: {}", describe_error(&e)))
+        let module = Module::from_binary(&self.engine, &binary)
+            .map_err(|e| format!("compiling failed: {}", describe_error(&e)))?;
+        self.modules.push(module.clone());
+        Ok(module)
+    }
+
+    /// The script's statistics, with the functions the JIT could not compile (which ran
+    /// interpreted) counted over every module the script compiled.
+    pub(crate) fn finish(mut self) -> WastStats {
+        self.stats.funcs_left_to_interpreter = self
+            .modules
+            .iter()
+            .map(|m| m.tier_stats().failed().count())
+            .sum();
+        self.stats
     }
 
     fn instantiate(&mut self, module: &Module) -> Result<Instance, String> {
