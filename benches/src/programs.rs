@@ -7,7 +7,7 @@
 //!   is a libbzip2 round trip of generated text.
 //! - `lua_demo`, `sqlite_demo`: the Lua 5.4 and SQLite drivers of the WASI tests
 //!   (`tests/wasi/src`, built by `tests/wasi/build.sh`), with the output `tests/wasi.rs`
-//!   checks. SQLite runs without a directory argument, so only its in-memory part runs (the
+//!   checks; `lua_tail_call` is `lua_demo` built with `-mtail-call` (Wasm 3.0 tail calls). SQLite runs without a directory argument, so only its in-memory part runs (the
 //!   file part would mostly measure the host's file system and fsync).
 
 use std::rc::Rc;
@@ -60,6 +60,8 @@ pub const BZIP2_WASM: &[u8] = include_bytes!("../wasm/bzip2.wasm");
 pub const HELLO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/hello.wasm");
 pub const ZLIB_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/zlib_demo.wasm");
 pub const LUA_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/lua_demo.wasm");
+pub const LUA_TAIL_CALL_WASM: &[u8] =
+    include_bytes!("../../tests/wasi/bin/lua_demo_tail_call.wasm");
 pub const SQLITE_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/sqlite_demo.wasm");
 
 const LUA_OUTPUT: &str = "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n9 words, last DOG\n \
@@ -122,6 +124,15 @@ pub const PROGRAMS: &[Program] = &[
     Program {
         name: "lua_demo",
         wasm: LUA_DEMO_WASM,
+        bench_args: &["x", "y"],
+        bench_output: LUA_OUTPUT,
+        test_args: &["x", "y"],
+        test_output: LUA_OUTPUT,
+        long_running: false,
+    },
+    Program {
+        name: "lua_tail_call",
+        wasm: LUA_TAIL_CALL_WASM,
         bench_args: &["x", "y"],
         bench_output: LUA_OUTPUT,
         test_args: &["x", "y"],
