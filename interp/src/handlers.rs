@@ -357,16 +357,39 @@ unsafe fn enter_slow(pc: *const Instr, fp: *mut u64, mem: *mut u8, st: &mut Exec
         {
             return st.raise(TrapCode::StackOverflow, pc);
         }
+        start_callee(pc, mem, st, new_fp, Some((fp, caller_inst)))
+    }
+}
+
+/// The end of `enter_slow` and `tail_enter_slow`: charges the entry of `st.pending_call`'s
+/// callee (fuel, interruption, host-stack use), saves the caller's frame unless the call is
+/// a tail call (`caller` is `None`), and starts the callee with its frame at `new_fp`.
+///
+/// # Safety
+/// As the handlers, with the callee's frame at `new_fp` checked to fit the stack.
+#[inline(always)]
+unsafe fn start_callee(
+    pc: *const Instr,
+    mem: *mut u8,
+    st: &mut Exec,
+    new_fp: *mut u64,
+    caller: Option<(*mut u64, wasmtier_runtime::InstanceId)>,
+) -> Exit {
+    // SAFETY: per the contract.
+    unsafe {
+        let callee = st.pending_call.0;
         let release = match st.safepoint_slow((*callee).entry_cost, pc) {
             Attention::Continue => false,
             Attention::Trap => return Exit::Trap,
             Attention::ReleaseStack => true,
         };
-        if st.frames.len() >= st.frame_limit {
-            st.grow_frames();
+        if let Some((caller_fp, caller_inst)) = caller {
+            if st.frames.len() >= st.frame_limit {
+                st.grow_frames();
+            }
+            st.push_frame(pc.add(1), caller_fp, caller_inst);
         }
         init_locals(new_fp, callee);
-        st.push_frame(pc.add(1), fp, caller_inst);
         st.func = callee;
         let code = (*callee).code.as_ptr();
         if release {
@@ -406,19 +429,7 @@ unsafe fn tail_enter_slow(pc: *const Instr, fp: *mut u64, mem: *mut u8, st: &mut
         if (st.stack_end.offset_from(fp) as usize) < (*callee).frame_size as usize {
             return st.raise(TrapCode::StackOverflow, pc);
         }
-        let release = match st.safepoint_slow((*callee).entry_cost, pc) {
-            Attention::Continue => false,
-            Attention::Trap => return Exit::Trap,
-            Attention::ReleaseStack => true,
-        };
-        init_locals(fp, callee);
-        st.func = callee;
-        let code = (*callee).code.as_ptr();
-        if release {
-            st.resume = (code, fp, mem);
-            return Exit::Resume;
-        }
-        next(code, fp, mem, st)
+        start_callee(pc, mem, st, fp, None)
     }
 }
 

@@ -1129,6 +1129,58 @@ impl Translator<'_> {
         }
     }
 
+    /// `call`, or with `tail` `return_call` (which leaves no results: what follows it is
+    /// unreachable).
+    fn call_direct(&mut self, function_index: u32, tail: bool) {
+        let ty = self.info.func_type(function_index);
+        let params = ty.params().len();
+        let results = if tail { 0 } else { ty.results().len() };
+        let internal = function_index.checked_sub(self.info.num_imported_funcs);
+        self.call(params, results, |base| match (internal, tail) {
+            (Some(def), false) => Op::CallInternal { base, def },
+            (Some(def), true) => Op::ReturnCallInternal { base, def },
+            (None, false) => Op::CallFunc {
+                base,
+                func: function_index,
+            },
+            (None, true) => Op::ReturnCallFunc {
+                base,
+                func: function_index,
+            },
+        });
+    }
+
+    /// `call_indirect`, or with `tail` `return_call_indirect`.
+    fn call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        tail: bool,
+    ) -> Result<(), ModuleError> {
+        let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
+        let ty = &self.info.types[type_index as usize];
+        let params = ty.params().len();
+        let results = if tail { 0 } else { ty.results().len() };
+        // The element index lands in the slot after the arguments.
+        self.call(params + 1, results, |base| {
+            let index = base.wrapping_add(params as Slot);
+            if tail {
+                Op::ReturnCallIndirect {
+                    index,
+                    table,
+                    type_index,
+                }
+            } else {
+                Op::CallIndirect {
+                    index,
+                    table,
+                    type_index,
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// Puts the memory index and offset of an access to a memory other than memory 0 in
     /// the constant pool (see `Op::LoadMem`); returns the index of the first.
     fn memarg(&mut self, memarg: wasmparser::MemArg) -> u32 {
@@ -1382,64 +1434,16 @@ impl Translator<'_> {
                     func: function_index,
                 });
             }
-            Operator::Call { function_index } => {
-                let ty = self.info.func_type(function_index);
-                let (params, results) = (ty.params().len(), ty.results().len());
-                let imported = self.info.num_imported_funcs;
-                self.call(params, results, |base| {
-                    match function_index.checked_sub(imported) {
-                        Some(def) => Op::CallInternal { base, def },
-                        None => Op::CallFunc {
-                            base,
-                            func: function_index,
-                        },
-                    }
-                });
-            }
+            Operator::Call { function_index } => self.call_direct(function_index, false),
+            Operator::ReturnCall { function_index } => self.call_direct(function_index, true),
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => {
-                let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
-                let ty = &self.info.types[type_index as usize];
-                let (params, results) = (ty.params().len(), ty.results().len());
-                // The element index lands in the slot after the arguments.
-                let base = self.pop_span(params + 1);
-                self.emit(Op::CallIndirect {
-                    index: base.wrapping_add(params as Slot),
-                    table,
-                    type_index,
-                });
-                for _ in 0..results {
-                    self.push(Operand::Temp);
-                }
-            }
-            Operator::ReturnCall { function_index } => {
-                let params = self.info.func_type(function_index).params().len();
-                let base = self.pop_span(params);
-                self.emit(
-                    match function_index.checked_sub(self.info.num_imported_funcs) {
-                        Some(def) => Op::ReturnCallInternal { base, def },
-                        None => Op::ReturnCallFunc {
-                            base,
-                            func: function_index,
-                        },
-                    },
-                );
-            }
+            } => self.call_indirect(type_index, table_index, false)?,
             Operator::ReturnCallIndirect {
                 type_index,
                 table_index,
-            } => {
-                let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
-                let params = self.info.types[type_index as usize].params().len();
-                let base = self.pop_span(params + 1);
-                self.emit(Op::ReturnCallIndirect {
-                    index: base.wrapping_add(params as Slot),
-                    table,
-                    type_index,
-                });
-            }
+            } => self.call_indirect(type_index, table_index, true)?,
             // The validator rejects everything else under wasmtier's feature set.
             other => unreachable!("validated operator {other:?} has no translation"),
         }

@@ -78,6 +78,11 @@ pub(crate) fn cl_type(t: ValType) -> Type {
 /// in that the callee pops its stack arguments and that more results come back in registers.
 /// Runtime code enters it through the array wrappers (system convention).
 pub(crate) fn native_sig(ty: &FuncType) -> Signature {
+    wasm_convention_sig(ty.params(), ty.results())
+}
+
+/// `(callee_vmctx, caller_vmctx, params...) -> results` in the convention of wasm functions.
+fn wasm_convention_sig(params: &[ValType], results: &[ValType]) -> Signature {
     let mut sig = Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::special(
         types::I64,
@@ -85,9 +90,9 @@ pub(crate) fn native_sig(ty: &FuncType) -> Signature {
     ));
     sig.params.push(AbiParam::new(types::I64));
     sig.params
-        .extend(ty.params().iter().map(|t| AbiParam::new(cl_type(*t))));
+        .extend(params.iter().map(|t| AbiParam::new(cl_type(*t))));
     sig.returns
-        .extend(ty.results().iter().map(|t| AbiParam::new(cl_type(*t))));
+        .extend(results.iter().map(|t| AbiParam::new(cl_type(*t))));
     sig
 }
 
@@ -1757,15 +1762,7 @@ pub(crate) fn build_host_trampoline(
 /// The signature of the tail-call adapter for a function type with `ty`'s results:
 /// `(callee_vmctx, caller_vmctx) -> results`, in the convention of wasm functions.
 fn tail_adapter_sig(ty: &FuncType) -> Signature {
-    let mut sig = Signature::new(CallConv::Tail);
-    sig.params.push(AbiParam::special(
-        types::I64,
-        ir::ArgumentPurpose::VMContext,
-    ));
-    sig.params.push(AbiParam::new(types::I64));
-    sig.returns
-        .extend(ty.results().iter().map(|t| AbiParam::new(cl_type(*t))));
-    sig
+    wasm_convention_sig(&[], ty.results())
 }
 
 /// Builds the tail-call adapter for wasm type `ty`: tail-called by a host trampoline when
