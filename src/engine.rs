@@ -65,6 +65,7 @@ pub struct Config {
     pub(crate) wasm_extended_const: bool,
     pub(crate) wasm_tail_call: bool,
     pub(crate) wasm_multi_memory: bool,
+    pub(crate) wasm_memory64: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -85,6 +86,7 @@ impl Default for Config {
             wasm_extended_const: true,
             wasm_tail_call: true,
             wasm_multi_memory: true,
+            wasm_memory64: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -150,6 +152,16 @@ impl Config {
         self
     }
 
+    /// Accept 64-bit memories and tables (Wasm 3.0's memory64): `i64` addresses, sizes and
+    /// table indices, and memories larger than 4 GiB (up to the store's page limit and
+    /// 1 TiB). On by default; when off, a module using them is invalid, as in Wasm 2.0. The
+    /// JIT checks every access to a 64-bit memory explicitly (guard pages cannot cover a
+    /// 64-bit address space).
+    pub fn wasm_memory64(&mut self, enable: bool) -> &mut Config {
+        self.wasm_memory64 = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -191,6 +203,7 @@ impl Config {
             wasmparser::WasmFeatures::MULTI_MEMORY,
             self.wasm_multi_memory,
         );
+        features.set(wasmparser::WasmFeatures::MEMORY64, self.wasm_memory64);
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,

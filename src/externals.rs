@@ -207,7 +207,7 @@ impl Table {
         let id = self.0.get(store)?;
         let init = init.to_raw_checked(store, store.table(id).ty.element.into())?;
         store
-            .grow_table(id, delta, init)
+            .grow_table(id, delta.into(), init)
             .ok_or_else(|| Error::Resource("failed to grow table".into()))
     }
 }

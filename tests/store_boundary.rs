@@ -10,8 +10,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use wasmtier::{
-    Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
-    Memory, MemoryType, Module, RefType, Store, Table, TableType, Tier, Val, ValType,
+    Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, RefType, Store, Table, TableType, Tier, Val, ValType,
 };
 
 fn engines() -> Vec<(&'static str, Engine)> {
@@ -108,10 +108,7 @@ fn references_to_another_store_are_refused_as_values() {
         assert_wrong_store(table_b.grow(&mut b, 1, Val::FuncRef(Some(one_of_a))));
         assert_wrong_store(Table::new(
             &mut b,
-            TableType {
-                element: RefType::FuncRef,
-                limits: Limits { min: 1, max: None },
-            },
+            TableType::new(RefType::FuncRef, 1, None),
             Val::FuncRef(Some(one_of_a)),
         ));
         let call0 = inst_b.get_typed_func::<(), i32>(&b, "call0").unwrap();

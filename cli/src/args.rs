@@ -49,8 +49,8 @@ pub struct TierArg {
 /// WebAssembly feature switches, as wasmtime's `-W`.
 #[derive(Debug, Args)]
 pub struct WasmArgs {
-    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`
-    /// (on by default),
+    /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`,
+    /// `memory64` (on by default),
     /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
     /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
@@ -63,15 +63,17 @@ pub enum WasmFeature {
     TailCall,
     ExtendedConst,
     MultiMemory,
+    Memory64,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 5] = [
+    const ALL: [(&'static str, WasmFeature); 6] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
         ("multi-memory", WasmFeature::MultiMemory),
+        ("memory64", WasmFeature::Memory64),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
         ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];

@@ -129,6 +129,29 @@ fn tail_calls_run_deep_and_can_be_switched_off() {
 }
 
 #[test]
+fn memory64_grows_past_4_gib_when_allowed_and_can_be_switched_off() {
+    for tier in ["--tier=interp", "--tier=jit", "--tier=auto"] {
+        let out = run_example(
+            &[tier, "--max-memory-pages=81920", "--invoke=touch_gibs"],
+            "memory64.wat",
+            &["81919"],
+        );
+        assert_success(&out, "10\n");
+        // The default limit is 4 GiB: memory.grow returns -1.
+        let out = run_example(&[tier, "--invoke=touch_gibs"], "memory64.wat", &["81919"]);
+        assert_success(&out, "-1\n");
+    }
+    assert_error(
+        &run_example(
+            &["-W", "memory64=n", "--invoke=touch_gibs"],
+            "memory64.wat",
+            &["1"],
+        ),
+        "memory64 must be enabled",
+    );
+}
+
+#[test]
 fn tier_interp_is_explicitly_accepted() {
     let out = run_example(&["--tier=interp", "--invoke", "fac"], "fac.wat", &["5"]);
     assert_success(&out, "120\n");

@@ -11,18 +11,20 @@ pub const MAX_MEMORY_PAGES: u64 = 32;
 pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
 /// The features `wasmtier::Engine::default()` validates with: Wasm 2.0 without SIMD, plus
-/// extended constant expressions, tail calls and multiple memories (as
-/// `wasmtier_runtime::module::default_features()`).
+/// extended constant expressions, tail calls, multiple memories and 64-bit memories and
+/// tables (as `wasmtier_runtime::module::default_features()`).
 pub fn wasmtier_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::MULTI_MEMORY)
+        .union(WasmFeatures::MEMORY64)
 }
 
 /// wasm-smith configuration for the differential target: Wasm 2.0 without SIMD plus tail
-/// calls, extended constant expressions, multiple memories and wide arithmetic, no imports,
+/// calls, extended constant expressions, multiple and 64-bit memories (and 64-bit tables)
+/// and wide arithmetic, no imports,
 /// NaNs canonicalized (so float results compare bit for bit), bounded sizes. Some knobs
 /// (sizes, whether everything is exported, whether traps are avoided) come from the input.
 pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Config> {
@@ -35,7 +37,7 @@ pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Confi
     c.exceptions_enabled = false;
     c.tail_call_enabled = true;
     c.gc_enabled = false;
-    c.memory64_enabled = false;
+    c.memory64_enabled = true;
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = true;
     c.extended_const_enabled = true;
@@ -56,6 +58,7 @@ pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Confi
     c.max_memories = u.int_in_range(1..=2)?;
     c.max_tables = u.int_in_range(0..=2)?;
     c.max_memory32_bytes = MAX_MEMORY_PAGES * 65536;
+    c.max_memory64_bytes = (MAX_MEMORY_PAGES * 65536).into();
     c.max_table_elements = 1_000;
     c.max_funcs = u.int_in_range(1..=20)?;
     c.max_instructions = u.int_in_range(10..=300)?;

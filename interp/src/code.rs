@@ -205,12 +205,17 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             },
             lanes(base, 0, 0, 0),
         ),
-        Op::MemoryFill { base, memory } => instr(h::memory_fill, lanes(base, memory, 0, 0)),
+        Op::MemoryFill {
+            base,
+            memory,
+            memory64,
+        } => instr(h::memory_fill, lanes(base, memory, memory64 as u16, 0)),
         Op::MemoryCopy {
             base,
             dst_memory,
             src_memory,
-        } => instr(h::memory_copy, lanes(base, dst_memory, src_memory, 0)),
+            widths,
+        } => instr(h::memory_copy, lanes(base, dst_memory, src_memory, widths)),
         Op::MemoryInit { base, memory, data } => {
             instr(h::memory_init, lanes_hi(base, memory, data))
         }

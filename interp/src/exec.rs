@@ -456,19 +456,22 @@ impl Exec {
         unsafe { (*self.store).table_mut(*self.ctx.tables.add(index as usize)) }
     }
 
-    /// `table.grow` on table `index` of the current instance: the old size, or `u32::MAX`
-    /// (-1) when the table's maximum or the store's limits refuse.
+    /// `table.grow` on table `index` of the current instance by the operand `delta` (an i64
+    /// for a 64-bit table, else an i32): the old size, or -1 (as the table's index type)
+    /// when the table's maximum or the store's limits refuse.
     ///
     /// # Safety
     /// As for [`Self::table`].
     #[inline(never)]
-    pub(crate) unsafe fn table_grow(&mut self, index: u32, delta: u32, init: u64) -> u64 {
+    pub(crate) unsafe fn table_grow(&mut self, index: u32, delta: u64, init: u64) -> u64 {
         // SAFETY: per the contract, and the store outlives this execution.
-        let grown = unsafe {
+        let (grown, is64) = unsafe {
             let table = *self.ctx.tables.add(index as usize);
-            (*self.store).grow_table(table, delta, init)
+            let is64 = (*self.store).table(table).ty.table64;
+            let delta = if is64 { delta } else { delta as u32 as u64 };
+            ((*self.store).grow_table(table, delta, init), is64)
         };
-        grown.map_or(u32::MAX as u64, u64::from)
+        grown.map_or(minus_one(is64), u64::from)
     }
 
     /// Data segment `index` of the current instance (empty once dropped).
@@ -512,15 +515,23 @@ impl Exec {
         unsafe { (*self.store).memory(self.memory_id(index)).pages() }
     }
 
+    /// Whether memory `index` of the current instance is 64-bit.
     #[inline(never)]
-    pub(crate) fn memory_grow(&mut self, index: u32, delta: u32) -> u64 {
+    pub(crate) fn memory64(&self, index: u32) -> bool {
+        // SAFETY: as in `memory_view`.
+        unsafe { (*self.store).memory(self.memory_id(index)).ty().memory64 }
+    }
+
+    /// `memory.grow` of memory `index` by the operand `delta` (an i64 for a 64-bit memory,
+    /// else an i32): the old size in pages, or -1 (as the memory's address type).
+    #[inline(never)]
+    pub(crate) fn memory_grow(&mut self, index: u32, delta: u64) -> u64 {
         let id = self.memory_id(index);
         // SAFETY: as in `memory_view`.
-        let grown = unsafe { (*self.store).grow_memory(id, delta as u64) };
-        match grown {
-            Some(old) => old,
-            None => u32::MAX as u64,
-        }
+        let store = unsafe { &mut *self.store };
+        let is64 = store.memory(id).ty().memory64;
+        let delta = if is64 { delta } else { delta as u32 as u64 };
+        store.grow_memory(id, delta).unwrap_or(minus_one(is64))
     }
 
     #[inline(never)]
@@ -533,7 +544,7 @@ impl Exec {
         n: u32,
     ) -> Result<(), TrapCode> {
         // SAFETY: as in `raise_trap`.
-        unsafe { (*self.store).table_copy(self.ctx.inst, dst, src, d, s, n) }
+        unsafe { (*self.store).table_copy(self.ctx.inst, dst, src, d.into(), s.into(), n.into()) }
     }
 
     #[inline(never)]
@@ -546,7 +557,9 @@ impl Exec {
         n: u32,
     ) -> Result<(), TrapCode> {
         // SAFETY: as in `raise_trap`.
-        unsafe { (*self.store).table_init(self.ctx.inst, table, elem, d, s, n) }
+        unsafe {
+            (*self.store).table_init(self.ctx.inst, table, elem, d.into(), s.into(), n.into())
+        }
     }
 
     /// The function `call_indirect` calls (checking bounds, null and signature), and its
@@ -794,4 +807,9 @@ fn execute(
     };
     give_back_frames(std::mem::take(&mut st.frames));
     result
+}
+
+/// Wasm's -1 as an i64 (`is64`) or an i32, in a slot.
+fn minus_one(is64: bool) -> u64 {
+    if is64 { u64::MAX } else { u32::MAX as u64 }
 }

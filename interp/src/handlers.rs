@@ -23,8 +23,8 @@ use crate::code::{Exit, Handler, Instr};
 use crate::exec::{Attention, CallOutcome, Exec};
 use crate::numeric;
 use crate::ops::{
-    WideOp, for_each_binop, for_each_binop_trap, for_each_cmp, for_each_load, for_each_store,
-    for_each_unop, for_each_unop_trap,
+    COPY_DST_64, COPY_SRC_64, MEMARG_64, WideOp, for_each_binop, for_each_binop_trap, for_each_cmp,
+    for_each_load, for_each_store, for_each_unop, for_each_unop_trap,
 };
 use crate::translate::CompiledFunc;
 
@@ -208,6 +208,31 @@ macro_rules! addr_in {
     }};
 }
 
+/// Effective address of an access of `$len` bytes at the i64 address `$base` plus the
+/// 64-bit `$offset` to a 64-bit memory of `$mem_len` bytes, or a trap (also when the sum
+/// overflows 64 bits).
+macro_rules! addr64_in {
+    ($pc:ident $st:ident, $mem_len:expr, $base:expr, $offset:expr, $len:expr) => {{
+        match ($base as u64).checked_add($offset) {
+            Some(ea)
+                if ea
+                    .checked_add($len as u64)
+                    .is_some_and(|end| end <= $mem_len as u64) =>
+            {
+                ea as usize
+            }
+            _ => return $st.raise(TrapCode::MemoryOutOfBounds, $pc),
+        }
+    }};
+}
+
+/// An address or length operand of a bulk-memory op: an i64 for a 64-bit memory, else an
+/// i32 (whose slot bits above 32 mean nothing).
+#[inline(always)]
+fn address(v: u64, is64: bool) -> u64 {
+    if is64 { v } else { v as u32 as u64 }
+}
+
 /// Base and length of memory `$index` of the current instance: memory 0's are at hand.
 macro_rules! memory {
     ($st:ident $mem:ident, $index:expr) => {{
@@ -234,17 +259,19 @@ unsafe fn wide(base: *mut u64, op: WideOp) {
     }
 }
 
-/// The memory index and offset of a `LoadMem`/`StoreMem` (at `index` of the current
-/// function's constant pool).
+/// The memory index, offset and whether the memory is 64-bit of a `LoadMem`/`StoreMem` (at
+/// `index` of the current function's constant pool).
 #[inline(always)]
-unsafe fn memarg(st: &Exec, index: u32) -> (u32, u64) {
+unsafe fn memarg(st: &Exec, index: u32) -> (u32, u64, bool) {
     // SAFETY: the translator put both entries in the pool of the function it emitted the
     // instruction into, which is the current one.
     unsafe {
         let consts: &[u64] = &(*st.func).consts;
+        let memory = *consts.get_unchecked(index as usize);
         (
-            *consts.get_unchecked(index as usize) as u32,
+            memory as u32,
             *consts.get_unchecked(index as usize + 1),
+            memory & MEMARG_64 != 0,
         )
     }
 }
@@ -626,7 +653,7 @@ handlers! { [pc fp mem st]
         pc = pc.add(1);
     }
     memory_grow {
-        *fp.add(lane!(pc, 0)) = st.memory_grow(lane!(pc, 2) as u32, u32v(slot!(fp, pc, 1)));
+        *fp.add(lane!(pc, 0)) = st.memory_grow(lane!(pc, 2) as u32, slot!(fp, pc, 1));
         mem = st.mem_base();
         pc = pc.add(1);
     }
@@ -636,31 +663,36 @@ handlers! { [pc fp mem st]
     i64_mul_wide_u { wide(fp.add(lane!(pc, 0)), WideOp::MulWideU); pc = pc.add(1); }
     memory_fill {
         let base = fp.add(lane!(pc, 0));
-        let (d, val, n) = (*base, *base.add(1) as u8, u32v(*base.add(2)));
+        let is64 = lane!(pc, 2) != 0;
+        let (d, val, n) = (address(*base, is64), *base.add(1) as u8, address(*base.add(2), is64));
         let (to, to_len) = memory!(st mem, lane!(pc, 1));
-        let d = addr_in!(pc st, to_len, d, 0, n);
+        let d = addr64_in!(pc st, to_len, d, 0, n);
         ptr::write_bytes(to.add(d), val, n as usize);
         pc = pc.add(1);
     }
     memory_copy {
         let base = fp.add(lane!(pc, 0));
-        let n = u32v(*base.add(2));
+        let widths = lane!(pc, 3) as u16;
+        let (dst64, src64) = (widths & COPY_DST_64 != 0, widths & COPY_SRC_64 != 0);
+        let n = address(*base.add(2), dst64 && src64);
         let (to, to_len) = memory!(st mem, lane!(pc, 1));
         let (from, from_len) = memory!(st mem, lane!(pc, 2));
-        let s = addr_in!(pc st, from_len, *base.add(1), 0, n);
-        let d = addr_in!(pc st, to_len, *base, 0, n);
+        let s = addr64_in!(pc st, from_len, address(*base.add(1), src64), 0, n);
+        let d = addr64_in!(pc st, to_len, address(*base, dst64), 0, n);
         ptr::copy(from.add(s), to.add(d), n as usize);
         pc = pc.add(1);
     }
     memory_init {
         let base = fp.add(lane!(pc, 0));
-        let (d, s, n) = (u32v(*base), u32v(*base.add(1)) as usize, u32v(*base.add(2)));
+        let memory = lane!(pc, 1);
+        let d = address(*base, st.memory64(memory as u32));
+        let (s, n) = (u32v(*base.add(1)) as usize, u32v(*base.add(2)));
         let seg = st.data_segment(hi32!(pc));
         if s + n as usize > seg.len() {
             return st.raise(TrapCode::MemoryOutOfBounds, pc);
         }
-        let (to, to_len) = memory!(st mem, lane!(pc, 1));
-        let d = addr_in!(pc st, to_len, d, 0, n);
+        let (to, to_len) = memory!(st mem, memory);
+        let d = addr64_in!(pc st, to_len, d, 0, n);
         ptr::copy_nonoverlapping(seg.as_ptr().add(s), to.add(d), n as usize);
         pc = pc.add(1);
     }
@@ -691,7 +723,7 @@ handlers! { [pc fp mem st]
     }
     table_grow {
         let base = fp.add(lane!(pc, 0));
-        let (init, n) = (*base, u32v(*base.add(1)));
+        let (init, n) = (*base, *base.add(1));
         *base = st.table_grow(hi32!(pc), n, init);
         pc = pc.add(1);
     }
@@ -925,9 +957,13 @@ macro_rules! load_handlers {
         mod load_mem {
             use super::*;
             handlers! { [pc fp mem st] $($name {
-                let (memory, offset) = memarg(st, hi32!(pc));
-                let (from, len) = st.memory_view(memory);
-                let ea = addr_in!(pc st, len, slot!(fp, pc, 1), offset, $n);
+                let (memory, offset, is64) = memarg(st, hi32!(pc));
+                let (from, len) = memory!(st mem, memory);
+                let ea = if is64 {
+                    addr64_in!(pc st, len, slot!(fp, pc, 1), offset, $n)
+                } else {
+                    addr_in!(pc st, len, slot!(fp, pc, 1), offset, $n)
+                };
                 let $v = <$t>::from_le_bytes(ptr::read_unaligned(from.add(ea) as *const [u8; $n]));
                 *fp.add(lane!(pc, 0)) = $conv;
                 pc = pc.add(1);
@@ -974,9 +1010,13 @@ macro_rules! store_handlers {
             use super::*;
             handlers! { [pc fp mem st] $($name {
                 let $v = slot!(fp, pc, 1);
-                let (memory, offset) = memarg(st, hi32!(pc));
-                let (to, len) = st.memory_view(memory);
-                let ea = addr_in!(pc st, len, slot!(fp, pc, 0), offset, $n);
+                let (memory, offset, is64) = memarg(st, hi32!(pc));
+                let (to, len) = memory!(st mem, memory);
+                let ea = if is64 {
+                    addr64_in!(pc st, len, slot!(fp, pc, 0), offset, $n)
+                } else {
+                    addr_in!(pc st, len, slot!(fp, pc, 0), offset, $n)
+                };
                 ptr::write_unaligned(to.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
                 pc = pc.add(1);
             })* }

@@ -19,6 +19,13 @@
 /// A frame slot index: locals first, then the operand stack.
 pub type Slot = u16;
 
+/// Set in the memory-index entry of a `LoadMem`/`StoreMem` when the memory is 64-bit.
+pub const MEMARG_64: u64 = 1 << 32;
+/// `Op::MemoryCopy::widths`: the destination memory is 64-bit.
+pub const COPY_DST_64: u16 = 1;
+/// `Op::MemoryCopy::widths`: the source memory is 64-bit.
+pub const COPY_SRC_64: u16 = 2;
+
 /// Binary operations that cannot trap: `[Name reader writer imm |a, b| result]`. `reader`
 /// turns a slot into the operand type, `writer` the result into a slot, `imm` widens a 32-bit
 /// immediate into a slot value (`imm32` zero-extends, `imm64` sign-extends).
@@ -225,6 +232,10 @@ macro_rules! for_each_unop {
             [I64TruncSatF64S f64v from_i64 |a| a as i64]
             [I64TruncSatF64U f64v from_u64 |a| a as u64]
             [RefIsNull u64v from_bool |a| a == raw_ref::NULL]
+            // Internal (no wasm operator): an i64 index of a 64-bit table, as the table ops'
+            // 32-bit index. Tables hold fewer than `u32::MAX` elements, so an index or length
+            // of 2^32 or more is out of bounds either way.
+            [TableIndex64 u64v from_u64 |a| a.min(u32::MAX as u64)]
         }
     };
 }
@@ -711,8 +722,9 @@ pub enum Op {
         value: Slot,
         addr: u32,
     },
-    /// A load from a memory other than memory 0 (multi-memory): entries `memarg` and
-    /// `memarg + 1` of the function's constant pool hold the memory index and the offset.
+    /// A load from a memory other than memory 0 (multi-memory), or from a 64-bit memory:
+    /// entries `memarg` and `memarg + 1` of the function's constant pool hold the memory
+    /// index (with [`MEMARG_64`] set for a 64-bit memory) and the offset.
     LoadMem {
         op: LoadOp,
         dst: Slot,
@@ -746,12 +758,17 @@ pub enum Op {
     MemoryFill {
         base: Slot,
         memory: u16,
+        /// The memory is 64-bit: destination and length are i64.
+        memory64: bool,
     },
     /// Operands (destination, source, length) in the three slots from `base`.
     MemoryCopy {
         base: Slot,
         dst_memory: u16,
         src_memory: u16,
+        /// Which memories are 64-bit (`COPY_DST_64`, `COPY_SRC_64`); the length is an i64
+        /// when both are.
+        widths: u16,
     },
     /// Operands (destination, source, length) in the three slots from `base`.
     MemoryInit {

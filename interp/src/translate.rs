@@ -20,7 +20,10 @@ use wasmparser::{
 use wasmtier_runtime::module::{ModuleError, ModuleInfo, PendingBody};
 
 use crate::code::{Instr, link};
-use crate::ops::{BinOp, BinTrapOp, CmpOp, LoadOp, Op, Slot, StoreOp, UnOp, UnTrapOp, WideOp};
+use crate::ops::{
+    BinOp, BinTrapOp, COPY_DST_64, COPY_SRC_64, CmpOp, LoadOp, MEMARG_64, Op, Slot, StoreOp, UnOp,
+    UnTrapOp, WideOp,
+};
 use crate::tier::{Hotness, Tiering};
 
 /// Frames address slots with 16 bits.
@@ -1007,7 +1010,7 @@ impl Translator<'_> {
     }
 
     fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) {
-        if memory_of(&memarg) != 0 {
+        if memory_of(&memarg) != 0 || self.memory64(memory_of(&memarg)) {
             let addr = self.pop();
             let addr = self.read(addr);
             let memarg = self.memarg(memarg);
@@ -1040,7 +1043,7 @@ impl Translator<'_> {
     fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) {
         let value = self.pop();
         let addr = self.pop();
-        if memory_of(&memarg) != 0 {
+        if memory_of(&memarg) != 0 || self.memory64(memory_of(&memarg)) {
             let (addr, value) = (self.read(addr), self.read(value));
             let memarg = self.memarg(memarg);
             self.emit(Op::StoreMem {
@@ -1158,6 +1161,9 @@ impl Translator<'_> {
         tail: bool,
     ) -> Result<(), ModuleError> {
         let table = u16::try_from(table_index).map_err(|_| too_large("table index"))?;
+        if self.table64(table_index) {
+            self.unop(UnOp::TableIndex64);
+        }
         let ty = &self.info.types[type_index as usize];
         let params = ty.params().len();
         let results = if tail { 0 } else { ty.results().len() };
@@ -1181,13 +1187,49 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// Puts the memory index and offset of an access to a memory other than memory 0 in
-    /// the constant pool (see `Op::LoadMem`); returns the index of the first.
+    /// Puts the memory index and offset of an access to a memory other than memory 0 or to
+    /// a 64-bit memory in the constant pool (see `Op::LoadMem`); returns the index of the
+    /// first.
     fn memarg(&mut self, memarg: wasmparser::MemArg) -> u32 {
         let at = self.consts.len();
-        self.consts.push(memory_of(&memarg) as u64);
+        let memory = memory_of(&memarg);
+        let flag = if self.memory64(memory) { MEMARG_64 } else { 0 };
+        self.consts.push(memory as u64 | flag);
         self.consts.push(memarg.offset);
         at as u32
+    }
+
+    fn memory64(&self, memory: u32) -> bool {
+        self.info.memories[memory as usize].memory64
+    }
+
+    fn table64(&self, table: u32) -> bool {
+        self.info.tables[table as usize].table64
+    }
+
+    /// Pops `n` operands into consecutive slots, as `pop_span`, and turns those at the
+    /// `indices` (offsets from the first) from the i64s of a 64-bit table into the 32-bit
+    /// indices the table ops read (`UnOp::TableIndex64`). Nothing is emitted for a 32-bit
+    /// table.
+    fn pop_table_operands(&mut self, n: usize, table64: bool, indices: &[Slot]) -> Slot {
+        let base = self.pop_span(n);
+        if table64 {
+            self.narrow_table_indices(base, indices);
+        }
+        base
+    }
+
+    /// Turns the i64 table indices in the slots at `indices` from `base` into 32-bit ones, in
+    /// place (see `pop_table_operands`).
+    fn narrow_table_indices(&mut self, base: Slot, indices: &[Slot]) {
+        for &i in indices {
+            let slot = base + i;
+            self.emit(Op::Un {
+                op: UnOp::TableIndex64,
+                dst: slot,
+                a: slot,
+            });
+        }
     }
 
     /// A wide-arithmetic operation: its result's two halves replace its operands.
@@ -1351,15 +1393,30 @@ impl Translator<'_> {
             Operator::MemoryFill { mem } => {
                 let memory = memory_index(mem)?;
                 let base = self.pop_span(3);
-                self.emit(Op::MemoryFill { base, memory });
+                self.emit(Op::MemoryFill {
+                    base,
+                    memory,
+                    memory64: self.memory64(mem),
+                });
             }
             Operator::MemoryCopy { dst_mem, src_mem } => {
                 let (dst_memory, src_memory) = (memory_index(dst_mem)?, memory_index(src_mem)?);
                 let base = self.pop_span(3);
+                let dst_width = if self.memory64(dst_mem) {
+                    COPY_DST_64
+                } else {
+                    0
+                };
+                let src_width = if self.memory64(src_mem) {
+                    COPY_SRC_64
+                } else {
+                    0
+                };
                 self.emit(Op::MemoryCopy {
                     base,
                     dst_memory,
                     src_memory,
+                    widths: dst_width | src_width,
                 });
             }
             Operator::MemoryInit { data_index, mem } => {
@@ -1374,11 +1431,24 @@ impl Translator<'_> {
             Operator::DataDrop { data_index } => {
                 self.emit(Op::DataDrop { data: data_index });
             }
+            Operator::TableGet { table } if self.table64(table) => {
+                let index = self.pop_table_operands(1, true, &[0]);
+                let dst = self.push_temp();
+                self.emit(Op::TableGet { dst, index, table });
+            }
             Operator::TableGet { table } => {
                 let index = self.pop();
                 let index = self.read(index);
                 let dst = self.push_temp();
                 self.emit(Op::TableGet { dst, index, table });
+            }
+            Operator::TableSet { table } if self.table64(table) => {
+                let index = self.pop_table_operands(2, true, &[0]);
+                self.emit(Op::TableSet {
+                    index,
+                    value: index + 1,
+                    table,
+                });
             }
             Operator::TableSet { table } => {
                 let value = self.pop();
@@ -1400,7 +1470,8 @@ impl Translator<'_> {
                 self.emit(Op::TableGrow { base, table });
             }
             Operator::TableFill { table } => {
-                let base = self.pop_span(3);
+                // (index, value, length)
+                let base = self.pop_table_operands(3, self.table64(table), &[0, 2]);
                 self.emit(Op::TableFill { base, table });
             }
             Operator::TableCopy {
@@ -1411,12 +1482,23 @@ impl Translator<'_> {
                     (Ok(d), Ok(s)) => (d, s),
                     _ => return Err(too_large("table index in table.copy")),
                 };
+                // (destination, source, length): the length is an i64 if both tables are
+                // 64-bit.
+                let (dst64, src64) = (self.table64(dst_table), self.table64(src_table));
                 let base = self.pop_span(3);
+                let wide: &[Slot] = match (dst64, src64) {
+                    (false, false) => &[],
+                    (true, false) => &[0],
+                    (false, true) => &[1],
+                    (true, true) => &[0, 1, 2],
+                };
+                self.narrow_table_indices(base, wide);
                 self.emit(Op::TableCopy { base, dst, src });
             }
             Operator::TableInit { elem_index, table } => {
+                // (destination, source, length): only the destination is a table index.
+                let base = self.pop_table_operands(3, self.table64(table), &[0]);
                 let table = u16::try_from(table).map_err(|_| too_large("table index"))?;
-                let base = self.pop_span(3);
                 self.emit(Op::TableInit {
                     base,
                     table,
@@ -1460,7 +1542,20 @@ mod tests {
         let ret = Op::Return { src: 0, n: 1 };
         assert!(verify(&[Op::Copy { dst: 3, src: 0 }, ret], 4).is_ok());
         assert!(verify(&[Op::Copy { dst: 4, src: 0 }, ret], 4).is_err());
-        assert!(verify(&[Op::MemoryFill { base: 2, memory: 0 }, ret], 4).is_err());
+        assert!(
+            verify(
+                &[
+                    Op::MemoryFill {
+                        base: 2,
+                        memory: 0,
+                        memory64: false
+                    },
+                    ret
+                ],
+                4
+            )
+            .is_err()
+        );
         assert!(verify(&[Op::Return { src: 3, n: 2 }], 4).is_err());
     }
 

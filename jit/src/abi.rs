@@ -23,9 +23,13 @@ pub(crate) mod trap_code {
 }
 
 /// What `memory.grow`'s and `table.grow`'s builtins return when they failed abnormally (the
-/// trap, or the runtime's panic, is pending). Their normal results are 32-bit wasm values
-/// (the old size, or -1 as `u32::MAX`) zero-extended to 64 bits, so this cannot be one.
-pub(crate) const GROW_PENDING: u64 = u64::MAX;
+/// trap, or the runtime's panic, is pending). Their normal results are the old size, at most
+/// 2^40 (a 64-bit memory's largest), or [`GROW_FAILED`], so this cannot be one.
+pub(crate) const GROW_PENDING: u64 = u64::MAX - 1;
+
+/// What `memory.grow`'s and `table.grow`'s builtins return when the entity cannot grow:
+/// wasm's -1, as an i64 (and, truncated, as an i32).
+pub(crate) const GROW_FAILED: u64 = u64::MAX;
 
 /// What the `call_func` builtin returns when the interpreted callee ended with a tail call
 /// to a compiled function (`Completion::TailCall`): the calling trampoline makes that call,
@@ -67,7 +71,8 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
 }
 
 /// Runtime entry points callable from compiled code. Each takes the caller's `VMContext`
-/// first. Every builtin can fail (if only by a panic of the runtime, which is caught and made
+/// first. Addresses, lengths and table indices are passed as i64 (zero-extended where the
+/// memory or table is 32-bit); memory, table and segment indices as i32. Every builtin can fail (if only by a panic of the runtime, which is caught and made
 /// pending): those returning a status return 0 on success, otherwise the trap is pending;
 /// the two `grow`s return [`GROW_PENDING`] instead of their result. Compiled code checks
 /// every one.
@@ -77,8 +82,7 @@ pub(crate) enum Builtin {
     /// `(vmctx, func_id: i64, values: i64) -> status`; besides 0 and a pending trap, the
     /// status can be [`CALL_FUNC_TAIL_CALL`].
     CallFunc = 0,
-    /// `(vmctx, memory, delta: i32) -> old pages or -1 (as u32, zero-extended), or
-    /// GROW_PENDING`
+    /// `(vmctx, memory, delta) -> old pages, GROW_FAILED or GROW_PENDING`
     MemoryGrow,
     /// `(vmctx, memory, dst, val, len) -> status`
     MemoryFill,
@@ -88,8 +92,7 @@ pub(crate) enum Builtin {
     MemoryInit,
     /// `(vmctx, segment) -> status`
     DataDrop,
-    /// `(vmctx, table, init: i64, delta) -> old size or -1 (as u32, zero-extended), or
-    /// GROW_PENDING`
+    /// `(vmctx, table, init, delta) -> old size, GROW_FAILED or GROW_PENDING`
     TableGrow,
     /// `(vmctx, table, index, value: i64, len) -> status`
     TableFill,
@@ -108,13 +111,13 @@ impl Builtin {
         use types::{I32, I64};
         let (params, ret): (&[ir::Type], ir::Type) = match self {
             Builtin::CallFunc => (&[I64, I64], I32),
-            Builtin::MemoryGrow => (&[I32, I32], I64),
-            Builtin::MemoryFill => (&[I32, I32, I32, I32], I32),
-            Builtin::MemoryCopy | Builtin::MemoryInit => (&[I32, I32, I32, I32, I32], I32),
+            Builtin::MemoryGrow => (&[I32, I64], I64),
+            Builtin::MemoryFill => (&[I32, I64, I32, I64], I32),
+            Builtin::MemoryCopy | Builtin::MemoryInit => (&[I32, I32, I64, I64, I64], I32),
             Builtin::DataDrop | Builtin::ElemDrop => (&[I32], I32),
-            Builtin::TableGrow => (&[I32, I64, I32], I64),
-            Builtin::TableFill => (&[I32, I32, I64, I32], I32),
-            Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I32, I32, I32], I32),
+            Builtin::TableGrow => (&[I32, I64, I64], I64),
+            Builtin::TableFill => (&[I32, I64, I64, I64], I32),
+            Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I64, I64, I64], I32),
         };
         let mut sig = Signature::new(cc);
         sig.params.push(AbiParam::new(I64));

@@ -16,7 +16,7 @@ use wasmtier_runtime::{
     FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode, span,
 };
 
-use crate::abi::{CALL_FUNC_TAIL_CALL, GROW_PENDING, NUM_BUILTINS};
+use crate::abi::{CALL_FUNC_TAIL_CALL, GROW_FAILED, GROW_PENDING, NUM_BUILTINS};
 
 /// Why the innermost compiled code stopped abnormally, waiting to be picked up by its entry.
 pub(crate) enum Pending {
@@ -136,27 +136,25 @@ fn memory(store: &mut StoreOpaque, inst: InstanceId, index: u32) -> &mut [u8] {
     store.memory_mut(m).data_mut()
 }
 
-/// The 64-bit return value of a `grow` builtin: the wasm result (`u32::MAX` is -1), or
-/// [`GROW_PENDING`] if `status` says a trap is pending.
-fn grow_result(status: u32, result: u32) -> u64 {
-    if status == 0 {
-        result as u64
-    } else {
+/// The return value of a `grow` builtin: the old size, [`GROW_FAILED`] (wasm's -1) if the
+/// entity could not grow, or [`GROW_PENDING`] if `status` says a trap is pending.
+fn grow_result(status: u32, old_size: Option<u64>) -> u64 {
+    if status != 0 {
         GROW_PENDING
+    } else {
+        old_size.unwrap_or(GROW_FAILED)
     }
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u64 {
-    let mut result = u32::MAX;
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u64) -> u64 {
+    let mut result = None;
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
     // entry that set the store pointer: `with_store`'s contract.
     let status = unsafe {
         with_store(vmctx, |store, inst| {
             let m = store.instance(inst).memories[mem as usize];
-            if let Some(old) = store.grow_memory(m, delta as u64) {
-                result = old as u32;
-            }
+            result = store.grow_memory(m, delta);
             Ok(())
         })
     };
@@ -166,9 +164,9 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) ->
 unsafe extern "C" fn memory_fill(
     vmctx: *mut VMContext,
     mem: u32,
-    dst: u32,
+    dst: u64,
     val: u32,
-    len: u32,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -187,9 +185,9 @@ unsafe extern "C" fn memory_copy(
     vmctx: *mut VMContext,
     dst_mem: u32,
     src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -221,9 +219,9 @@ unsafe extern "C" fn memory_init(
     vmctx: *mut VMContext,
     mem: u32,
     seg: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -252,17 +250,15 @@ unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) -> u32 {
     }
 }
 
-unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u64 {
-    let mut result = u32::MAX;
+unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u64) -> u64 {
+    let mut result = None;
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
     // entry that set the store pointer: `with_store`'s contract.
     let status = unsafe {
         with_store(vmctx, |store, inst| {
             let t = store.instance(inst).tables[table as usize];
-            if let Some(old) = store.grow_table(t, delta, init) {
-                result = old;
-            }
+            result = store.grow_table(t, delta, init).map(u64::from);
             Ok(())
         })
     };
@@ -272,9 +268,9 @@ unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, de
 unsafe extern "C" fn table_fill(
     vmctx: *mut VMContext,
     table: u32,
-    index: u32,
+    index: u64,
     val: u64,
-    len: u32,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -294,9 +290,9 @@ unsafe extern "C" fn table_copy(
     vmctx: *mut VMContext,
     dst_table: u32,
     src_table: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -314,9 +310,9 @@ unsafe extern "C" fn table_init(
     vmctx: *mut VMContext,
     table: u32,
     seg: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: only compiled code calls builtins (through its instance's builtin table), and it
     // passes its own instance's context, which lives as long as the instance, during the
@@ -409,9 +405,12 @@ mod tests {
     }
 
     #[test]
-    fn grow_results_are_zero_extended() {
-        assert_eq!(grow_result(0, 3), 3);
-        assert_eq!(grow_result(0, u32::MAX), u32::MAX as u64);
-        assert_eq!(grow_result(1, 3), GROW_PENDING);
+    fn grow_results() {
+        assert_eq!(grow_result(0, Some(3)), 3);
+        assert_eq!(grow_result(0, Some(1 << 40)), 1 << 40);
+        // -1 as an i64, and truncated to 32 bits, as an i32.
+        assert_eq!(grow_result(0, None), u64::MAX);
+        assert_eq!(grow_result(1, Some(3)), GROW_PENDING);
+        assert_ne!(GROW_PENDING, GROW_FAILED);
     }
 }

@@ -580,18 +580,40 @@ impl Translator<'_, '_> {
     }
 
     /// Calls `memory.grow`'s or `table.grow`'s builtin, which returns the wasm result (old
-    /// size, or -1) zero-extended to 64 bits, or [`abi::GROW_PENDING`] if it failed abnormally
-    /// (a panic in the runtime): trap then, else push the 32-bit result.
-    fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value]) {
+    /// size, or -1) as an i64, or [`abi::GROW_PENDING`] if it failed abnormally (a panic in
+    /// the runtime): trap then, else push the result, truncated unless `is64`.
+    fn call_grow_builtin(&mut self, builtin: Builtin, args: &[Value], is64: bool) {
         let r = self.call_builtin(builtin, args).expect("result");
         let pending = self
             .b
             .ins()
-            .icmp_imm_u(IntCC::UnsignedGreaterThan, r, u32::MAX as i64);
+            .icmp_imm_u(IntCC::Equal, r, abi::GROW_PENDING as i64);
         let code = self.user_trap(trap_code::PENDING);
         self.trap_if(pending, code);
-        let r = self.b.ins().ireduce(types::I32, r);
+        let r = if is64 {
+            r
+        } else {
+            self.b.ins().ireduce(types::I32, r)
+        };
         self.push(r);
+    }
+
+    /// An address, length or table index operand as the i64 the builtins take: i64 already
+    /// for 64-bit memories and tables, else an i32 to zero-extend.
+    fn index_arg(&mut self, v: Value, is64: bool) -> Value {
+        if is64 {
+            v
+        } else {
+            self.b.ins().uextend(types::I64, v)
+        }
+    }
+
+    fn memory64(&self, memory: u32) -> bool {
+        self.env.info.memories[memory as usize].memory64
+    }
+
+    fn table64(&self, table: u32) -> bool {
+        self.env.info.tables[table as usize].table64
     }
 
     /// Charges the operators translated since the last charge (fuel metering). Called before
@@ -688,13 +710,30 @@ impl Translator<'_, '_> {
                 VMMemoryDefinition::OFFSET_BASE,
             )
         };
-        let idx = self.b.ins().uextend(types::I64, index);
-        let end = offset + size as u64;
-        // Guard pages cover memories of 64 KiB pages only: with smaller pages the memory's
-        // end is not on a host page boundary, and the bytes after it are accessible.
-        let small_pages = self.env.info.memories[memory as usize].page_size_log2
-            != MemoryType::DEFAULT_PAGE_SIZE_LOG2;
-        if self.env.bounds_checks || small_pages || end > GUARD_BYTES as u64 {
+        let ty = self.env.info.memories[memory as usize];
+        let idx = self.index_arg(index, ty.memory64);
+        // Guard pages cover 32-bit memories of 64 KiB pages only: with smaller pages the
+        // memory's end is not on a host page boundary, and the bytes after it are
+        // accessible; a 64-bit memory has no guard region at all.
+        let small_pages = ty.page_size_log2 != MemoryType::DEFAULT_PAGE_SIZE_LOG2;
+        // (With a 64-bit offset, `offset + size` can overflow: no such access is in bounds.)
+        let end = offset.saturating_add(size as u64);
+        if ty.memory64 {
+            let len = self.b.ins().load(
+                types::I64,
+                vm_flags(),
+                def,
+                VMMemoryDefinition::OFFSET_LENGTH,
+            );
+            // `idx + end` may wrap around 2^64: trap then too.
+            let end = self.b.ins().iconst(types::I64, end as i64);
+            let last = self
+                .b
+                .ins()
+                .uadd_overflow_trap(idx, end, ir::TrapCode::HEAP_OUT_OF_BOUNDS);
+            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
+            self.trap_if(oob, ir::TrapCode::HEAP_OUT_OF_BOUNDS);
+        } else if self.env.bounds_checks || small_pages || end > GUARD_BYTES as u64 {
             let len = self.b.ins().load(
                 types::I64,
                 vm_flags(),
@@ -778,7 +817,7 @@ impl Translator<'_, '_> {
             def,
             VMTableDefinition::OFFSET_LENGTH,
         );
-        let idx = self.b.ins().uextend(types::I64, index);
+        let idx = self.index_arg(index, self.table64(table));
         let bad = self
             .b
             .ins()
@@ -1265,29 +1304,45 @@ impl Translator<'_, '_> {
                 );
                 let log2 = self.env.info.memories[mem as usize].page_size_log2;
                 let pages = self.b.ins().ushr_imm_u(len, log2 as i64);
-                let pages = self.b.ins().ireduce(types::I32, pages);
+                let pages = if self.memory64(mem) {
+                    pages
+                } else {
+                    self.b.ins().ireduce(types::I32, pages)
+                };
                 self.push(pages);
             }
             O::MemoryGrow { mem } => {
+                let is64 = self.memory64(mem);
                 let delta = self.pop();
+                let delta = self.index_arg(delta, is64);
                 let mem = self.iconst32(mem);
-                self.call_grow_builtin(Builtin::MemoryGrow, &[mem, delta]);
+                self.call_grow_builtin(Builtin::MemoryGrow, &[mem, delta], is64);
             }
             O::MemoryFill { mem } => {
+                let is64 = self.memory64(mem);
                 let n = self.pop();
                 let (d, v) = self.pop2();
+                let (d, n) = (self.index_arg(d, is64), self.index_arg(n, is64));
                 let mem = self.iconst32(mem);
                 self.call_builtin_checked(Builtin::MemoryFill, &[mem, d, v, n]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
+                let (dst64, src64) = (self.memory64(dst_mem), self.memory64(src_mem));
                 let n = self.pop();
                 let (d, s) = self.pop2();
+                // The length is an i64 only if both memories are 64-bit.
+                let n = self.index_arg(n, dst64 && src64);
+                let (d, s) = (self.index_arg(d, dst64), self.index_arg(s, src64));
                 let (dst_mem, src_mem) = (self.iconst32(dst_mem), self.iconst32(src_mem));
                 self.call_builtin_checked(Builtin::MemoryCopy, &[dst_mem, src_mem, d, s, n]);
             }
             O::MemoryInit { data_index, mem } => {
+                let is64 = self.memory64(mem);
                 let n = self.pop();
                 let (d, s) = self.pop2();
+                // Only the destination is an address; segment offset and length are i32.
+                let d = self.index_arg(d, is64);
+                let (s, n) = (self.index_arg(s, false), self.index_arg(n, false));
                 let seg = self.iconst32(data_index);
                 let mem = self.iconst32(mem);
                 self.call_builtin_checked(Builtin::MemoryInit, &[mem, seg, d, s, n]);
@@ -1320,18 +1375,26 @@ impl Translator<'_, '_> {
                     def,
                     VMTableDefinition::OFFSET_LENGTH,
                 );
-                let len = self.b.ins().ireduce(types::I32, len);
+                let len = if self.table64(table) {
+                    len
+                } else {
+                    self.b.ins().ireduce(types::I32, len)
+                };
                 self.push(len);
             }
             O::TableGrow { table } => {
+                let is64 = self.table64(table);
                 let n = self.pop();
+                let n = self.index_arg(n, is64);
                 let init = self.pop();
                 let t = self.iconst32(table);
-                self.call_grow_builtin(Builtin::TableGrow, &[t, init, n]);
+                self.call_grow_builtin(Builtin::TableGrow, &[t, init, n], is64);
             }
             O::TableFill { table } => {
+                let is64 = self.table64(table);
                 let n = self.pop();
                 let (i, v) = self.pop2();
+                let (i, n) = (self.index_arg(i, is64), self.index_arg(n, is64));
                 let t = self.iconst32(table);
                 self.call_builtin_checked(Builtin::TableFill, &[t, i, v, n]);
             }
@@ -1339,15 +1402,23 @@ impl Translator<'_, '_> {
                 dst_table,
                 src_table,
             } => {
+                let (dst64, src64) = (self.table64(dst_table), self.table64(src_table));
                 let n = self.pop();
                 let (d, s) = self.pop2();
+                // The length is an i64 only if both tables are 64-bit.
+                let n = self.index_arg(n, dst64 && src64);
+                let (d, s) = (self.index_arg(d, dst64), self.index_arg(s, src64));
                 let dt = self.iconst32(dst_table);
                 let st = self.iconst32(src_table);
                 self.call_builtin_checked(Builtin::TableCopy, &[dt, st, d, s, n]);
             }
             O::TableInit { elem_index, table } => {
+                let is64 = self.table64(table);
                 let n = self.pop();
                 let (d, s) = self.pop2();
+                // Only the destination is a table index; segment offset and length are i32.
+                let d = self.index_arg(d, is64);
+                let (s, n) = (self.index_arg(s, false), self.index_arg(n, false));
                 let t = self.iconst32(table);
                 let e = self.iconst32(elem_index);
                 self.call_builtin_checked(Builtin::TableInit, &[t, e, d, s, n]);

@@ -54,13 +54,16 @@ pub fn check_imports(
                 let table = store.table(*t);
                 let mut actual = table.ty;
                 actual.limits.min = table.size() as u64;
-                actual.element == expected.element && actual.limits.matches(&expected.limits)
+                actual.element == expected.element
+                    && actual.table64 == expected.table64
+                    && actual.limits.matches(&expected.limits)
             }
             (ImportType::Memory(expected), Extern::Memory(m)) => {
                 let memory = store.memory(*m);
                 let mut actual = memory.ty();
                 actual.limits.min = memory.pages();
                 actual.shared == expected.shared
+                    && actual.memory64 == expected.memory64
                     && actual.page_size_log2 == expected.page_size_log2
                     && actual.limits.matches(&expected.limits)
             }
@@ -184,8 +187,9 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
             // An active segment is `table.init` of the whole segment, then `elem.drop`.
             ElementMode::Active { table, offset } => {
                 let inst = store.instance(id);
-                let offset = eval_const(store, &inst.funcs, &inst.globals, offset) as u32;
-                let len = inst.elem_segments[index].len() as u32;
+                let offset = eval_const(store, &inst.funcs, &inst.globals, offset);
+                let offset = address(offset, module.tables[*table as usize].table64);
+                let len = inst.elem_segments[index].len() as u64;
                 store.table_init(id, *table, index as u32, offset, 0, len)?;
                 store.drop_elem(id, index as u32);
             }
@@ -196,19 +200,24 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
     for (index, seg) in module.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let inst = store.instance(id);
-            let offset = eval_const(store, &inst.funcs, &inst.globals, offset) as u32;
+            let offset = eval_const(store, &inst.funcs, &inst.globals, offset);
+            let offset = address(offset, module.memories[*memory as usize].memory64);
             let memory = inst.memories[*memory as usize];
             let data = store.memory_mut(memory).data_mut();
-            let dst = (offset as usize)
-                .checked_add(seg.bytes.len())
-                .filter(|end| *end <= data.len())
-                .map(|end| &mut data[offset as usize..end])
+            let dst = crate::store::span(offset, seg.bytes.len() as u64, data.len())
+                .map(|range| &mut data[range])
                 .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
             dst.copy_from_slice(&seg.bytes);
             store.drop_data(id, index as u32);
         }
     }
     Ok(())
+}
+
+/// A segment offset's value: an i64 for 64-bit memories and tables, else an i32 (whose raw
+/// bits above 32 mean nothing).
+fn address(raw: u64, is64: bool) -> u64 {
+    if is64 { raw } else { raw as u32 as u64 }
 }
 
 /// Evaluates a (validated) constant expression to raw value bits, for every tier (segment

@@ -1,8 +1,9 @@
 //! Linear memory: one virtual reservation per memory, committed page by page as it grows, so
 //! its base address never moves. Both tiers cache the base pointer; only the length changes.
 //!
-//! The reservation covers the whole 32-bit address space plus a guard region where possible,
-//! which lets compiled code elide bounds checks later; the interpreter always checks bounds.
+//! A 32-bit memory's reservation covers the whole 32-bit address space plus a guard region,
+//! which lets compiled code elide bounds checks; a 64-bit memory's covers the most it may
+//! grow to, and every access to it is checked. The interpreter always checks bounds.
 
 use crate::types::MemoryType;
 
@@ -15,6 +16,10 @@ const MAX_BYTES_32: usize = 1 << 32;
 /// Address space kept inaccessible after the 4 GiB of addressable memory, so that an access
 /// at `u32::MAX + offset` faults instead of touching another mapping.
 pub const GUARD_BYTES: usize = 2 << 30;
+/// Most bytes a 64-bit memory can grow to. Its reservation covers its largest possible size
+/// (declared maximum, store limit) up to this, so that its base never moves either; 1 TiB
+/// leaves room for many such memories in a 47-bit address space.
+pub const MAX_BYTES_64: usize = 1 << 40;
 
 /// Where a memory's bytes currently are: read by both tiers (the JIT through the VM context).
 #[repr(C)]
@@ -55,16 +60,27 @@ impl LinearMemory {
     pub fn new(ty: MemoryType, page_limit: u64) -> Result<LinearMemory, MemoryError> {
         let limit_in_own_pages =
             page_limit.saturating_mul(WASM_PAGE_SIZE as u64) >> ty.page_size_log2;
-        let max_pages = ty
+        let mut max_pages = ty
             .limits
             .max
             .unwrap_or(u64::MAX)
-            .min(ty.max_pages_32())
+            .min(ty.max_pages())
             .min(limit_in_own_pages);
+        if ty.memory64 {
+            max_pages = max_pages.min(MAX_BYTES_64 as u64 >> ty.page_size_log2);
+        }
         if ty.limits.min > max_pages {
             return Err(MemoryError::TooLarge(ty.limits.min, max_pages));
         }
-        let reserved = MAX_BYTES_32 + GUARD_BYTES;
+        let reserved = if ty.memory64 {
+            // No guard region: every access to a 64-bit memory is checked explicitly. At
+            // least one host page, so that even an empty memory has a base address.
+            ((max_pages << ty.page_size_log2) as usize)
+                .next_multiple_of(host_page_size())
+                .max(host_page_size())
+        } else {
+            MAX_BYTES_32 + GUARD_BYTES
+        };
         let base = reserve(reserved).ok_or(MemoryError::Reserve(reserved))?;
         let Some(slot) = reservations::register(base as usize, reserved) else {
             // SAFETY: `base`/`reserved` is the mapping `reserve` just created, which nothing
@@ -147,8 +163,9 @@ impl LinearMemory {
         let host_page = host_page_size();
         let committed = old_len.next_multiple_of(host_page);
         let wanted = new_len.next_multiple_of(host_page);
-        // SAFETY: [committed, wanted) lies inside the reservation made in `new` (`wanted` is
-        // at most 4 GiB and the reservation is larger), and nothing else maps that range.
+        // SAFETY: [committed, wanted) lies inside the reservation made in `new` (`new_len` is
+        // at most `max_pages` pages, which the reservation covers, rounded up to host pages),
+        // and nothing else maps that range.
         let ok = wanted == committed
             || unsafe {
                 libc::mprotect(
@@ -193,7 +210,7 @@ impl Drop for LinearMemory {
 /// a per-thread pointer to the running store's memories set on entry, would make the handler
 /// read a `Vec` that host functions can reallocate meanwhile, and miss memories of other
 /// stores that the running code cannot reach anyway; the array is simpler to get right and
-/// costs nothing on the entry path.) Each reservation takes 6 GiB of address space, so the
+/// costs nothing on the entry path.) A 32-bit memory reserves 6 GiB of address space, so the
 /// capacity is about all that a 47-bit user address space (128 TiB) can hold anyway;
 /// creating a memory beyond it fails. The scan stops at the highest slot ever used.
 ///

@@ -16,7 +16,8 @@ use crate::types::{
 };
 
 /// Every WebAssembly feature wasmtier implements: Wasm 2.0 without SIMD, plus these of
-/// Wasm 3.0: extended constant expressions, tail calls and multiple memories, and the
+/// Wasm 3.0: extended constant expressions, tail calls, multiple memories and 64-bit
+/// memories and tables, and the
 /// wide-arithmetic and custom-page-sizes proposals. An embedder picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     default_features()
@@ -32,6 +33,7 @@ pub fn default_features() -> WasmFeatures {
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::MULTI_MEMORY)
+        .union(WasmFeatures::MEMORY64)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept
@@ -378,6 +380,7 @@ fn decode_check(
                 check_memory_limits(
                     &bytes[range.start as usize..range.end as usize],
                     range.start as usize,
+                    features.contains(WasmFeatures::MEMORY64),
                 )?;
             }
             Payload::GlobalSection(r) => {
@@ -460,35 +463,50 @@ fn check_reserved_bytes(
     }
 }
 
-/// Strict re-check of memory limits: wasmparser reads them as 64-bit LEB128s, so an
-/// overlong 32-bit encoding would slip through.
-fn check_memory_limits(section: &[u8], base: usize) -> Result<(), ModuleError> {
+/// Strict re-check of the memory section's limits, as the spec decodes them: 32-bit
+/// LEB128s in Wasm 2.0, 64-bit ones for every memory once memory64 is on (Wasm 3.0), where
+/// a 32-bit memory's limits beyond 4 GiB are then invalid rather than malformed.
+fn check_memory_limits(section: &[u8], base: usize, memory64: bool) -> Result<(), ModuleError> {
+    let limit_bits = if memory64 { 64 } else { 32 };
     let mut pos = 0;
-    let count = read_u32_strict(section, &mut pos, base)?;
+    let count = read_uint_strict(section, &mut pos, base, 32)?;
     for _ in 0..count {
         let flags = *section
             .get(pos)
             .ok_or_else(|| malformed_at(base + pos, "unexpected end"))?;
         pos += 1;
-        read_u32_strict(section, &mut pos, base)?;
+        read_uint_strict(section, &mut pos, base, limit_bits)?;
         if flags & 1 != 0 {
-            read_u32_strict(section, &mut pos, base)?;
+            read_uint_strict(section, &mut pos, base, limit_bits)?;
+        }
+        // The custom-page-sizes proposal's page size.
+        if flags & 8 != 0 {
+            read_uint_strict(section, &mut pos, base, 32)?;
         }
     }
     Ok(())
 }
 
-fn read_u32_strict(bytes: &[u8], pos: &mut usize, base: usize) -> Result<u32, ModuleError> {
-    let mut result: u32 = 0;
-    for i in 0..5 {
+/// Reads an unsigned LEB128 of at most `bits` (32 or 64) bits: at most `ceil(bits / 7)`
+/// bytes, the unused bits of the last one zero.
+fn read_uint_strict(
+    bytes: &[u8],
+    pos: &mut usize,
+    base: usize,
+    bits: u32,
+) -> Result<u64, ModuleError> {
+    let max_bytes = bits.div_ceil(7);
+    let mut result: u64 = 0;
+    for i in 0..max_bytes {
         let byte = *bytes
             .get(*pos)
             .ok_or_else(|| malformed_at(base + *pos, "unexpected end"))?;
         *pos += 1;
-        if i == 4 && byte & 0x70 != 0 {
+        let used_bits = bits - 7 * i;
+        if used_bits < 7 && (byte & 0x7f) >> used_bits != 0 {
             return Err(malformed_at(base + *pos, "integer too large"));
         }
-        result |= ((byte & 0x7f) as u32) << (7 * i);
+        result |= ((byte & 0x7f) as u64) << (7 * i);
         if byte & 0x80 == 0 {
             return Ok(result);
         }
@@ -550,6 +568,7 @@ fn table_type(t: &wasmparser::TableType) -> Result<TableType, String> {
     Ok(TableType {
         element: RefType::from_wasmparser(t.element_type)?,
         limits: limits(t.initial, t.maximum),
+        table64: t.table64,
     })
 }
 

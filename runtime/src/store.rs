@@ -124,9 +124,9 @@ impl TableEntity {
 
     /// Grows by `delta` elements set to `init` (limits are checked by
     /// `StoreOpaque::grow_table`, the only caller): returns the old size or `None`.
-    fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    fn grow(&mut self, delta: u64, init: u64) -> Option<u32> {
         let old = self.elements.len() as u64;
-        let new = old.checked_add(delta as u64)?;
+        let new = old.checked_add(delta)?;
         if new > self.max {
             return None;
         }
@@ -473,19 +473,19 @@ impl StoreOpaque {
     /// `table.grow` and `Table::grow`: grows table `id` by `delta` elements set to `init`
     /// if its maximum, the store's limits and the embedder's limiter allow it. Returns the
     /// old size, or `None` (wasm gets -1).
-    pub fn grow_table(&mut self, id: TableId, delta: u32, init: u64) -> Option<u32> {
+    pub fn grow_table(&mut self, id: TableId, delta: u64, init: u64) -> Option<u32> {
         let table = &self.tables[id.index()];
         let old = table.elements.len() as u64;
         let maximum = table.ty.limits.max;
         if delta > 0 {
-            let new = old.checked_add(delta as u64)?;
+            let new = old.checked_add(delta)?;
             if new > table.max {
                 return None;
             }
             self.admit_table_growth(old, new, maximum).ok()?;
         }
         let old = self.tables[id.index()].grow(delta, init)?;
-        self.table_elements_total += delta as u64;
+        self.table_elements_total += delta;
         Some(old)
     }
 
@@ -588,9 +588,9 @@ impl StoreOpaque {
         inst: InstanceId,
         dst: u32,
         src: u32,
-        d: u32,
-        s: u32,
-        n: u32,
+        d: u64,
+        s: u64,
+        n: u64,
     ) -> Result<(), TrapCode> {
         let tables = &self.instance(inst).tables;
         let (dst, src) = (tables[dst as usize], tables[src as usize]);
@@ -612,9 +612,9 @@ impl StoreOpaque {
         inst: InstanceId,
         table: u32,
         elem: u32,
-        d: u32,
-        s: u32,
-        n: u32,
+        d: u64,
+        s: u64,
+        n: u64,
     ) -> Result<(), TrapCode> {
         let instance = self.instance(inst);
         let items = instance.elem_segments[elem as usize].clone();
@@ -665,8 +665,9 @@ fn table_elements(len: usize, init: u64) -> Option<Vec<u64>> {
     Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
-/// The index range `start..start + len`, if it lies within `size` elements.
-pub fn span(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = start as u64 + len as u64;
+/// The index range `start..start + len`, if it lies within `size` elements (operands of
+/// bulk operations, zero-extended from i32 or i64).
+pub fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
 }

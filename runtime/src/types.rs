@@ -185,6 +185,14 @@ impl MemoryType {
         }
     }
 
+    /// A 64-bit (memory64), unshared memory of `min` (and at most `max`) 64 KiB pages.
+    pub fn new64(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType {
+            memory64: true,
+            ..MemoryType::new(min, max)
+        }
+    }
+
     /// Bytes per page.
     pub fn page_size(&self) -> u64 {
         1 << self.page_size_log2
@@ -198,12 +206,45 @@ impl MemoryType {
             log2 => 1 << (32 - log2 as u32),
         }
     }
+
+    /// The most pages the memory's address type allows: [`MemoryType::max_pages_32`] for a
+    /// 32-bit memory; for a 64-bit one, the whole 64-bit address space (2^48 pages of 64 KiB).
+    pub fn max_pages(&self) -> u64 {
+        if !self.memory64 {
+            return self.max_pages_32();
+        }
+        match self.page_size_log2 {
+            0 => u64::MAX,
+            log2 => 1 << (64 - log2 as u32),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TableType {
     pub element: RefType,
     pub limits: Limits,
+    /// Indexed with i64 (memory64 proposal's 64-bit tables) instead of i32.
+    pub table64: bool,
+}
+
+impl TableType {
+    /// A 32-bit table of `element`s with `min` (and at most `max`) elements.
+    pub fn new(element: RefType, min: u64, max: Option<u64>) -> TableType {
+        TableType {
+            element,
+            limits: Limits { min, max },
+            table64: false,
+        }
+    }
+
+    /// A 64-bit (memory64) table of `element`s with `min` (and at most `max`) elements.
+    pub fn new64(element: RefType, min: u64, max: Option<u64>) -> TableType {
+        TableType {
+            table64: true,
+            ..TableType::new(element, min, max)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,8 +1,7 @@
 //! The `spectest` host module that the official test scripts import from.
 
 use wasmtier::{
-    Global, GlobalType, Limits, Linker, Memory, MemoryType, RefType, Store, Table, TableType, Val,
-    ValType,
+    Global, GlobalType, Linker, Memory, MemoryType, RefType, Store, Table, TableType, Val, ValType,
 };
 
 /// Defines the `spectest` module in `linker`, creating its memory, table and globals in
@@ -33,13 +32,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> wasmti
         linker.define(&*store, "spectest", name, global)?;
     }
 
-    let table_ty = TableType {
-        element: RefType::FuncRef,
-        limits: Limits {
-            min: 10,
-            max: Some(20),
-        },
-    };
+    let table_ty = TableType::new(RefType::FuncRef, 10, Some(20));
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&*store, "spectest", "table", table)?;
 

@@ -1,5 +1,6 @@
-//! Runs the official Wasm 2.0 spec suite, the suites of the later proposals wasmtier
-//! implements (extended-const, multi-memory, custom-page-sizes, tail-call, wide-arithmetic)
+//! Runs the official Wasm 2.0 spec suite, the Wasm 3.0 suite's scripts that need only what
+//! wasmtier implements, the suites of the later proposals wasmtier implements (extended-const, multi-memory, memory64, custom-page-sizes, tail-call,
+//! wide-arithmetic)
 //! and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
@@ -26,7 +27,12 @@ const WORKER_STACK_BYTES: usize = 256 << 20;
 struct Script {
     name: String,
     source: String,
+    /// Changes the script needs to the configuration of its run.
+    adjust: fn(&mut Config),
 }
+
+/// A script that runs with the configuration as it is.
+fn as_configured(_: &mut Config) {}
 
 fn config(tier: Tier) -> Config {
     let mut config = Config::new();
@@ -73,8 +79,10 @@ fn run_scripts(scripts: &[Script], config: &Config) -> (Vec<WastReport>, WastSta
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(script) = scripts.get(i) else { break };
+                        let mut config = config.clone();
+                        (script.adjust)(&mut config);
                         let outcome =
-                            run_wast_source_with_stats(&script.name, &script.source, config);
+                            run_wast_source_with_stats(&script.name, &script.source, &config);
                         results
                             .lock()
                             .expect("no worker panics while holding the lock")[i] = Some(outcome);
@@ -133,21 +141,64 @@ fn spec_v2_scripts() -> Vec<Script> {
         .map(|file| Script {
             name: file.name().to_string(),
             source: file.raw().to_string(),
+            adjust: as_configured,
         })
         .collect();
     scripts.sort_by(|a, b| a.name.cmp(&b.name));
     scripts
 }
 
+/// The scripts of the Wasm 3.0 suite (`wasm-v3/`) that need only what wasmtier implements.
+fn spec_v3_scripts() -> Vec<Script> {
+    let mut scripts: Vec<Script> = spec(SpecVersion::V3)
+        .filter(|file| !NEEDS_GC_OR_EXCEPTIONS.contains(&file.name()))
+        .map(|file| Script {
+            name: format!("wasm-v3/{}", file.name()),
+            source: file.raw().to_string(),
+            adjust: as_configured,
+        })
+        .collect();
+    scripts.sort_by(|a, b| a.name.cmp(&b.name));
+    scripts
+}
+
+/// Scripts of `wasm-v3/` that need Wasm 3.0 features wasmtier lacks: typed function
+/// references, GC (which also allows `global.get` of defined globals in constant
+/// expressions) or exception handling.
+const NEEDS_GC_OR_EXCEPTIONS: &[&str] = &[
+    "br_on_non_null.wast",
+    "br_on_null.wast",
+    "br_table.wast",
+    "call_ref.wast",
+    "data.wast",
+    "elem.wast",
+    "global.wast",
+    "imports.wast",
+    "instance.wast",
+    "linking.wast",
+    "local_init.wast",
+    "ref.wast",
+    "ref_as_non_null.wast",
+    "ref_is_null.wast",
+    "ref_null.wast",
+    "return_call_ref.wast",
+    "table.wast",
+    "type-canon.wast",
+    "type-equivalence.wast",
+    "type-rec.wast",
+    "unreached-valid.wast",
+];
+
 /// The scripts of a proposal's suite (each a version of the spec's scripts with the
-/// proposal's additions; these need no proposal wasmtier lacks).
+/// proposal's additions), less those that need a proposal wasmtier lacks.
 fn proposal_scripts(which: Proposal) -> Vec<Script> {
     let dir = proposal_dir(which);
     let mut scripts: Vec<Script> = proposal(which)
-        .filter(|file| !NEEDS_MEMORY64.contains(&(dir, file.name())))
+        .filter(|file| !NEEDS_SIMD.contains(&(dir, file.name())))
         .map(|file| Script {
             name: format!("proposals/{dir}/{}", file.name()),
             source: file.raw().to_string(),
+            adjust: proposal_adjustment(which),
         })
         .collect();
     scripts.sort_by(|a, b| a.name.cmp(&b.name));
@@ -155,18 +206,27 @@ fn proposal_scripts(which: Proposal) -> Vec<Script> {
     scripts
 }
 
-/// Scripts of the suites below that also need memory64, which wasmtier lacks: the 64-bit
-/// encoding of memory limits.
-const NEEDS_MEMORY64: &[(&str, &str)] = &[
-    ("custom-page-sizes", "memory_max.wast"),
-    ("custom-page-sizes", "memory_max_i64.wast"),
-];
+/// What a proposal's suite needs of the configuration: the memory64 suite predates
+/// multi-memory, and checks that a second memory (or a memory index in place of the reserved
+/// zero byte) is rejected.
+fn proposal_adjustment(which: Proposal) -> fn(&mut Config) {
+    match which {
+        Proposal::Memory64 => |config| {
+            config.wasm_multi_memory(false);
+        },
+        _ => as_configured,
+    }
+}
+
+/// Scripts of the suites below that also need SIMD, which wasmtier lacks.
+const NEEDS_SIMD: &[(&str, &str)] = &[("memory64", "simd_address.wast")];
 
 fn proposal_dir(which: Proposal) -> &'static str {
     match which {
         Proposal::ExtendedConst => "extended-const",
         Proposal::TailCall => "tail-call",
         Proposal::MultiMemory => "multi-memory",
+        Proposal::Memory64 => "memory64",
         Proposal::CustomPageSizes => "custom-page-sizes",
         Proposal::WideArithmetic => "wide-arithmetic",
         other => unimplemented!("wasmtier does not implement {other:?}"),
@@ -195,6 +255,7 @@ fn own_scripts() -> Vec<Script> {
             ),
             source: std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("reading {}: {e}", path.display())),
+            adjust: as_configured,
         })
         .collect()
 }
@@ -204,6 +265,7 @@ fn spec_v2(label: &str, mut config: Config) {
     // memory indices in place of its reserved zero bytes): run it with 2.0's features.
     config
         .wasm_multi_memory(false)
+        .wasm_memory64(false)
         .wasm_tail_call(false)
         .wasm_extended_const(false);
     let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
@@ -222,10 +284,14 @@ fn all_features(mut config: Config) -> Config {
 fn proposals(label: &str, config: Config, run: ProposalRun) {
     let config = all_features(config);
     let which = run.proposals;
-    let scripts: Vec<Script> = which.iter().flat_map(|p| proposal_scripts(*p)).collect();
+    let mut scripts = spec_v3_scripts();
+    scripts.extend(which.iter().flat_map(|p| proposal_scripts(*p)));
     let (reports, stats) = run_scripts(&scripts, &config);
     let names: Vec<&str> = which.iter().map(|p| proposal_dir(*p)).collect();
-    let title = format!("proposal suites ({}), {label}", names.join(", "));
+    let title = format!(
+        "wasm-v3 suite and proposal suites ({}), {label}",
+        names.join(", ")
+    );
     check(&title, &reports, &stats);
     // A compiled tier passes these suites only if it compiles what they test: a function the
     // JIT leaves to the interpreter would pass on the interpreter's merit.
@@ -246,6 +312,7 @@ fn own_wast(label: &str, config: Config) {
 const PROPOSALS: &[Proposal] = &[
     Proposal::ExtendedConst,
     Proposal::MultiMemory,
+    Proposal::Memory64,
     Proposal::CustomPageSizes,
     Proposal::TailCall,
     Proposal::WideArithmetic,

@@ -38,6 +38,7 @@ fn set_features(config: &mut Config, wasm: &WasmArgs) {
             WasmFeature::TailCall => config.wasm_tail_call(enable),
             WasmFeature::ExtendedConst => config.wasm_extended_const(enable),
             WasmFeature::MultiMemory => config.wasm_multi_memory(enable),
+            WasmFeature::Memory64 => config.wasm_memory64(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };
