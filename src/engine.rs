@@ -59,7 +59,8 @@ pub struct Config {
     pub(crate) jit_filter: Option<fn(Option<&str>, u32) -> bool>,
     pub(crate) consume_fuel: bool,
     pub(crate) tier_threshold: u64,
-    pub(crate) compile_threads: usize,
+    pub(crate) compile_threads: Option<usize>,
+    pub(crate) jit_emit_clif: Option<std::sync::Arc<std::path::Path>>,
     pub(crate) synchronous_compilation: bool,
     pub(crate) count_calls: bool,
     pub(crate) wasm_extended_const: bool,
@@ -80,7 +81,8 @@ impl Default for Config {
             jit_filter: None,
             consume_fuel: false,
             tier_threshold: DEFAULT_TIER_THRESHOLD,
-            compile_threads: 1,
+            compile_threads: None,
+            jit_emit_clif: None,
             synchronous_compilation: false,
             count_calls: false,
             wasm_extended_const: true,
@@ -106,9 +108,12 @@ impl Config {
         self
     }
 
-    /// `Tier::Auto`: how many background threads compile hot functions (minimum 1).
+    /// How many threads compile (minimum 1): under `Tier::Jit`, the threads that compile a
+    /// module's functions when it is loaded (default: one per core; the machine code is the
+    /// same whatever the number); under `Tier::Auto`, the background threads that compile
+    /// hot functions (default: one per core but one, left to the running program).
     pub fn compile_threads(&mut self, threads: usize) -> &mut Config {
-        self.compile_threads = threads.max(1);
+        self.compile_threads = Some(threads.max(1));
         self
     }
 
@@ -235,6 +240,14 @@ impl Config {
         self
     }
 
+    /// JIT tier: write the Cranelift IR of every function compiled when a module is loaded,
+    /// before optimisation, to `DIR/<function index>[-<name>].clif` (for debugging the JIT).
+    /// The directory must exist; failing to write fails the module's compilation.
+    pub fn jit_emit_clif(&mut self, dir: impl Into<std::path::PathBuf>) -> &mut Config {
+        self.jit_emit_clif = Some(dir.into().into());
+        self
+    }
+
     /// Meter execution with fuel: each instruction costs one unit (a wasm instruction in
     /// compiled code; in the interpreter a bytecode instruction, which may stand for several
     /// fused wasm instructions) and a store that runs out traps with "all fuel consumed".
@@ -351,7 +364,9 @@ impl Engine {
             && wasmtier_jit::is_supported())
         .then(|| {
             Arc::new(wasmtier_jit::tiering::CompilePool::new(
-                config.compile_threads,
+                config
+                    .compile_threads
+                    .unwrap_or_else(wasmtier_jit::tiering::CompilePool::default_threads),
             ))
         });
         Ok(Engine {

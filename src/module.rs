@@ -122,6 +122,8 @@ impl Module {
             bounds_checks: config.jit_bounds_checks,
             filter: config.jit_filter,
             fuel: config.consume_fuel,
+            compile_threads: config.compile_threads,
+            emit_clif: config.jit_emit_clif.clone(),
         };
         #[cfg(feature = "jit")]
         let jit = if engine.tier() == crate::Tier::Jit {

@@ -147,6 +147,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub stats: bool,
 
+    /// With --tier=jit: write the Cranelift IR of each compiled function, before
+    /// optimisation, to DIR/<function index>[-<name>].clif (for debugging the JIT). DIR is
+    /// created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub emit_clif: Option<PathBuf>,
+
     /// Module to run (.wasm binary or .wat text).
     pub file: PathBuf,
 

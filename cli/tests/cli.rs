@@ -733,3 +733,64 @@ fn help_works() {
         assert!(stdout(&out).contains(command), "{}", stdout(&out));
     }
 }
+
+/// `--emit-clif DIR` writes each compiled function's Cranelift IR to `DIR/INDEX[-NAME].clif`,
+/// creating DIR, and the program still runs.
+#[test]
+fn emit_clif_writes_one_file_per_function() {
+    let dir = scratch_file("clif").join("nested");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.to_str().expect("non-UTF-8 scratch path");
+    let out = run_example(
+        &["--tier=jit", "--emit-clif", dir_arg, "--invoke", "fib"],
+        "fib.wat",
+        &["20"],
+    );
+    assert_success(&out, "6765\n");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // Function 0 is `$fib` in the name section; function 1 has no name.
+    assert_eq!(names, ["0-fib.clif", "1.clif"]);
+    for name in &names {
+        let clif = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(clif.starts_with("function "), "{name}:\n{clif}");
+    }
+    let _ = std::fs::remove_dir_all(scratch_file("clif"));
+}
+
+/// `--emit-clif` fails with an error, not a panic, where it cannot write or would do nothing.
+#[test]
+fn emit_clif_errors() {
+    // A directory in the way of the file to write.
+    let dir = scratch_file("clif-blocked");
+    std::fs::create_dir_all(dir.join("0-fib.clif")).unwrap();
+    let dir_arg = dir.to_str().expect("non-UTF-8 scratch path");
+    let out = run_example(
+        &["--tier=jit", "--emit-clif", dir_arg, "--invoke", "fib"],
+        "fib.wat",
+        &["20"],
+    );
+    assert_error(&out, "cannot write");
+    // A file where the directory should be.
+    let file = scratch_file("clif-file");
+    std::fs::write(&file, "").unwrap();
+    let file_arg = file.to_str().expect("non-UTF-8 scratch path");
+    let out = run_example(
+        &["--tier=jit", "--emit-clif", file_arg, "--invoke", "fib"],
+        "fib.wat",
+        &["20"],
+    );
+    assert_error(&out, "cannot create the --emit-clif directory");
+    // Only `--tier=jit` compiles modules up front.
+    let out = run_example(
+        &["--emit-clif", dir_arg, "--invoke", "fib"],
+        "fib.wat",
+        &["20"],
+    );
+    assert_error(&out, "--emit-clif needs --tier=jit");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&file);
+}

@@ -6,7 +6,15 @@
 //! - `signals`: the entry trampoline and the signal handler that turns faults at recorded
 //!   trap sites into traps;
 //! - `builtins`: runtime entry points compiled code calls through the VM context;
-//! - `tail`: tail calls the interpreter hands back to compiled code.
+//! - `tail`: tail calls the interpreter hands back to compiled code;
+//! - `parallel`: the worker threads a module's functions are compiled on.
+//!
+//! **Compilation.** `compile_module` translates and compiles the defined functions on
+//! several threads (`JitOptions::compile_threads`, by default one per core), each with its
+//! own Cranelift contexts, into self-contained machine code (`FuncMachineCode`: trap sites
+//! and call sites relative to the function's start). It then appends them in function order
+//! and links the direct calls (`Layout`), so the machine code, trap tables and `skipped` do
+//! not depend on the number of threads or on which thread compiled what.
 //!
 //! **Layout.** Compiled code reads everything through the `#[repr(C)]` structures of
 //! `wasmtier_runtime::vmctx`: one `VMContext` per instance (memory 0's definition, globals,
@@ -48,12 +56,14 @@
 mod abi;
 mod builtins;
 mod codemem;
+mod parallel;
 mod signals;
 mod tail;
 pub mod tiering;
 mod translate;
 
 use std::cell::Cell;
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -71,7 +81,7 @@ use abi::TrapOutcome;
 use codemem::CodeMemory;
 
 /// Options of the JIT tier.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JitOptions {
     /// Check every linear-memory access explicitly instead of relying on guard pages.
     pub bounds_checks: bool,
@@ -80,6 +90,13 @@ pub struct JitOptions {
     pub filter: Option<fn(Option<&str>, u32) -> bool>,
     /// Meter fuel (`StoreOpaque::fuel`): each executed wasm operator costs one unit.
     pub fuel: bool,
+    /// Threads [`compile_module`] compiles the functions on (the calling thread included).
+    /// `None`: one per available core, fewer for a small module. The machine code is the
+    /// same whatever the number.
+    pub compile_threads: Option<usize>,
+    /// Write the Cranelift IR of every function [`compile_module`] translates, before
+    /// optimisation, to a `.clif` file in this directory (which must exist); for debugging.
+    pub emit_clif: Option<Arc<Path>>,
 }
 
 /// Whether the JIT can run on this host.
@@ -169,6 +186,55 @@ impl std::fmt::Debug for CompiledModule {
     }
 }
 
+/// Machine code of one function compiled on its own: trap sites and direct call sites are
+/// relative to its first byte, so that it can be placed anywhere ([`Layout::append`]).
+struct FuncMachineCode {
+    bytes: Vec<u8>,
+    traps: Vec<(u32, u8)>,
+    /// Direct calls: (offset of the rel32 field, callee function index, addend).
+    calls: Vec<(u32, u32, i64)>,
+}
+
+/// Compiles `func` with the scratch context `cx`. Self-contained, so that the functions of a
+/// module can be compiled on several threads and laid out afterwards.
+fn compile_ir(
+    func: Function,
+    cx: &mut cranelift_codegen::Context,
+) -> Result<FuncMachineCode, String> {
+    let isa = isa()?;
+    cx.clear();
+    cx.func = func;
+    let names = cx.func.params.user_named_funcs().clone();
+    let compiled = cx
+        .compile(&**isa, &mut ControlPlane::default())
+        .map_err(|e| format!("{:?}", e.inner))?;
+    // Only direct calls between functions of this module are expected.
+    let mut calls = Vec::new();
+    for r in compiled.buffer.relocs() {
+        let callee = match (&r.kind, &r.target) {
+            (
+                cranelift_codegen::binemit::Reloc::X86CallPCRel4,
+                cranelift_codegen::FinalizedRelocTarget::ExternalName(ir::ExternalName::User(name)),
+            ) => names[*name].index,
+            _ => return Err(format!("unsupported relocation {:?}", r.kind)),
+        };
+        calls.push((r.offset, callee, r.addend));
+    }
+    let traps = compiled
+        .buffer
+        .traps()
+        .iter()
+        .map(|t| (t.offset, t.code.as_raw().get()))
+        .collect();
+    Ok(FuncMachineCode {
+        bytes: compiled.code_buffer().to_vec(),
+        traps,
+        calls,
+    })
+}
+
+/// Machine code of a module (or of one tiered function) being put together: functions are
+/// appended one after another, then direct calls are linked.
 struct Layout {
     bytes: Vec<u8>,
     traps: Vec<(u32, u8)>,
@@ -177,36 +243,35 @@ struct Layout {
 }
 
 impl Layout {
+    fn new() -> Layout {
+        Layout {
+            bytes: Vec::new(),
+            traps: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    /// Compiles `func` and appends it; returns its offset.
     fn add(&mut self, func: Function, cx: &mut cranelift_codegen::Context) -> Result<u32, String> {
-        let isa = isa()?;
-        cx.clear();
-        cx.func = func;
-        let names = cx.func.params.user_named_funcs().clone();
-        let compiled = cx
-            .compile(&**isa, &mut ControlPlane::default())
-            .map_err(|e| format!("{:?}", e.inner))?;
-        let align = isa.function_alignment().preferred.max(16) as usize;
+        let code = compile_ir(func, cx)?;
+        self.append(&code)
+    }
+
+    /// Appends compiled code at the next aligned offset, which it returns.
+    fn append(&mut self, code: &FuncMachineCode) -> Result<u32, String> {
+        let align = isa()?.function_alignment().preferred.max(16) as usize;
         while !self.bytes.len().is_multiple_of(align) {
             self.bytes.push(0xcc);
         }
         let start = self.bytes.len() as u32;
-        // Only direct calls between functions of this module are expected.
-        for r in compiled.buffer.relocs() {
-            let callee = match (&r.kind, &r.target) {
-                (
-                    cranelift_codegen::binemit::Reloc::X86CallPCRel4,
-                    cranelift_codegen::FinalizedRelocTarget::ExternalName(ir::ExternalName::User(
-                        name,
-                    )),
-                ) => names[*name].index,
-                _ => return Err(format!("unsupported relocation {:?}", r.kind)),
-            };
-            self.calls.push((start + r.offset, callee, r.addend));
-        }
-        self.bytes.extend_from_slice(compiled.code_buffer());
-        for t in compiled.buffer.traps() {
-            self.traps.push((start + t.offset, t.code.as_raw().get()));
-        }
+        self.bytes.extend_from_slice(&code.bytes);
+        self.traps
+            .extend(code.traps.iter().map(|&(at, trap)| (start + at, trap)));
+        self.calls.extend(
+            code.calls
+                .iter()
+                .map(|&(at, callee, addend)| (start + at, callee, addend)),
+        );
         Ok(start)
     }
 
@@ -244,6 +309,47 @@ fn compile_with(
     options: &JitOptions,
     direct_calls: bool,
 ) -> Result<CompiledModule, String> {
+    let laid_out = lay_out_module(info, bodies, options, direct_calls)?;
+    let code = CodeMemory::new(
+        &laid_out.layout.bytes,
+        signals::CodeInfo {
+            traps: laid_out.layout.traps,
+            funcs: laid_out.ranges,
+            module_name: info.name.clone(),
+            func_names: info.func_names.clone(),
+        },
+    )?;
+    Ok(CompiledModule {
+        code,
+        funcs: laid_out.funcs,
+        wrappers: laid_out.wrappers,
+        trampolines: laid_out.trampolines,
+        osr_wrapper: laid_out.osr_wrapper,
+        skipped: laid_out.skipped,
+        first_defined: info.num_imported_funcs,
+    })
+}
+
+/// A module's machine code, linked, before it is mapped executable: the fields of
+/// [`CompiledModule`] and what the trap handler learns about the code.
+struct ModuleLayout {
+    /// Code, sorted trap sites, and the direct calls it resolved.
+    layout: Layout,
+    /// (start offset, end offset, function index) of each compiled wasm function.
+    ranges: Vec<(u32, u32, u32)>,
+    funcs: Vec<Option<u32>>,
+    wrappers: Vec<u32>,
+    trampolines: Vec<u32>,
+    osr_wrapper: u32,
+    skipped: Vec<(u32, String)>,
+}
+
+fn lay_out_module(
+    info: &ModuleInfo,
+    bodies: &[(u32, FunctionBody<'_>)],
+    options: &JitOptions,
+    direct_calls: bool,
+) -> Result<ModuleLayout, String> {
     let isa = isa()?;
     let wanted = |index: u32| {
         options
@@ -266,37 +372,46 @@ fn compile_with(
         call_counter: None,
         osr_loop: None,
     };
-    let mut fctx = FunctionBuilderContext::new();
-    let mut cx = cranelift_codegen::Context::new();
-    let mut layout = Layout {
-        bytes: Vec::new(),
-        traps: Vec::new(),
-        calls: Vec::new(),
-    };
+    let chosen: Vec<_> = bodies.iter().filter(|(index, _)| wanted(*index)).collect();
+    let threads = compile_threads(options, &chosen);
+    // Functions are compiled independently on the worker threads, then laid out here in
+    // their order, so that the result does not depend on which thread compiled what.
+    let results = parallel::map_ordered(
+        &chosen,
+        threads,
+        |(_, body)| body_size(body),
+        || {
+            (
+                FunctionBuilderContext::new(),
+                cranelift_codegen::Context::new(),
+            )
+        },
+        |(fctx, cx), (index, body)| compile_one(&env, *index, body, options, fctx, cx),
+    );
+    let mut results = results.into_iter();
+    let mut layout = Layout::new();
     let mut funcs = Vec::with_capacity(bodies.len());
     let mut ranges = Vec::new();
     let mut skipped = Vec::new();
-    for (index, body) in bodies {
+    for (index, _) in bodies {
         if !wanted(*index) {
             funcs.push(None);
             continue;
         }
-        let mut func = Function::new();
-        let result = translate::translate_function(&env, *index, body, &mut func, &mut fctx)
-            .and_then(|()| layout.add(func, &mut cx));
-        match result {
-            Ok(off) => {
+        match results.next().expect("one result per chosen function")? {
+            Ok(code) => {
+                let off = layout.append(&code)?;
                 ranges.push((off, layout.bytes.len() as u32, *index));
                 funcs.push(Some(off));
             }
             Err(e) => {
                 skipped.push((*index, e));
                 funcs.push(None);
-                // A translation that stopped half-way leaves the builder context in use.
-                fctx = FunctionBuilderContext::new();
             }
         }
     }
+    let mut fctx = FunctionBuilderContext::new();
+    let mut cx = cranelift_codegen::Context::new();
     let mut wrappers = Vec::with_capacity(info.types.len());
     let mut trampolines = Vec::with_capacity(info.types.len());
     for ty in &info.types {
@@ -312,24 +427,77 @@ fn compile_with(
     let osr_wrapper = layout.add(func, &mut cx)?;
     layout.link(&funcs, info.num_imported_funcs)?;
     layout.traps.sort_unstable();
-    let code = CodeMemory::new(
-        &layout.bytes,
-        signals::CodeInfo {
-            traps: layout.traps,
-            funcs: ranges,
-            module_name: info.name.clone(),
-            func_names: info.func_names.clone(),
-        },
-    )?;
-    Ok(CompiledModule {
-        code,
+    Ok(ModuleLayout {
+        layout,
+        ranges,
         funcs,
         wrappers,
         trampolines,
         osr_wrapper,
         skipped,
-        first_defined: info.num_imported_funcs,
     })
+}
+
+/// Below this much wasm code per thread, [`compile_threads`] uses fewer threads than cores:
+/// starting a thread costs about as much as compiling a few small functions.
+const MIN_BODY_BYTES_PER_THREAD: usize = 4096;
+
+/// How many threads compile `chosen`: as configured, else one per core, but no more than
+/// there is work for.
+fn compile_threads(options: &JitOptions, chosen: &[&(u32, FunctionBody<'_>)]) -> usize {
+    options.compile_threads.unwrap_or_else(|| {
+        let bytes: usize = chosen.iter().map(|(_, body)| body_size(body)).sum();
+        parallel::default_threads().min(1 + bytes / MIN_BODY_BYTES_PER_THREAD)
+    })
+}
+
+fn body_size(body: &FunctionBody<'_>) -> usize {
+    usize::try_from(body.range().end - body.range().start).unwrap_or(usize::MAX)
+}
+
+/// What compiling one function gives: its machine code, or why it stays interpreted (`Ok`
+/// either way); `Err` only for a failure that fails the whole module.
+type CompileOutcome = Result<Result<FuncMachineCode, String>, String>;
+
+/// Translates and compiles defined function `index` on a worker thread, with that thread's
+/// scratch contexts.
+fn compile_one(
+    env: &translate::Env<'_>,
+    index: u32,
+    body: &FunctionBody<'_>,
+    options: &JitOptions,
+    fctx: &mut FunctionBuilderContext,
+    cx: &mut cranelift_codegen::Context,
+) -> CompileOutcome {
+    let mut func = Function::new();
+    if let Err(e) = translate::translate_function(env, index, body, &mut func, fctx) {
+        // A translation that stopped half-way leaves the builder context in use.
+        *fctx = FunctionBuilderContext::new();
+        return Ok(Err(e));
+    }
+    if let Some(dir) = &options.emit_clif {
+        write_clif(dir, env.info, index, &func)?;
+    }
+    Ok(compile_ir(func, cx))
+}
+
+/// Writes `func`'s IR to `DIR/<index>[-<name>].clif`, the name (from the name section) made
+/// safe for a file name.
+fn write_clif(dir: &Path, info: &ModuleInfo, index: u32, func: &Function) -> Result<(), String> {
+    let mut file = format!("{index}");
+    if let Some(name) = info.func_name(index) {
+        file.push('-');
+        file.extend(name.chars().take(100).map(|c| {
+            if c.is_ascii_alphanumeric() || "_-.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        }));
+    }
+    let path = dir.join(format!("{file}.clif"));
+    std::fs::write(&path, func.display().to_string())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// One linked instance: its VM context and the arrays the context points at.
@@ -720,6 +888,127 @@ mod tests {
             &TypeRegistry::default(),
         );
         assert!(module.skipped.is_empty(), "{:?}", module.skipped);
+    }
+
+    /// A module with many functions of different sizes that call each other directly, trap
+    /// in several ways, and one function too big to compile (so that it is skipped).
+    fn many_functions_wat() -> String {
+        let mut wat = String::from("(module (memory 1) (table 4 funcref)\n");
+        for i in 0..40 {
+            let callee = (i * 7 + 3) % 40;
+            let mut body = format!("(i32.div_s (local.get 0) (i32.const {i}))");
+            for j in 0..(i % 9) * 5 {
+                body = format!("(i32.add {body} (i32.load offset={j} (local.get 0)))");
+            }
+            wat.push_str(&format!(
+                "(func (param i32) (result i32) (loop (br_if 0 (i32.eqz (local.get 0)))) \
+                 (if (result i32) (i32.gt_u (local.get 0) (i32.const 1000)) \
+                   (then (call {callee} (i32.sub (local.get 0) (i32.const 1)))) \
+                   (else {body})))\n"
+            ));
+        }
+        let huge = "(drop (i32.const 1))".repeat(translate::MAX_BODY_BYTES as usize / 3 + 1);
+        wat.push_str(&format!("(func {huge}))"));
+        wat
+    }
+
+    /// Functions compiled on one thread or on several are laid out the same: the same bytes,
+    /// trap sites, function ranges and skipped functions, with the fallback to calls through
+    /// references (a function was skipped) and with a filter.
+    #[test]
+    fn thread_count_does_not_change_the_code() {
+        let wasm = wat::parse_str(many_functions_wat()).unwrap();
+        let registry = TypeRegistry::default();
+        let features = wasmtier_runtime::module::features();
+        let parsed =
+            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
+        let bodies: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| (b.func_index, b.body.clone()))
+            .collect();
+        for (filter, direct_calls) in [
+            (None, true),
+            (None, false),
+            (
+                Some((|_, i| i % 5 != 3) as fn(Option<&str>, u32) -> bool),
+                true,
+            ),
+        ] {
+            let lay_out = |threads| {
+                let options = JitOptions {
+                    filter,
+                    compile_threads: Some(threads),
+                    ..JitOptions::default()
+                };
+                lay_out_module(&parsed.info, &bodies, &options, direct_calls).unwrap()
+            };
+            let one = lay_out(1);
+            assert_eq!(one.skipped.len(), 1, "{:?}", one.skipped);
+            assert!(one.funcs.iter().filter(|f| f.is_some()).count() >= 30);
+            for threads in [2, 3, 16] {
+                let many = lay_out(threads);
+                assert!(one.layout.bytes == many.layout.bytes, "{threads} threads");
+                assert_eq!(one.layout.traps, many.layout.traps);
+                assert_eq!(one.layout.calls, many.layout.calls);
+                assert_eq!(one.ranges, many.ranges);
+                assert_eq!(one.funcs, many.funcs);
+                assert_eq!(one.skipped, many.skipped);
+                assert_eq!(
+                    (
+                        one.wrappers.clone(),
+                        one.trampolines.clone(),
+                        one.osr_wrapper
+                    ),
+                    (many.wrappers, many.trampolines, many.osr_wrapper)
+                );
+            }
+        }
+    }
+
+    /// The compiled functions run, call each other and trap with the same results whatever
+    /// the number of threads that compiled them.
+    #[test]
+    fn code_compiled_on_several_threads_runs_and_traps() {
+        let wat = r#"(module
+            (func $f (export "f") (param i32) (result i32)
+              (if (result i32) (i32.eqz (local.get 0))
+                (then (i32.div_u (i32.const 1) (local.get 0)))
+                (else (i32.add (call $g (i32.sub (local.get 0) (i32.const 1))) (i32.const 2)))))
+            (func $g (param i32) (result i32) (call $f (local.get 0))))"#;
+        for threads in [1, 2] {
+            let registry = Arc::new(TypeRegistry::default());
+            let wasm = wat::parse_str(wat).unwrap();
+            let features = wasmtier_runtime::module::features();
+            let parsed =
+                wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
+            let bodies: Vec<_> = parsed
+                .bodies
+                .iter()
+                .map(|b| (b.func_index, b.body.clone()))
+                .collect();
+            let options = JitOptions {
+                compile_threads: Some(threads),
+                ..JitOptions::default()
+            };
+            let module = compile_module(&parsed.info, &bodies, &options).unwrap();
+            let mut store = StoreOpaque::new(registry);
+            let done =
+                wasmtier_runtime::instantiate(&mut store, Arc::new(parsed.info), Arc::new(()), &[])
+                    .unwrap();
+            link_instance(&mut store, done.instance, &Arc::new(module));
+            let Some(Extern::Func(f)) = store.instance(done.instance).export("f") else {
+                panic!("no export f");
+            };
+            let mut slots = [0u64];
+            let trap = invoke(&mut store, f, &mut slots).unwrap_err();
+            assert_eq!(trap.code(), Some(TrapCode::IntegerDivideByZero));
+            assert_eq!(trap.backtrace().len(), 1, "{threads} threads");
+            // f(3) -> g(2) -> f(2) -> ... -> f(0), which traps: 7 frames.
+            let mut slots = [3u64];
+            let trap = invoke(&mut store, f, &mut slots).unwrap_err();
+            assert_eq!(trap.backtrace().len(), 7, "{threads} threads");
+        }
     }
 
     #[test]

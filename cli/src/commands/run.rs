@@ -36,6 +36,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     // Statistics should count every call, also those of compiled code.
     config.count_calls(args.stats);
+    if let Some(dir) = &args.emit_clif {
+        config.jit_emit_clif(clif_dir(dir, args.tier.tier)?);
+    }
     let engine = commands::engine_from(&config)?;
     let module = commands::load_module(&engine, &args.file)?;
 
@@ -95,6 +98,23 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         output::line(format_val(result))?;
     }
     Ok(())
+}
+
+/// `--emit-clif DIR`: the directory, created if missing. Only `--tier=jit` compiles the whole
+/// module up front, where the IR is written; elsewhere the option would silently do nothing.
+fn clif_dir(dir: &std::path::Path, tier: Tier) -> Result<&std::path::Path, Failure> {
+    if tier != Tier::Jit {
+        return Err(Failure::error(format!(
+            "--emit-clif needs --tier=jit (got --tier={tier})"
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::error(format!(
+            "cannot create the --emit-clif directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    Ok(dir)
 }
 
 /// How many of the most called functions `--stats` lists.

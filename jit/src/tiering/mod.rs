@@ -77,11 +77,7 @@ fn compile_function(
         &mut func,
         &mut FunctionBuilderContext::new(),
     )?;
-    let mut layout = Layout {
-        bytes: Vec::new(),
-        traps: Vec::new(),
-        calls: Vec::new(),
-    };
+    let mut layout = Layout::new();
     let entry = layout.add(func, &mut cranelift_codegen::Context::new())?;
     // Direct calls (to itself) land on the function's own entry.
     let mut offsets = vec![None; (index - info.num_imported_funcs) as usize + 1];

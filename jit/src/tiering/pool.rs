@@ -76,6 +76,13 @@ impl CompilePool {
         }
     }
 
+    /// The number of threads when the embedder does not choose: one per core but one, at
+    /// least one. The thread running the program keeps interpreting while functions compile,
+    /// and compilation should take cores from it only where there are spare ones.
+    pub fn default_threads() -> usize {
+        crate::parallel::default_threads().saturating_sub(1).max(1)
+    }
+
     /// Starts the threads; false if not even one could be started.
     fn start(&self) -> bool {
         let mut started = 0;
