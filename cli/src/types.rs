@@ -19,7 +19,8 @@ fn limits(l: &Limits) -> String {
 }
 
 fn describe_table(t: &TableType) -> String {
-    format!("(table {} {})", limits(&t.limits), t.element)
+    let index = if t.table64 { "i64 " } else { "" };
+    format!("(table {index}{} {})", limits(&t.limits), t.element)
 }
 
 fn describe_memory(m: &MemoryType) -> String {

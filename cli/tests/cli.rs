@@ -642,6 +642,13 @@ fn inspect_lists_imports_and_exports() {
         "{text}"
     );
     assert!(text.contains("  mem: (memory 1)\n"), "{text}");
+    let path = data_file("memory64.wat");
+    let out = wasmtier(&["inspect", path.to_str().unwrap()]);
+    assert_success(
+        &out,
+        "imports:\n  (none)\nexports:\n  table: (table i64 2 funcref)\n  \
+         memory: (memory i64 1 2)\n",
+    );
 }
 
 // ---- wast ---------------------------------------------------------------------------------
