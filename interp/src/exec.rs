@@ -590,6 +590,51 @@ impl Exec {
         Ok((f, callee.ty.params().len()))
     }
 
+    /// `call_indirect`'s common case in one step: element `index` of table `table` is a
+    /// function of the current instance of type `type_index`, interpreted and already
+    /// translated; returns it. Null for anything else (out of bounds, null, another type,
+    /// another instance, a host function, machine code, not translated yet), which
+    /// `indirect_callee` and `prepare_call` then handle, traps included.
+    ///
+    /// # Safety
+    /// `table` must be a valid table index and `type_index` a valid type index of the
+    /// current module (validation ensures both).
+    #[inline(never)]
+    pub(crate) unsafe fn interpreted_indirect_callee(
+        &mut self,
+        type_index: u32,
+        table: u32,
+        index: u32,
+    ) -> *const CompiledFunc {
+        // SAFETY: per the contract; `ctx.module` and `ctx.code` belong to the current
+        // instance, which the store keeps alive during the execution (see
+        // `indirect_callee`), and `self.store` is the store this activation runs in.
+        unsafe {
+            let expected = (&(*self.ctx.module).type_ids)[type_index as usize];
+            let Some(&raw) = self.table(table).elements.get(index as usize) else {
+                return ptr::null();
+            };
+            let Some(f) = raw_ref::to_func(raw) else {
+                return ptr::null();
+            };
+            let store = &*self.store;
+            let Some(callee) = store.get_func(f) else {
+                return ptr::null();
+            };
+            match callee.kind {
+                FuncKind::Wasm { instance, index }
+                    if instance == self.ctx.inst
+                        && callee.type_id == expected
+                        && store.compiled_call(f).is_none() =>
+                {
+                    let def = index - (*self.ctx.module).num_imported_funcs;
+                    (*self.ctx.code).translated_unchecked(def)
+                }
+                _ => ptr::null(),
+            }
+        }
+    }
+
     /// Hands a tail call to compiled function `f`, whose arguments are the slots from
     /// `args`, back to the caller of the interpreter: the outermost activation ends with
     /// `Exit::TailCall`.

@@ -561,9 +561,16 @@ handlers! { [pc fp mem st]
     }
     call_indirect {
         let index = lane!(pc, 0);
-        match st.indirect_callee(hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index))) {
-            Ok((f, params)) => call!(pc fp mem st, f, index - params),
-            Err(code) => return st.raise(code, pc),
+        let (type_index, table, element) = (hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index)));
+        let callee = st.interpreted_indirect_callee(type_index, table, element);
+        if !callee.is_null() {
+            let caller_inst = st.ctx.inst;
+            enter!(pc fp mem st, callee, index - (*callee).num_params as usize, caller_inst);
+        } else {
+            match st.indirect_callee(type_index, table, element) {
+                Ok((f, params)) => call!(pc fp mem st, f, index - params),
+                Err(code) => return st.raise(code, pc),
+            }
         }
     }
     return_call_internal {
