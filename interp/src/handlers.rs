@@ -587,10 +587,19 @@ handlers! { [pc fp mem st]
         tail_call!(pc fp mem st, f, lane!(pc, 0));
     }
     return_call_indirect {
+        // As `call_indirect`.
         let index = lane!(pc, 0);
-        match st.indirect_callee(hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index))) {
-            Ok((f, params)) => tail_call!(pc fp mem st, f, index - params),
-            Err(code) => return st.raise(code, pc),
+        let (type_index, table, element) = (hi32!(pc), lane!(pc, 1) as u32, u32v(*fp.add(index)));
+        let callee = st.interpreted_indirect_callee(type_index, table, element);
+        if !callee.is_null() {
+            let params = (*callee).num_params as usize;
+            move_slots(fp.add(index - params), fp, params);
+            enter_in_place!(pc fp mem st, callee);
+        } else {
+            match st.indirect_callee(type_index, table, element) {
+                Ok((f, params)) => tail_call!(pc fp mem st, f, index - params),
+                Err(code) => return st.raise(code, pc),
+            }
         }
     }
     tier_entry {
