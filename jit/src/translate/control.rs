@@ -58,19 +58,8 @@ impl Translator<'_, '_> {
         let (params, results) = self.block_sig(blockty)?;
         let dest = self.new_block_with(&results);
         let height = self.stack.len() - params.len();
-        self.frames.push(ControlFrame {
-            kind: FrameKind::Block,
-            dest,
-            header: None,
-            else_block: None,
-            else_params: Vec::new(),
-            else_seen: false,
-            head_reachable: true,
-            params,
-            results,
-            height,
-            dest_used: false,
-        });
+        let frame = ControlFrame::new(FrameKind::Block, dest, params, results, height);
+        self.frames.push(frame);
         Ok(())
     }
 
@@ -98,19 +87,9 @@ impl Translator<'_, '_> {
         let hp = self.b.block_params(header).to_vec();
         let height = self.stack.len();
         self.stack.extend(hp);
-        self.frames.push(ControlFrame {
-            kind: FrameKind::Loop,
-            dest,
-            header: Some(header),
-            else_block: None,
-            else_params: Vec::new(),
-            else_seen: false,
-            head_reachable: true,
-            params,
-            results,
-            height,
-            dest_used: false,
-        });
+        let mut frame = ControlFrame::new(FrameKind::Loop, dest, params, results, height);
+        frame.header = Some(header);
+        self.frames.push(frame);
         Ok(())
     }
 
@@ -125,19 +104,10 @@ impl Translator<'_, '_> {
         let n = params.len();
         let else_params = self.peekn(n).to_vec();
         let height = self.stack.len() - n;
-        self.frames.push(ControlFrame {
-            kind: FrameKind::If,
-            dest,
-            header: None,
-            else_block: Some(else_block),
-            else_params,
-            else_seen: false,
-            head_reachable: true,
-            params,
-            results,
-            height,
-            dest_used: false,
-        });
+        let mut frame = ControlFrame::new(FrameKind::If, dest, params, results, height);
+        frame.else_block = Some(else_block);
+        frame.else_params = else_params;
+        self.frames.push(frame);
         Ok(())
     }
 

@@ -82,6 +82,16 @@ pub(super) fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, slots: Value, i:
     b.ins().store(vm_flags(), w, slots, i as i32 * SLOT_SIZE);
 }
 
+/// Allocates a slot array of `n` slots in the function's frame and returns its address.
+pub(super) fn stack_slot_array(b: &mut FunctionBuilder<'_>, n: usize) -> Value {
+    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+        ir::StackSlotKind::ExplicitSlot,
+        n as u32 * SLOT_SIZE as u32,
+        3,
+    ));
+    b.ins().stack_addr(types::I64, slot, 0)
+}
+
 /// Widens a value to a full 64-bit slot (upper bits zero), as the runtime stores values.
 fn widen(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
     match b.func.dfg.value_type(v) {

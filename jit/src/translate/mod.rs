@@ -25,11 +25,23 @@
 //! offset themselves. `wrappers` builds the code that is no wasm function (array wrappers,
 //! the on-stack-replacement wrapper, host trampolines, tail-call adapters).
 //!
-//! A new operator group (such as SIMD, through wasmparser's `VisitSimdOperator` list of
-//! operators) is one more module with a `fn group_op(&mut self, op: Operator) ->
-//! Result<(), String>` on `Translator` and one more arm in `Translator::op`'s dispatch.
-//! Each group returns [`unsupported`] for an operator it does not know, so a dispatch
-//! mistake is an error, not a panic.
+//! [`Env`] is what the caller configures for a whole module (module info, ISA, options);
+//! [`env::FuncEnvironment`] is one function's view of the VM, created in its prologue.
+//!
+//! **Dispatch.** `Translator::op` matches on wasmparser's `Operator` and routes whole groups
+//! to `*_op` methods, each of which matches again within its group; numeric operators are the
+//! fallback arm. (A `VisitOperator` implementation would be the other choice; matching on
+//! `Operator` keeps the body loop's limits and unreachable-code skipping in one place.) Each
+//! group returns [`unsupported`] for an operator it does not know, so a dispatch mistake is an
+//! error, not a panic. A new group is one more module with a
+//! `fn group_op(&mut self, op: Operator) -> Result<(), String>` on `Translator` and one more
+//! arm before the fallback: SIMD will be `simd.rs` with `simd_op`, and an arm whose pattern
+//! lists the SIMD operators (the ones wasmparser's `for_each_visit_simd_operator!` names, the
+//! operators of its `VisitSimdOperator`), with its memory accesses going through
+//! `FuncEnvironment::mem_addr` like every other load and store.
+//!
+//! The split changed no generated code: every helper emits the instructions of the former
+//! single-file translator in the same order (the `--emit-clif` output is byte-identical).
 
 mod calls;
 mod control;
@@ -160,6 +172,29 @@ struct ControlFrame {
 }
 
 impl ControlFrame {
+    /// A frame without loop header or else arm (the callers add theirs).
+    fn new(
+        kind: FrameKind,
+        dest: ir::Block,
+        params: Vec<Type>,
+        results: Vec<Type>,
+        height: usize,
+    ) -> Self {
+        ControlFrame {
+            kind,
+            dest,
+            header: None,
+            else_block: None,
+            else_params: Vec::new(),
+            else_seen: false,
+            head_reachable: true,
+            params,
+            results,
+            height,
+            dest_used: false,
+        }
+    }
+
     fn br_arity(&self) -> usize {
         if self.kind == FrameKind::Loop {
             self.params.len()
@@ -264,19 +299,13 @@ pub(crate) fn translate_function(
         vm,
         b,
         stack: Vec::new(),
-        frames: vec![ControlFrame {
-            kind: FrameKind::Block,
-            dest: exit,
-            header: None,
-            else_block: None,
-            else_params: Vec::new(),
-            else_seen: false,
-            head_reachable: true,
-            params: Vec::new(),
+        frames: vec![ControlFrame::new(
+            FrameKind::Block,
+            exit,
+            Vec::new(),
             results,
-            height: 0,
-            dest_used: false,
-        }],
+            0,
+        )],
         locals,
         reachable: true,
         dead_depth: 0,

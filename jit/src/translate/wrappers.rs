@@ -9,7 +9,6 @@ use cranelift_codegen::ir::{self, AbiParam, Function, InstBuilder, Signature, ty
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use wasmtier_runtime::FuncType;
-use wasmtier_runtime::vmctx::SLOT_SIZE;
 
 use super::{cl_type, env, native_sig, osr_sig, wasm_convention_sig};
 use crate::abi::{self, Builtin, trap_code};
@@ -90,12 +89,7 @@ pub(crate) fn build_host_trampoline(
     let p = entry_params(&mut b);
     let (func_id, caller) = (p[0], p[1]);
     let n = ty.params().len().max(ty.results().len()).max(1);
-    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
-        ir::StackSlotKind::ExplicitSlot,
-        n as u32 * SLOT_SIZE as u32,
-        3,
-    ));
-    let values = b.ins().stack_addr(types::I64, slot, 0);
+    let values = env::stack_slot_array(&mut b, n);
     for (i, v) in p[2..].iter().enumerate() {
         env::store_slot(&mut b, *v, values, i);
     }
