@@ -7,7 +7,9 @@
 //!   trap sites into traps;
 //! - `builtins`: runtime entry points compiled code calls through the VM context;
 //! - `tail`: tail calls the interpreter hands back to compiled code;
-//! - `parallel`: the worker threads a module's functions are compiled on.
+//! - `parallel`: the worker threads a module's functions are compiled on;
+//! - `artifact`: precompiled modules (machine code saved to a file and mapped again without
+//!   compiling), for `wasmtier compile` and the code cache.
 //!
 //! **Compilation.** `compile_module` translates and compiles the defined functions on
 //! several threads (`JitOptions::compile_threads`, by default one per core), each with its
@@ -54,6 +56,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+pub mod artifact;
 mod builtins;
 mod codemem;
 mod parallel;
@@ -511,6 +514,7 @@ struct InstanceJit {
     _tables: Box<[*const VMTableDefinition]>,
     _trampolines: Box<[*const u8]>,
     _builtins: Box<[*const u8]>,
+    _type_ids: Box<[u32]>,
     module: Arc<CompiledModule>,
 }
 
@@ -563,6 +567,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         .map(|off| module.code.at(*off))
         .collect();
     let builtins = builtins::table();
+    let type_ids: Box<[u32]> = info.type_ids.iter().map(|id| id.0).collect();
     let mut vmctx = Box::new(VMContext {
         store_ctx: &mut *store.vm_store,
         memory,
@@ -573,6 +578,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         builtins: builtins.as_ptr(),
         instance: id.0 as u64,
         memories,
+        type_ids: type_ids.as_ptr(),
     });
     let vmctx_ptr: *mut VMContext = &mut *vmctx;
     let mut func_refs = Vec::with_capacity(funcs.len());
@@ -616,6 +622,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         _tables: tables,
         _trampolines: trampolines,
         _builtins: builtins,
+        _type_ids: type_ids,
         module: module.clone(),
     };
     let state = state(store);
