@@ -198,8 +198,7 @@ pub fn read<'a>(bytes: &'a [u8], key: &Key) -> Result<Artifact<'a>, String> {
     }
     if isa != key.isa {
         return Err(format!(
-            "precompiled module was compiled for another CPU or target:\n  it has:  {isa}\n  \
-             this one: {}",
+            "precompiled module was compiled for another CPU or target ({isa}); this one is {}",
             key.isa
         ));
     }
@@ -398,6 +397,162 @@ pub fn checksum(seed: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FuncStatus;
+    use wasmtier_runtime::TypeRegistry;
+
+    const WAT: &str = r#"(module
+        (func $f (export "f") (param i32) (result i32)
+          (i32.div_u (i32.const 1) (call $g (local.get 0))))
+        (func $g (param i32) (result i32) (local.get 0)))"#;
+
+    fn key() -> Key {
+        Key::new(&JitOptions::default(), "all").unwrap()
+    }
+
+    /// `WAT` compiled and written as an artifact with [`key`], with its parsed info.
+    fn artifact() -> (Vec<u8>, ModuleInfo) {
+        let wasm = wat::parse_str(WAT).unwrap();
+        let registry = TypeRegistry::default();
+        let features = wasmtier_runtime::module::features();
+        let parsed =
+            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
+        let bodies: Vec<_> = parsed
+            .bodies
+            .iter()
+            .map(|b| (b.func_index, b.body.clone()))
+            .collect();
+        let module = crate::compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
+        (write(&module, &key(), &wasm), parsed.info)
+    }
+
+    fn error(bytes: &[u8], key: &Key) -> String {
+        match read(bytes, key) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e,
+        }
+    }
+
+    /// Replaces the string field `index` (0: build, 1: ISA, 2: config) of an artifact and
+    /// seals it again with a valid length and checksum: a forged header.
+    fn forge(bytes: &[u8], index: usize, value: &str) -> Vec<u8> {
+        let mut r = Reader { bytes, at: 12 };
+        for _ in 0..index {
+            r.bytes().unwrap();
+        }
+        let start = r.at;
+        r.bytes().unwrap();
+        let mut out = bytes[..start].to_vec();
+        out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(&bytes[r.at..bytes.len() - TRAILER]);
+        let total = (out.len() + TRAILER) as u64;
+        out.extend_from_slice(&total.to_le_bytes());
+        let sum = checksum(FORMAT as u64, &out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn round_trip_keeps_code_tables_and_wasm() {
+        let (bytes, info) = artifact();
+        let read_back = read(&bytes, &key()).unwrap();
+        assert_eq!(read_back.wasm, wat::parse_str(WAT).unwrap());
+        let module = read_back.load(&info).unwrap();
+        assert_eq!(module.func_status(0), FuncStatus::Compiled);
+        assert_eq!(module.func_status(1), FuncStatus::Compiled);
+        // Written again, it is the same artifact: nothing was lost or relocated.
+        assert!(write(&module, &key(), &wat::parse_str(WAT).unwrap()) == bytes);
+    }
+
+    #[test]
+    fn truncated_or_corrupted_artifacts_are_refused() {
+        let (bytes, _) = artifact();
+        for len in (0..bytes.len()).step_by(7).chain([bytes.len() - 1]) {
+            let e = error(&bytes[..len], &key());
+            assert!(
+                e.contains("truncated") || e.contains("not a wasmtier") || e.contains("corrupted"),
+                "{len}: {e}"
+            );
+        }
+        for at in (12..bytes.len()).step_by(bytes.len() / 50) {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            let e = error(&bad, &key());
+            assert!(
+                e.contains("corrupted") || e.contains("truncated"),
+                "{at}: {e}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(error(&longer, &key()).contains("truncated or damaged"));
+        let mut other_format = bytes.clone();
+        other_format[8] = 99;
+        assert!(error(&other_format, &key()).contains("format version 99"));
+        assert!(error(b"\0asm\x01\0\0\0", &key()).contains("not a wasmtier"));
+    }
+
+    #[test]
+    fn another_build_cpu_or_configuration_is_refused() {
+        let (bytes, _) = artifact();
+        let e = error(&forge(&bytes, 0, "wasmtier 0.0.1 build 0"), &key());
+        assert!(
+            e.contains("another wasmtier (wasmtier 0.0.1 build 0)"),
+            "{e}"
+        );
+        let e = error(
+            &forge(&bytes, 1, "x86_64-unknown-linux-gnu has_avx512=true"),
+            &key(),
+        );
+        assert!(e.contains("another CPU"), "{e}");
+        let fuel = Key::new(
+            &JitOptions {
+                fuel: true,
+                ..JitOptions::default()
+            },
+            "all",
+        )
+        .unwrap();
+        let e = error(&bytes, &fuel);
+        assert!(
+            e.contains("another configuration") && e.contains("fuel=false"),
+            "{e}"
+        );
+        let other_features = Key::new(&JitOptions::default(), "some").unwrap();
+        assert!(error(&bytes, &other_features).contains("another configuration"));
+        // The forgery itself is well made: with the right key it is read.
+        assert!(read(&forge(&bytes, 0, &key().build), &key()).is_ok());
+    }
+
+    #[test]
+    fn tables_that_do_not_fit_the_module_are_refused() {
+        let (bytes, _) = artifact();
+        // Another module's info: one function fewer.
+        let wasm = wat::parse_str("(module (func (export \"f\")))").unwrap();
+        let registry = TypeRegistry::default();
+        let features = wasmtier_runtime::module::features();
+        let other =
+            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
+        let e = match read(&bytes, &key()).unwrap().load(&other.info) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => e,
+        };
+        assert!(e.contains("do not fit"), "{e}");
+    }
+
+    #[test]
+    fn cache_names_depend_on_every_part_of_the_key_and_the_wasm() {
+        let k = key();
+        let name = k.cache_name(b"wasm");
+        assert_eq!(name.len(), 32);
+        assert_eq!(name, k.cache_name(b"wasm"));
+        assert_ne!(name, k.cache_name(b"wasm2"));
+        for i in 0..3 {
+            let mut other = k.clone();
+            [&mut other.build, &mut other.isa, &mut other.config][i].push('x');
+            assert_ne!(name, other.cache_name(b"wasm"));
+        }
+    }
 
     #[test]
     fn checksum_sees_any_single_byte_change_and_the_length() {
