@@ -20,9 +20,12 @@
 //!
 //! **Layout.** Compiled code reads everything through the `#[repr(C)]` structures of
 //! `wasmtier_runtime::vmctx`: one `VMContext` per instance (memory 0's definition, globals,
-//! function references, table definitions, trampolines, builtins) and the store's
-//! `VMStoreContext` (the store-wide function-reference array indexed by `FuncId`, the stack
-//! limit, the store pointer, the interrupt flag, fuel).
+//! function references, table definitions, trampolines, builtins, the engine's type ids) and
+//! the store's `VMStoreContext` (the store-wide function-reference array indexed by `FuncId`,
+//! the stack limit, the store pointer, the interrupt flag, fuel). Nothing that depends on the
+//! process or the engine is baked into a module's code (only code compiled for `tiering` with
+//! call counting embeds a counter's address), so it can be saved and mapped again
+//! (`artifact`).
 //!
 //! **Calls.** Native signature `(callee_vmctx, caller_vmctx, params...) -> results`. Calls
 //! to compiled functions of the same module are direct `call rel32`, resolved by this crate
