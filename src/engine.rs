@@ -70,6 +70,7 @@ pub struct Config {
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -92,6 +93,7 @@ impl Default for Config {
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
+            cache_dir: None,
         }
     }
 }
@@ -248,6 +250,29 @@ impl Config {
         self
     }
 
+    /// JIT tier: keep compiled modules' machine code in the code cache in `dir` (created if
+    /// missing), so that loading the same module again with the same wasmtier, CPU and
+    /// code-relevant settings maps the code instead of compiling it (see
+    /// [`crate::CacheStatus`] and `Module::cache_status`). Off by default;
+    /// [`Config::default_cache_dir`] is where the `wasmtier` command keeps it. The cache never
+    /// fails a module: a damaged entry is replaced, an unwritable directory skipped.
+    pub fn cache_dir(&mut self, dir: impl Into<std::path::PathBuf>) -> &mut Config {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Turns the code cache off (the default).
+    pub fn disable_cache(&mut self) -> &mut Config {
+        self.cache_dir = None;
+        self
+    }
+
+    /// The conventional cache directory: `$XDG_CACHE_HOME/wasmtier`, else
+    /// `~/.cache/wasmtier`; `None` without a home directory.
+    pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+        crate::cache::default_dir()
+    }
+
     /// Meter execution with fuel: each instruction costs one unit (a wasm instruction in
     /// compiled code; in the interpreter a bytecode instruction, which may stand for several
     /// fused wasm instructions) and a store that runs out traps with "all fuel consumed".
@@ -394,6 +419,30 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Compiles a module (binary or text) for this `Tier::Jit` engine and returns it as a
+    /// precompiled module: its machine code and its wasm bytes, for `Module::deserialize`
+    /// (by an engine of the same wasmtier build, CPU and code-relevant settings) to load
+    /// without compiling. The code cache is not used.
+    pub fn precompile_module(&self, bytes: &[u8]) -> crate::Result<Vec<u8>> {
+        #[cfg(feature = "jit")]
+        {
+            let key = crate::module::jit_key(self)?;
+            let binary = crate::module::to_binary(bytes)?;
+            let module = crate::Module::compile_uncached(self, &binary)?;
+            let compiled = module.jit.as_ref().expect("Tier::Jit compiles");
+            Ok(wasmtier_jit::artifact::write(compiled, &key, &binary))
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = bytes;
+            Err(crate::Error::Unsupported(
+                "precompiling needs the JIT: wasmtier was built without it (cargo feature \
+                 `jit`)"
+                    .into(),
+            ))
+        }
     }
 
     pub fn tier(&self) -> Tier {

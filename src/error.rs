@@ -28,6 +28,10 @@ pub enum Error {
     /// The embedder misused the API: wrong argument count or types, unknown export, ...
     #[error("{0}")]
     Usage(String),
+    /// A precompiled module was refused: not one, damaged, or made by another wasmtier, for
+    /// another CPU or with another configuration.
+    #[error("{0}")]
+    Artifact(String),
     /// Reading a file failed.
     #[error("{0}")]
     Io(String),

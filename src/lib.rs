@@ -16,6 +16,7 @@
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod cache;
 mod engine;
 mod error;
 mod externals;
@@ -28,6 +29,7 @@ mod tiering;
 mod values;
 pub mod wasi;
 
+pub use cache::CacheStatus;
 pub use engine::{Config, DEFAULT_TIER_THRESHOLD, Engine, LOOP_ITERATIONS_PER_CALL, Tier};
 pub use error::Error;
 pub use externals::{Extern, Global, Memory, Table};

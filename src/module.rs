@@ -7,7 +7,7 @@ use wasmtier_interp::ModuleCode;
 use wasmtier_runtime::module::{self, ExternKind, ModuleInfo};
 use wasmtier_runtime::{FuncType, GlobalType, MemoryType, TableType};
 
-use crate::{Engine, Error, Result};
+use crate::{CacheStatus, Engine, Error, Result};
 
 /// A validated module, ready to be instantiated in any store of its engine. Its functions are
 /// translated for the interpreter on their first call (see `Config::lazy_translation`).
@@ -23,6 +23,17 @@ pub struct Module {
     /// `Tier::Auto`: the functions' machine code, compiled one by one as they get hot.
     #[cfg(feature = "jit")]
     pub(crate) lazy: Option<Arc<wasmtier_jit::tiering::LazyModule>>,
+    /// What the code cache (or a precompiled module) did for this module.
+    pub(crate) cache: CacheStatus,
+}
+
+/// Where `Module::build` gets `Tier::Jit` machine code from.
+#[cfg(feature = "jit")]
+enum JitSource<'a> {
+    /// Compile the bodies.
+    Compile,
+    /// Map the code of a precompiled module whose wasm bytes are the module's.
+    Load(wasmtier_jit::artifact::Artifact<'a>),
 }
 
 /// The type of an import or export.
@@ -48,7 +59,7 @@ pub struct ExportType {
 }
 
 /// Turns WebAssembly text into binary; binary input passes through unchanged.
-fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes.into());
     }
@@ -62,18 +73,146 @@ impl Module {
         Module::from_binary(engine, &binary)
     }
 
-    /// Compiles a module from its binary encoding.
+    /// Compiles a module from its binary encoding. Under `Tier::Jit` with a code cache
+    /// (`Config::cache_dir`), machine code saved there by an earlier compilation of the same
+    /// bytes is mapped instead of compiled (`Module::cache_status` tells).
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        #[cfg(feature = "jit")]
+        if let Some(dir) = engine.config().cache_dir.as_deref()
+            && let Some(key) = cache_key(engine)
+        {
+            return Module::cached(engine, binary, dir, &key);
+        }
+        Module::build(
+            engine,
+            binary,
+            #[cfg(feature = "jit")]
+            JitSource::Compile,
+        )
+    }
+
+    /// [`Module::from_binary`] without the code cache.
+    #[cfg(feature = "jit")]
+    pub(crate) fn compile_uncached(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        Module::build(engine, binary, JitSource::Compile)
+    }
+
+    /// [`Module::from_binary`] through the code cache in `dir`.
+    #[cfg(feature = "jit")]
+    fn cached(
+        engine: &Engine,
+        binary: &[u8],
+        dir: &Path,
+        key: &wasmtier_jit::artifact::Key,
+    ) -> Result<Module> {
+        let path = crate::cache::entry_path(dir, &key.cache_name(binary));
+        if let Some(bytes) = crate::cache::read(&path) {
+            // A damaged or mismatching entry (even one that fails to load) is a miss: the
+            // module is compiled and the entry replaced below.
+            let hit = wasmtier_jit::artifact::read(&bytes, key)
+                .ok()
+                .filter(|artifact| artifact.wasm == binary)
+                .and_then(|artifact| Module::build(engine, binary, JitSource::Load(artifact)).ok());
+            if let Some(mut module) = hit {
+                module.cache = CacheStatus::Hit(path);
+                return Ok(module);
+            }
+        }
+        let mut module = Module::build(engine, binary, JitSource::Compile)?;
+        let compiled = module.jit.as_ref().expect("Tier::Jit compiles");
+        let bytes = wasmtier_jit::artifact::write(compiled, key, binary);
+        module.cache = match crate::cache::store(&path, &bytes) {
+            Ok(()) => CacheStatus::Stored(path),
+            Err(e) => CacheStatus::Unavailable(e),
+        };
+        Ok(module)
+    }
+
+    /// Loads a precompiled module, as written by `Engine::precompile_module` (or
+    /// `wasmtier compile`), without compiling anything: its machine code is mapped as it is.
+    /// The engine must be a `Tier::Jit` engine of the same wasmtier build, on a CPU with the
+    /// same features and with the same code-relevant settings (bounds checks, fuel, wasm
+    /// features); otherwise, or if the bytes are truncated or damaged, this fails with
+    /// `Error::Artifact` saying why.
+    ///
+    /// # Safety
+    /// The bytes are machine code that is run as it is: they must come from a trusted
+    /// `precompile_module`. The checksum catches accidental damage, not tampering.
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        #[cfg(feature = "jit")]
+        {
+            let key = jit_key(engine)?;
+            let artifact =
+                wasmtier_jit::artifact::read(bytes.as_ref(), &key).map_err(Error::Artifact)?;
+            let wasm = artifact.wasm;
+            let mut module = Module::build(engine, wasm, JitSource::Load(artifact))?;
+            module.cache = CacheStatus::Precompiled;
+            Ok(module)
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            let _ = (engine, bytes);
+            Err(Error::Unsupported(
+                "precompiled modules need the JIT: wasmtier was built without it (cargo \
+                 feature `jit`)"
+                    .into(),
+            ))
+        }
+    }
+
+    /// [`Module::deserialize`] of a file's contents.
+    ///
+    /// # Safety
+    /// As for [`Module::deserialize`]: the file must come from a trusted
+    /// `precompile_module`.
+    pub unsafe fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        // SAFETY: the caller vouches for the file (this function's contract).
+        unsafe { Module::deserialize(engine, bytes) }
+    }
+
+    /// Whether `bytes` look like a precompiled module (rather than wasm binary or text).
+    pub fn is_precompiled(bytes: &[u8]) -> bool {
+        #[cfg(feature = "jit")]
+        {
+            wasmtier_jit::artifact::is_artifact(bytes)
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            bytes.starts_with(b"wtiercw\0")
+        }
+    }
+
+    /// What the code cache did for this module: loaded its machine code, compiled and stored
+    /// it, or nothing.
+    pub fn cache_status(&self) -> &CacheStatus {
+        &self.cache
+    }
+
+    /// Compiles `binary` for the engine; under `Tier::Jit`, gets the machine code from `jit`.
+    fn build(
+        engine: &Engine,
+        binary: &[u8],
+        #[cfg(feature = "jit")] jit: JitSource<'_>,
+    ) -> Result<Module> {
         let config = engine.config();
-        // Lazily, every body is validated here; eagerly, translating validates them.
-        let parse = if config.lazy_translation {
+        #[cfg(feature = "jit")]
+        let precompiled = matches!(jit, JitSource::Load(_));
+        #[cfg(not(feature = "jit"))]
+        let precompiled = false;
+        // Lazily, every body is validated here; eagerly, translating validates them. A
+        // precompiled module's were validated when it was compiled (with the same features:
+        // they are part of its key), and lazy translation checks each body again anyway.
+        let parse = if config.lazy_translation && !precompiled {
             module::parse_validated
         } else {
             module::parse_with_features
         };
         let parsed = parse(binary, &engine.inner.registry, config.wasm_features())?;
         #[cfg(feature = "jit")]
-        let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit {
+        let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit && !precompiled {
             parsed
                 .bodies
                 .iter()
@@ -118,20 +257,18 @@ impl Module {
         };
         let code = Arc::new(code);
         #[cfg(feature = "jit")]
-        let options = wasmtier_jit::JitOptions {
-            bounds_checks: config.jit_bounds_checks,
-            filter: config.jit_filter,
-            fuel: config.consume_fuel,
-            compile_threads: config.compile_threads,
-            emit_clif: config.jit_emit_clif.clone(),
-        };
+        let options = jit_options(config);
         #[cfg(feature = "jit")]
-        let jit = if engine.tier() == crate::Tier::Jit {
-            let compiled = wasmtier_jit::compile_module(&info, &jit_bodies, &options)
-                .map_err(|e| Error::Unsupported(format!("JIT compilation failed: {e}")))?;
-            Some(Arc::new(compiled))
-        } else {
-            None
+        let jit = match jit {
+            _ if engine.tier() != crate::Tier::Jit => None,
+            JitSource::Compile => {
+                let compiled = wasmtier_jit::compile_module(&info, &jit_bodies, &options)
+                    .map_err(|e| Error::Unsupported(format!("JIT compilation failed: {e}")))?;
+                Some(Arc::new(compiled))
+            }
+            JitSource::Load(artifact) => {
+                Some(Arc::new(artifact.load(&info).map_err(Error::Artifact)?))
+            }
         };
         #[cfg(feature = "jit")]
         let lazy = wasm.map(|wasm| {
@@ -173,6 +310,7 @@ impl Module {
             jit,
             #[cfg(feature = "jit")]
             lazy,
+            cache: CacheStatus::Off,
         })
     }
 
@@ -271,6 +409,44 @@ impl Module {
     /// were called (or disassembled).
     pub fn translated_funcs(&self) -> (usize, usize) {
         (self.code.num_translated(), self.code.num_funcs())
+    }
+}
+
+/// The key of the machine code `engine` compiles, if it can be saved: `Tier::Jit`, and no
+/// setting that the key cannot describe (a JIT filter) or that needs a real compilation
+/// (writing the IR).
+#[cfg(feature = "jit")]
+fn cache_key(engine: &Engine) -> Option<wasmtier_jit::artifact::Key> {
+    let config = engine.config();
+    if engine.tier() != crate::Tier::Jit || config.jit_emit_clif.is_some() {
+        return None;
+    }
+    jit_key(engine).ok()
+}
+
+/// The key precompiled modules for `engine` must have (`wasmtier_jit::artifact::Key`).
+#[cfg(feature = "jit")]
+pub(crate) fn jit_key(engine: &Engine) -> Result<wasmtier_jit::artifact::Key> {
+    if engine.tier() != crate::Tier::Jit {
+        return Err(Error::Usage(format!(
+            "precompiled modules are for tier `jit`; this engine's tier is `{}`",
+            engine.tier()
+        )));
+    }
+    let config = engine.config();
+    let features = format!("{:#x}", config.wasm_features().bits());
+    wasmtier_jit::artifact::Key::new(&jit_options(config), &features).map_err(Error::Artifact)
+}
+
+/// The JIT options of `config`.
+#[cfg(feature = "jit")]
+pub(crate) fn jit_options(config: &crate::Config) -> wasmtier_jit::JitOptions {
+    wasmtier_jit::JitOptions {
+        bounds_checks: config.jit_bounds_checks,
+        filter: config.jit_filter,
+        fuel: config.consume_fuel,
+        compile_threads: config.compile_threads,
+        emit_clif: config.jit_emit_clif.clone(),
     }
 }
 

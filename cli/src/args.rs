@@ -26,6 +26,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Run .wast spec-test scripts and report how many directives passed.
     Wast(WastArgs),
+    /// Compile a module's machine code for --tier=jit ahead of time, into a precompiled
+    /// module that `run` loads without compiling.
+    Compile(CompileArgs),
 }
 
 /// Options shared by the commands that execute wasm code.
@@ -153,7 +156,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub emit_clif: Option<PathBuf>,
 
-    /// Module to run (.wasm binary or .wat text).
+    /// With --tier=jit: keep compiled machine code in the code cache in DIR instead of the
+    /// default `$XDG_CACHE_HOME/wasmtier` (or `~/.cache/wasmtier`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// With --tier=jit: neither use nor fill the code cache; compile the module afresh.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Module to run (.wasm binary, .wat text, or a precompiled module from `compile`).
     pub file: PathBuf,
 
     /// Arguments: for a WASI program (`_start` without --invoke) they are its argv after the
@@ -192,6 +204,23 @@ pub struct InspectArgs {
     /// With --bytecode: only this function (export name, name-section name or index).
     #[arg(requires = "bytecode")]
     pub func: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub wasm: WasmArgs,
+
+    /// Compile with fuel metering, for `run --fuel` (code with and without it differs).
+    #[arg(long)]
+    pub consume_fuel: bool,
+
+    /// Where to write the precompiled module (default: FILE with the extension `.cwasm`).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Module to compile (.wasm binary or .wat text).
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -37,5 +37,6 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Validate(args) => commands::validate::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Wast(args) => commands::wast::run(args),
+        Command::Compile(args) => commands::compile::run(args),
     }
 }

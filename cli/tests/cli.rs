@@ -30,6 +30,11 @@ fn wasmtier(args: &[&str]) -> Output {
         // With RUST_BACKTRACE set, the CLI deliberately shows Rust's panic output too; the tests
         // check the output users normally see.
         .env_remove("RUST_BACKTRACE")
+        // --tier=jit runs fill the code cache: a scratch one, not the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
         .output()
         .expect("failed to start the wasmtier binary")
 }

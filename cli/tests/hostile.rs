@@ -322,6 +322,11 @@ fn run(spec: &Spec) -> std::io::Result<Outcome> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasmtier"));
     cmd.args(&spec.args)
         .env_remove("RUST_BACKTRACE")
+        // --tier=jit runs fill the code cache: a scratch one, not the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(match spec.stdin {

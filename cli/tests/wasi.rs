@@ -32,6 +32,11 @@ fn wasmtier_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("RUST_BACKTRACE")
+        // --tier=jit runs fill the code cache: a scratch one, not the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
         .env("WASMTIER_TEST_SECRET", "do-not-leak")
         .output()
         .expect("failed to start the wasmtier binary")
@@ -283,6 +288,10 @@ fn tcplisten_accepts_a_connection_and_echoes() {
             .args(["run", &flag, "--timeout", "30", "--tcplisten", &addr])
             .args([program("conf_sockets").as_str(), "echo", "1"])
             .current_dir(&dir)
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

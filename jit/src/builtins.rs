@@ -382,6 +382,7 @@ mod tests {
             builtins: std::ptr::null(),
             instance: 99,
             memories: std::ptr::null(),
+            type_ids: std::ptr::null(),
         };
         let vmctx: *mut VMContext = &mut vmctx;
         let panicked = || matches!(take_pending(), Some(Pending::Panic(_)));

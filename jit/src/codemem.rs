@@ -7,7 +7,12 @@ use crate::signals;
 
 pub(crate) struct CodeMemory {
     ptr: *mut u8,
+    /// Bytes mapped (whole pages).
     len: usize,
+    /// Bytes of code at the start of the mapping.
+    code_len: usize,
+    /// What the trap handler knows about the code (also written to artifacts).
+    info: Arc<signals::CodeInfo>,
 }
 
 // SAFETY: the mapping is immutable (read+execute) once constructed and owned by this value.
@@ -44,8 +49,25 @@ impl CodeMemory {
                 return Err("failed to make compiled code executable".into());
             }
         }
-        signals::register(ptr as usize, code.len(), Arc::new(info));
-        Ok(CodeMemory { ptr, len })
+        let info = Arc::new(info);
+        signals::register(ptr as usize, code.len(), info.clone());
+        Ok(CodeMemory {
+            ptr,
+            len,
+            code_len: code.len(),
+            info,
+        })
+    }
+
+    /// The code, as it was copied in.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // SAFETY: the first `code_len` bytes of the mapping were written in `new` and are
+        // readable (read+execute) and never written again while `self` lives.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.code_len) }
+    }
+
+    pub(crate) fn info(&self) -> &signals::CodeInfo {
+        &self.info
     }
 
     pub(crate) fn at(&self, offset: u32) -> *const u8 {

@@ -7,7 +7,9 @@
 //!   trap sites into traps;
 //! - `builtins`: runtime entry points compiled code calls through the VM context;
 //! - `tail`: tail calls the interpreter hands back to compiled code;
-//! - `parallel`: the worker threads a module's functions are compiled on.
+//! - `parallel`: the worker threads a module's functions are compiled on;
+//! - `artifact`: precompiled modules (machine code saved to a file and mapped again without
+//!   compiling), for `wasmtier compile` and the code cache.
 //!
 //! **Compilation.** `compile_module` translates and compiles the defined functions on
 //! several threads (`JitOptions::compile_threads`, by default one per core), each with its
@@ -18,9 +20,12 @@
 //!
 //! **Layout.** Compiled code reads everything through the `#[repr(C)]` structures of
 //! `wasmtier_runtime::vmctx`: one `VMContext` per instance (memory 0's definition, globals,
-//! function references, table definitions, trampolines, builtins) and the store's
-//! `VMStoreContext` (the store-wide function-reference array indexed by `FuncId`, the stack
-//! limit, the store pointer, the interrupt flag, fuel).
+//! function references, table definitions, trampolines, builtins, the engine's type ids) and
+//! the store's `VMStoreContext` (the store-wide function-reference array indexed by `FuncId`,
+//! the stack limit, the store pointer, the interrupt flag, fuel). Nothing that depends on the
+//! process or the engine is baked into a module's code (only code compiled for `tiering` with
+//! call counting embeds a counter's address), so it can be saved and mapped again
+//! (`artifact`).
 //!
 //! **Calls.** Native signature `(callee_vmctx, caller_vmctx, params...) -> results`. Calls
 //! to compiled functions of the same module are direct `call rel32`, resolved by this crate
@@ -54,6 +59,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+pub mod artifact;
 mod builtins;
 mod codemem;
 mod parallel;
@@ -511,6 +517,7 @@ struct InstanceJit {
     _tables: Box<[*const VMTableDefinition]>,
     _trampolines: Box<[*const u8]>,
     _builtins: Box<[*const u8]>,
+    _type_ids: Box<[u32]>,
     module: Arc<CompiledModule>,
 }
 
@@ -563,6 +570,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         .map(|off| module.code.at(*off))
         .collect();
     let builtins = builtins::table();
+    let type_ids: Box<[u32]> = info.type_ids.iter().map(|id| id.0).collect();
     let mut vmctx = Box::new(VMContext {
         store_ctx: &mut *store.vm_store,
         memory,
@@ -573,6 +581,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         builtins: builtins.as_ptr(),
         instance: id.0 as u64,
         memories,
+        type_ids: type_ids.as_ptr(),
     });
     let vmctx_ptr: *mut VMContext = &mut *vmctx;
     let mut func_refs = Vec::with_capacity(funcs.len());
@@ -616,6 +625,7 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
         _tables: tables,
         _trampolines: trampolines,
         _builtins: builtins,
+        _type_ids: type_ids,
         module: module.clone(),
     };
     let state = state(store);

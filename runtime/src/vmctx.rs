@@ -20,12 +20,15 @@
 //!  48  builtins                      48  tail_code      (a tail call the interpreter
 //!  56  instance   (InstanceId)       56  tail_vmctx      handed back, made by a host
 //!  64  memories                      64  tail_adapter    trampoline; see `Completion`)
-//!                                    72  tail_args
+//!  72  type_ids                      72  tail_args
 //!
 //!  tables:      *const VMTableDefinition per module table
 //!  trampolines: per module type, a native-ABI stub that calls the runtime
 //!  builtins:    table of runtime entry points
 //!  memories:    *const VMMemoryDefinition per memory, imported ones first
+//!  type_ids:    u32 per module type: the engine-wide id `call_indirect` compares with a
+//!               `VMFuncRef`'s (read here, not baked into the code, so that machine code
+//!               does not depend on the engine that compiled it and can be cached)
 //!
 //! VMFuncRef (24 bytes)     VMTableDefinition        VMMemoryDefinition (memory.rs)
 //!   0  code                  0  base                  0  base
@@ -244,6 +247,8 @@ pub struct VMContext {
     pub instance: u64,
     /// Every memory's definition (memory 0's is also in `memory`).
     pub memories: *const *const crate::memory::VMMemoryDefinition,
+    /// Per module type, its engine-wide `SharedTypeId` (`u32`).
+    pub type_ids: *const u32,
 }
 
 impl VMContext {
@@ -256,6 +261,7 @@ impl VMContext {
     pub const OFFSET_BUILTINS: i32 = offset!(VMContext, builtins);
     pub const OFFSET_INSTANCE: i32 = offset!(VMContext, instance);
     pub const OFFSET_MEMORIES: i32 = offset!(VMContext, memories);
+    pub const OFFSET_TYPE_IDS: i32 = offset!(VMContext, type_ids);
 }
 
 #[cfg(test)]
@@ -431,12 +437,14 @@ mod tests {
                 field!(VMContext.builtins, VMContext::OFFSET_BUILTINS, 48, 8),
                 field!(VMContext.instance, VMContext::OFFSET_INSTANCE, 56, 8),
                 field!(VMContext.memories, VMContext::OFFSET_MEMORIES, 64, 8),
+                field!(VMContext.type_ids, VMContext::OFFSET_TYPE_IDS, 72, 8),
             ],
             size_of::<VMContext>(),
             std::mem::align_of::<VMContext>(),
         );
 
         // What the pointer arrays hold, and the interrupt flag the JIT loads as one byte.
+        assert_eq!(size_of::<crate::types::SharedTypeId>(), 4);
         assert_eq!(size_of::<*const std::cell::Cell<u64>>(), PTR_SIZE as usize);
         assert_eq!(size_of::<std::cell::Cell<u64>>(), SLOT_SIZE as usize);
         assert_eq!(size_of::<std::sync::atomic::AtomicBool>(), 1);

@@ -1,5 +1,6 @@
 //! One module per subcommand, plus what they share.
 
+pub mod compile;
 pub mod inspect;
 pub mod run;
 pub mod validate;
@@ -32,7 +33,7 @@ pub fn engine(tier: wasmtier::Tier, wasm: &WasmArgs) -> Result<Engine, Failure> 
 }
 
 /// Applies the `-W` switches in order (a later one for the same feature wins).
-fn set_features(config: &mut Config, wasm: &WasmArgs) {
+pub fn set_features(config: &mut Config, wasm: &WasmArgs) {
     for &(feature, enable) in &wasm.features {
         match feature {
             WasmFeature::TailCall => config.wasm_tail_call(enable),
@@ -49,18 +50,30 @@ pub fn engine_from(config: &Config) -> Result<Engine, Failure> {
     Ok(Engine::new(config)?)
 }
 
+/// Reads a module file, naming it in the error.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::error(format!("cannot read {}: {e}", path.display())))
+}
+
 /// Reads and compiles a module, naming the file in every error so the user knows which input
 /// was bad (compile errors do not mention it by themselves).
 pub fn load_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::error(format!("cannot read {}: {e}", path.display())))?;
+    module_from_bytes(engine, path, &read_file(path)?)
+}
+
+/// Compiles the contents `bytes` of the module file `path`.
+pub fn module_from_bytes(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Module, Failure> {
     // `Module::new` treats anything without the wasm magic number as text, which would report a
     // corrupt `.wasm` file as a text syntax error; a `.wasm` file is always parsed as binary.
-    let is_binary = path.extension().is_some_and(|ext| ext == "wasm");
-    let compiled = if is_binary {
-        Module::from_binary(engine, &bytes)
+    let compiled = if is_binary(path) {
+        Module::from_binary(engine, bytes)
     } else {
-        Module::new(engine, &bytes)
+        Module::new(engine, bytes)
     };
     compiled.map_err(|e| Failure::error(format!("{}: {e}", path.display())))
+}
+
+/// Whether `path` names a binary module (`.wasm`), never parsed as text.
+pub fn is_binary(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "wasm")
 }

@@ -3,7 +3,9 @@
 use std::io::Write;
 
 use wasmtier::wasi::{self, WasiCtx};
-use wasmtier::{ExternType, FuncTier, FuncType, Linker, Module, Store, Tier, Val};
+use wasmtier::{
+    CacheStatus, Config, ExternType, FuncTier, FuncType, Linker, Module, Store, Tier, Val,
+};
 
 use crate::args::RunArgs;
 use crate::commands;
@@ -39,8 +41,32 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.emit_clif {
         config.jit_emit_clif(clif_dir(dir, args.tier.tier)?);
     }
+    let bytes = commands::read_file(&args.file)?;
+    // A precompiled module (from `wasmtier compile`) is machine code for the JIT.
+    let precompiled = Module::is_precompiled(&bytes);
+    if precompiled {
+        if args.tier.tier == Tier::Auto {
+            return Err(Failure::error(format!(
+                "{} is a precompiled module, which runs with --tier=jit, not --tier=auto",
+                args.file.display()
+            )));
+        }
+        config.tier(Tier::Jit);
+    } else if args.tier.tier == Tier::Jit
+        && !args.no_cache
+        && let Some(dir) = args.cache_dir.clone().or_else(Config::default_cache_dir)
+    {
+        config.cache_dir(dir);
+    }
     let engine = commands::engine_from(&config)?;
-    let module = commands::load_module(&engine, &args.file)?;
+    let module = if precompiled {
+        // SAFETY: running a precompiled module trusts its machine code, as running any
+        // native program does; the user asked to run this file. Damage is detected.
+        unsafe { Module::deserialize(&engine, &bytes) }
+            .map_err(|e| Failure::error(format!("{}: {e}", args.file.display())))?
+    } else {
+        commands::module_from_bytes(&engine, &args.file, &bytes)?
+    };
 
     // Everything that can be checked statically is checked before instantiation, so that a bad
     // command line never runs the module's start function.
@@ -124,7 +150,7 @@ const TOP_FUNCTIONS: usize = 10;
 fn print_stats(module: &Module, args: &RunArgs) {
     let stats = module.tier_stats();
     let mut text = String::new();
-    let tier = args.tier.tier;
+    let tier = module.engine().tier();
     let tiers_up = module.engine().tiers_up();
     text.push_str(&format!("wasmtier stats (tier {tier}"));
     if tiers_up {
@@ -137,6 +163,16 @@ fn print_stats(module: &Module, args: &RunArgs) {
         text.push_str(", no JIT in this build or on this host: interpreter only");
     }
     text.push_str(")\n");
+    if module.engine().tier() == Tier::Jit {
+        let cache = match module.cache_status() {
+            CacheStatus::Off => "off".to_string(),
+            CacheStatus::Hit(path) => format!("hit, loaded {}", path.display()),
+            CacheStatus::Stored(path) => format!("compiled, stored {}", path.display()),
+            CacheStatus::Unavailable(why) => format!("compiled, not stored: {why}"),
+            CacheStatus::Precompiled => "precompiled module, nothing compiled".to_string(),
+        };
+        text.push_str(&format!("  code cache: {cache}\n"));
+    }
     let compiling = stats
         .funcs
         .iter()

@@ -635,8 +635,18 @@ impl<'a> FuncEnvironment<'a> {
         let tid = b
             .ins()
             .load(types::I32, vm_flags(), fref, VMFuncRef::OFFSET_TYPE_ID);
-        let expected = self.env.info.type_ids[type_index as usize].0;
-        let mismatch = b.ins().icmp_imm_u(IntCC::NotEqual, tid, expected as i64);
+        // The engine's id for the type is read from the instance, not baked in, so that the
+        // code does not depend on the engine that compiled it (cached code, `artifact`).
+        let ids = b.ins().load(
+            types::I64,
+            vm_readonly(),
+            self.vmctx,
+            VMContext::OFFSET_TYPE_IDS,
+        );
+        let expected = b
+            .ins()
+            .load(types::I32, vm_readonly(), ids, type_index as i32 * 4);
+        let mismatch = b.ins().icmp(IntCC::NotEqual, tid, expected);
         b.ins()
             .trapnz(mismatch, user_trap(trap_code::INDIRECT_CALL_TYPE_MISMATCH));
         let code = b
