@@ -102,6 +102,11 @@ fn compile_then_run_the_precompiled_module() {
     assert!(std::fs::read(dir.join("m.cwasm")).unwrap() == std::fs::read(&cwasm).unwrap());
     // No cache was involved.
     assert!(!dir.join("wasmtier").exists());
+    // The input is never overwritten.
+    let before = std::fs::read(&wat).unwrap();
+    let out = wasmtier(&dir, &["compile", s(&wat), "-o", s(&wat)]);
+    assert_error(&out, "the output would overwrite the input module");
+    assert_eq!(std::fs::read(&wat).unwrap(), before);
 }
 
 #[test]

@@ -32,7 +32,23 @@ pub fn run(args: CompileArgs) -> Result<(), Failure> {
         .output
         .clone()
         .unwrap_or_else(|| file.with_extension("cwasm"));
+    // Never overwrite the module being compiled (`-o` naming the input, or an input that
+    // already ends in `.cwasm`).
+    if same_file(file, &out) {
+        return Err(Failure::error(format!(
+            "{}: the output would overwrite the input module",
+            out.display()
+        )));
+    }
     std::fs::write(&out, artifact)
         .map_err(|e| Failure::error(format!("cannot write {}: {e}", out.display())))?;
     Ok(())
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
