@@ -412,17 +412,9 @@ mod tests {
     /// `WAT` compiled and written as an artifact with [`key`], with its parsed info.
     fn artifact() -> (Vec<u8>, ModuleInfo) {
         let wasm = wat::parse_str(WAT).unwrap();
-        let registry = TypeRegistry::default();
-        let features = wasmtier_runtime::module::features();
-        let parsed =
-            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
-        let bodies: Vec<_> = parsed
-            .bodies
-            .iter()
-            .map(|b| (b.func_index, b.body.clone()))
-            .collect();
-        let module = crate::compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
-        (write(&module, &key(), &wasm), parsed.info)
+        let (info, bodies) = crate::parse_for_tests(&wasm, &TypeRegistry::default());
+        let module = crate::compile_module(&info, &bodies, &JitOptions::default()).unwrap();
+        (write(&module, &key(), &wasm), info)
     }
 
     fn error(bytes: &[u8], key: &Key) -> String {
@@ -529,11 +521,8 @@ mod tests {
         let (bytes, _) = artifact();
         // Another module's info: one function fewer.
         let wasm = wat::parse_str("(module (func (export \"f\")))").unwrap();
-        let registry = TypeRegistry::default();
-        let features = wasmtier_runtime::module::features();
-        let other =
-            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
-        let e = match read(&bytes, &key()).unwrap().load(&other.info) {
+        let (other, _) = crate::parse_for_tests(&wasm, &TypeRegistry::default());
+        let e = match read(&bytes, &key()).unwrap().load(&other) {
             Ok(_) => panic!("loaded"),
             Err(e) => e,
         };

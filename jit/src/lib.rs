@@ -737,6 +737,23 @@ unsafe fn run_compiled(
     Err(trap)
 }
 
+/// Test support: `wasm` parsed with every feature wasmtier implements, and its function
+/// bodies as [`compile_module`] takes them.
+#[cfg(test)]
+pub(crate) fn parse_for_tests<'a>(
+    wasm: &'a [u8],
+    registry: &wasmtier_runtime::TypeRegistry,
+) -> (ModuleInfo, Vec<(u32, FunctionBody<'a>)>) {
+    let features = wasmtier_runtime::module::features();
+    let parsed = wasmtier_runtime::module::parse_with_features(wasm, registry, features).unwrap();
+    let bodies = parsed
+        .bodies
+        .iter()
+        .map(|b| (b.func_index, b.body.clone()))
+        .collect();
+    (parsed.info, bodies)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,16 +765,9 @@ mod tests {
     /// the default options.
     fn compile_wat(wat: &str, registry: &TypeRegistry) -> (ModuleInfo, CompiledModule) {
         let wasm = wat::parse_str(wat).unwrap();
-        let features = wasmtier_runtime::module::features();
-        let parsed =
-            wasmtier_runtime::module::parse_with_features(&wasm, registry, features).unwrap();
-        let bodies: Vec<_> = parsed
-            .bodies
-            .iter()
-            .map(|b| (b.func_index, b.body.clone()))
-            .collect();
-        let module = compile_module(&parsed.info, &bodies, &JitOptions::default()).unwrap();
-        (parsed.info, module)
+        let (info, bodies) = parse_for_tests(&wasm, registry);
+        let module = compile_module(&info, &bodies, &JitOptions::default()).unwrap();
+        (info, module)
     }
 
     /// A store with one instance of `wat`, every function compiled, and export `name`.
@@ -928,15 +938,7 @@ mod tests {
     #[test]
     fn thread_count_does_not_change_the_code() {
         let wasm = wat::parse_str(many_functions_wat()).unwrap();
-        let registry = TypeRegistry::default();
-        let features = wasmtier_runtime::module::features();
-        let parsed =
-            wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
-        let bodies: Vec<_> = parsed
-            .bodies
-            .iter()
-            .map(|b| (b.func_index, b.body.clone()))
-            .collect();
+        let (info, bodies) = parse_for_tests(&wasm, &TypeRegistry::default());
         for (filter, direct_calls) in [
             (None, true),
             (None, false),
@@ -951,7 +953,7 @@ mod tests {
                     compile_threads: Some(threads),
                     ..JitOptions::default()
                 };
-                lay_out_module(&parsed.info, &bodies, &options, direct_calls).unwrap()
+                lay_out_module(&info, &bodies, &options, direct_calls).unwrap()
             };
             let one = lay_out(1);
             assert_eq!(one.skipped.len(), 1, "{:?}", one.skipped);
@@ -989,23 +991,15 @@ mod tests {
         for threads in [1, 2] {
             let registry = Arc::new(TypeRegistry::default());
             let wasm = wat::parse_str(wat).unwrap();
-            let features = wasmtier_runtime::module::features();
-            let parsed =
-                wasmtier_runtime::module::parse_with_features(&wasm, &registry, features).unwrap();
-            let bodies: Vec<_> = parsed
-                .bodies
-                .iter()
-                .map(|b| (b.func_index, b.body.clone()))
-                .collect();
+            let (info, bodies) = parse_for_tests(&wasm, &registry);
             let options = JitOptions {
                 compile_threads: Some(threads),
                 ..JitOptions::default()
             };
-            let module = compile_module(&parsed.info, &bodies, &options).unwrap();
+            let module = compile_module(&info, &bodies, &options).unwrap();
             let mut store = StoreOpaque::new(registry);
-            let done =
-                wasmtier_runtime::instantiate(&mut store, Arc::new(parsed.info), Arc::new(()), &[])
-                    .unwrap();
+            let done = wasmtier_runtime::instantiate(&mut store, Arc::new(info), Arc::new(()), &[])
+                .unwrap();
             link_instance(&mut store, done.instance, &Arc::new(module));
             let Some(Extern::Func(f)) = store.instance(done.instance).export("f") else {
                 panic!("no export f");
