@@ -5,8 +5,8 @@
 //! `tests/wast/memory64.wast` cover the instructions themselves.
 
 use wasmtier::{
-    Config, Engine, Linker, Memory, MemoryType, Module, RefType, Store, Table, TableType, Tier,
-    TrapCode, Val,
+    Config, Engine, Instance, Linker, Memory, MemoryType, Module, RefType, Store, Table, TableType,
+    Tier, TrapCode, Val,
 };
 
 const GIB_PAGES: i64 = 1 << 14;
@@ -36,16 +36,22 @@ fn tiers() -> Vec<(&'static str, Config)> {
     all
 }
 
+/// A store with one instance of `BIG` under `config`.
+fn instantiate_big(config: &Config) -> (Store<()>, Instance) {
+    let engine = Engine::new(config).unwrap();
+    let module = Module::new(&engine, BIG).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
+
 #[test]
 fn memory_grows_past_4_gib_when_the_limit_allows() {
     for (tier, mut config) in tiers() {
         config.max_memory_pages(5 * GIB_PAGES as u64);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, BIG).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .unwrap();
+        let (mut store, instance) = instantiate_big(&config);
         let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
         let store_fn = instance
             .get_typed_func::<(i64, i64), ()>(&store, "store")
@@ -88,12 +94,7 @@ fn memory_grows_past_4_gib_when_the_limit_allows() {
 #[test]
 fn default_limit_is_4_gib() {
     for (tier, config) in tiers() {
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, BIG).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .unwrap();
+        let (mut store, instance) = instantiate_big(&config);
         let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
         assert_eq!(grow.call(&mut store, 4 * GIB_PAGES).unwrap(), -1, "{tier}");
         assert_eq!(
