@@ -67,6 +67,8 @@ pub struct Config {
     pub(crate) wasm_tail_call: bool,
     pub(crate) wasm_multi_memory: bool,
     pub(crate) wasm_memory64: bool,
+    pub(crate) wasm_simd: bool,
+    pub(crate) wasm_relaxed_simd: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -90,6 +92,8 @@ impl Default for Config {
             wasm_tail_call: true,
             wasm_multi_memory: true,
             wasm_memory64: true,
+            wasm_simd: false,
+            wasm_relaxed_simd: false,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -169,6 +173,26 @@ impl Config {
         self
     }
 
+    /// Accept the 128-bit vector instructions (`v128`, Wasm 2.0's SIMD), in every tier.
+    /// When off, a module using them is invalid. Turning it off also turns off relaxed SIMD.
+    pub fn wasm_simd(&mut self, enable: bool) -> &mut Config {
+        self.wasm_simd = enable;
+        self
+    }
+
+    /// Accept relaxed SIMD (Wasm 3.0), which needs [`Config::wasm_simd`]. The relaxed
+    /// operations may give one of several results by the spec; wasmtier gives the same one
+    /// in every tier, so a function promoted to the JIT mid-run keeps its answers: each
+    /// behaves as its strict counterpart (`relaxed_swizzle` as `i8x16.swizzle`,
+    /// `relaxed_trunc` as `trunc_sat`, `relaxed_min`/`max` as `min`/`max`,
+    /// `relaxed_laneselect` as `v128.bitselect`, `relaxed_q15mulr_s` as `q15mulr_sat_s`),
+    /// `relaxed_madd`/`nmadd` round after the multiply and after the add (not fused), and
+    /// the relaxed dot products treat both operands as signed.
+    pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Config {
+        self.wasm_relaxed_simd = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -211,6 +235,11 @@ impl Config {
             self.wasm_multi_memory,
         );
         features.set(wasmparser::WasmFeatures::MEMORY64, self.wasm_memory64);
+        features.set(wasmparser::WasmFeatures::SIMD, self.wasm_simd);
+        features.set(
+            wasmparser::WasmFeatures::RELAXED_SIMD,
+            self.wasm_simd && self.wasm_relaxed_simd,
+        );
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,

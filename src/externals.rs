@@ -172,7 +172,7 @@ impl Table {
     /// and limiter.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.opaque_mut();
-        let init = init.to_raw_checked(store, ty.element.into())?;
+        let init = init.to_raw_checked(store, ty.element.into())? as u64;
         let id = store.add_table(ty, init).map_err(Error::Resource)?;
         Ok(Table(Stored::new(store, id)))
     }
@@ -191,13 +191,13 @@ impl Table {
         let store = store.opaque();
         let table = store.table(self.0.expect(store));
         let raw = table.elements.get(index as usize)?;
-        Some(Val::from_raw(store, *raw, table.ty.element.into()))
+        Some(Val::from_raw(store, *raw as u128, table.ty.element.into()))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let store = store.opaque_mut();
         let id = self.0.get(store)?;
-        let raw = value.to_raw_checked(store, store.table(id).ty.element.into())?;
+        let raw = value.to_raw_checked(store, store.table(id).ty.element.into())? as u64;
         store.table_mut(id).set(index, raw).map_err(Error::Trap)
     }
 
@@ -205,7 +205,7 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let store = store.opaque_mut();
         let id = self.0.get(store)?;
-        let init = init.to_raw_checked(store, store.table(id).ty.element.into())?;
+        let init = init.to_raw_checked(store, store.table(id).ty.element.into())? as u64;
         store
             .grow_table(id, delta.into(), init)
             .ok_or_else(|| Error::Resource("failed to grow table".into()))
@@ -232,7 +232,7 @@ impl Global {
     pub fn get(&self, store: impl AsContext) -> Val {
         let store = store.opaque();
         let g = store.global(self.0.expect(store));
-        Val::from_raw(store, g.value.get(), g.ty.content)
+        Val::from_raw(store, g.value.get_v128(), g.ty.content)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
@@ -243,7 +243,7 @@ impl Global {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
         let raw = value.to_raw_checked(store, ty.content)?;
-        store.global(id).value.set(raw);
+        store.global(id).value.set_v128(raw);
         Ok(())
     }
 }

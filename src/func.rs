@@ -3,7 +3,9 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use wasmtier_runtime::{FuncId, FuncType, HostCallback, HostContext, StoreOpaque, Trap, ValType};
+use wasmtier_runtime::{
+    FuncId, FuncType, HostCallback, HostContext, StoreOpaque, Trap, ValType, slot_offsets,
+};
 
 use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Caller, Error, Result, Store, Val};
@@ -59,12 +61,10 @@ impl Func {
                 results.len()
             )));
         }
-        let mut slots = vec![0u64; ty.params().len().max(ty.results().len())];
+        let mut slots = vec![0u64; ty.array_len()];
         raw_vals("argument", ty.params(), params, opaque, &mut slots)?;
         crate::instance::invoke(opaque, id, &mut slots)?;
-        for ((r, ty), raw) in results.iter_mut().zip(ty.results()).zip(&slots) {
-            *r = Val::from_raw(opaque, *raw, *ty);
-        }
+        read_vals(opaque, ty.results(), &slots, results);
         Ok(())
     }
 
@@ -102,12 +102,20 @@ fn raw_vals(
             given.len()
         )));
     }
-    for (i, (ty, v)) in expected.iter().zip(given).enumerate() {
-        slots[i] = v
-            .to_raw_checked(store, *ty)
+    for (i, ((at, ty), v)) in slot_offsets(expected).zip(given).enumerate() {
+        let raw = v
+            .to_raw_checked(store, ty)
             .map_err(|e| Error::Usage(format!("{what} {i}: {e}")))?;
+        Val::store_slots(raw, ty, &mut slots[at..]);
     }
     Ok(())
+}
+
+/// Reads values of types `tys` from their slots.
+fn read_vals(store: &StoreOpaque, tys: &[ValType], slots: &[u64], out: &mut [Val]) {
+    for (v, (at, ty)) in out.iter_mut().zip(slot_offsets(tys)) {
+        *v = Val::from_raw(store, Val::load_slots(ty, &slots[at..]), ty);
+    }
 }
 
 pub(crate) fn dynamic_host_callback<T>(
@@ -116,12 +124,8 @@ pub(crate) fn dynamic_host_callback<T>(
 ) -> Arc<HostCallback> {
     Arc::new(
         move |store: &mut StoreOpaque, cx: HostContext, slots: &mut [u64]| {
-            let params: Vec<Val> = ty
-                .params()
-                .iter()
-                .zip(&*slots)
-                .map(|(t, raw)| Val::from_raw(store, *raw, *t))
-                .collect();
+            let mut params: Vec<Val> = ty.params().iter().map(|t| Val::default_for(*t)).collect();
+            read_vals(store, ty.params(), slots, &mut params);
             let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
             // SAFETY: host functions are only created in a store through a context of that
             // store (whose data is a `T`: contexts are made only by `Store<T>`/`Caller<T>`);
@@ -130,10 +134,11 @@ pub(crate) fn dynamic_host_callback<T>(
             // `Store<T>::as_context_mut`, which sets `host_data` to that store's `T`.
             let caller = unsafe { Caller::new(&mut *store, cx.caller) };
             f(caller, &params, &mut results)?;
-            for (i, (v, t)) in results.iter().zip(ty.results()).enumerate() {
-                slots[i] = v
-                    .to_raw_checked(store, *t)
+            for (i, (v, (at, t))) in results.iter().zip(slot_offsets(ty.results())).enumerate() {
+                let raw = v
+                    .to_raw_checked(store, t)
                     .map_err(|e| Trap::host(format!("host function result {i}: {e}")))?;
+                Val::store_slots(raw, t, &mut slots[at..]);
             }
             Ok(())
         },
@@ -172,29 +177,32 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         // The signature was checked in `Func::typed` against the function's own store; the
         // store check makes sure this is that store.
         let id = self.func.0.get(opaque)?;
-        let mut slots = vec![0u64; Params::LEN.max(Results::LEN)];
+        let mut slots = vec![0u64; Params::SLOTS.max(Results::SLOTS)];
         params.store_raw(&mut slots);
         crate::instance::invoke(opaque, id, &mut slots)?;
         Ok(Results::load_raw(&slots))
     }
 }
 
-/// A Rust type that is a wasm value type.
+/// A Rust type that is a wasm value type. `u128` is a `v128` (lane 0 in the low bits).
 pub trait WasmTy: Copy + Send + Sync + 'static {
     const TY: ValType;
-    fn to_raw(self) -> u64;
-    fn from_raw(raw: u64) -> Self;
+    /// Writes the value to the start of `slots` (the value's slots in a slot array).
+    fn store(self, slots: &mut [u64]);
+    /// Reads the value from the start of `slots`.
+    fn load(slots: &[u64]) -> Self;
 }
 
 macro_rules! wasm_ty {
     ($t:ty, $vt:ident, |$v:ident| $to:expr, |$r:ident| $from:expr) => {
         impl WasmTy for $t {
             const TY: ValType = ValType::$vt;
-            fn to_raw(self) -> u64 {
+            fn store(self, slots: &mut [u64]) {
                 let $v = self;
-                $to
+                slots[0] = $to;
             }
-            fn from_raw($r: u64) -> Self {
+            fn load(slots: &[u64]) -> Self {
+                let $r = slots[0];
                 $from
             }
         }
@@ -210,9 +218,21 @@ wasm_ty!(f32, F32, |v| v.to_bits() as u64, |r| f32::from_bits(
 ));
 wasm_ty!(f64, F64, |v| v.to_bits(), |r| f64::from_bits(r));
 
+impl WasmTy for u128 {
+    const TY: ValType = ValType::V128;
+    fn store(self, slots: &mut [u64]) {
+        slots[0] = self as u64;
+        slots[1] = (self >> 64) as u64;
+    }
+    fn load(slots: &[u64]) -> Self {
+        slots[0] as u128 | (slots[1] as u128) << 64
+    }
+}
+
 /// A tuple of wasm values used as parameters.
 pub trait WasmParams: Send + Sync + 'static {
-    const LEN: usize;
+    /// The slots the values take (see [`ValType::slots`]).
+    const SLOTS: usize;
     fn matches(tys: &[ValType]) -> bool;
     fn types() -> Vec<ValType>;
     fn store_raw(self, slots: &mut [u64]);
@@ -224,7 +244,7 @@ pub trait WasmResults: WasmParams {}
 impl<T: WasmParams> WasmResults for T {}
 
 impl<A: WasmTy> WasmParams for A {
-    const LEN: usize = 1;
+    const SLOTS: usize = A::TY.slots();
     fn matches(tys: &[ValType]) -> bool {
         tys == [A::TY]
     }
@@ -232,46 +252,48 @@ impl<A: WasmTy> WasmParams for A {
         vec![A::TY]
     }
     fn store_raw(self, slots: &mut [u64]) {
-        slots[0] = self.to_raw();
+        self.store(slots);
     }
     fn load_raw(slots: &[u64]) -> Self {
-        A::from_raw(slots[0])
+        A::load(slots)
     }
 }
 
 macro_rules! wasm_params {
-    ($n:expr; $($t:ident $i:tt),*) => {
+    ($($t:ident $i:tt),*) => {
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
-            const LEN: usize = $n;
+            const SLOTS: usize = 0 $(+ $t::TY.slots())*;
             fn matches(tys: &[ValType]) -> bool {
                 tys == [$($t::TY),*]
             }
             fn types() -> Vec<ValType> {
                 vec![$($t::TY),*]
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut, unused_assignments)]
             fn store_raw(self, slots: &mut [u64]) {
-                $(slots[$i] = self.$i.to_raw();)*
+                let mut at = 0;
+                $(self.$i.store(&mut slots[at..]); at += $t::TY.slots();)*
             }
-            #[allow(unused_variables, clippy::unused_unit)]
+            #[allow(unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
             fn load_raw(slots: &[u64]) -> Self {
-                ($($t::from_raw(slots[$i]),)*)
+                let mut at = 0;
+                ($({ let v = $t::load(&slots[at..]); at += $t::TY.slots(); v },)*)
             }
         }
     };
 }
 
-wasm_params!(0;);
-wasm_params!(1; A 0);
-wasm_params!(2; A 0, B 1);
-wasm_params!(3; A 0, B 1, C 2);
-wasm_params!(4; A 0, B 1, C 2, D 3);
-wasm_params!(5; A 0, B 1, C 2, D 3, E 4);
-wasm_params!(6; A 0, B 1, C 2, D 3, E 4, F 5);
-wasm_params!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-wasm_params!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-wasm_params!(9; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-wasm_params!(10; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+wasm_params!();
+wasm_params!(A 0);
+wasm_params!(A 0, B 1);
+wasm_params!(A 0, B 1, C 2);
+wasm_params!(A 0, B 1, C 2, D 3);
+wasm_params!(A 0, B 1, C 2, D 3, E 4);
+wasm_params!(A 0, B 1, C 2, D 3, E 4, F 5);
+wasm_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+wasm_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+wasm_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+wasm_params!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
 
 /// What a host closure may return: results, or results-or-trap.
 pub trait WasmRet {
@@ -309,8 +331,10 @@ macro_rules! into_func {
         {
             fn into_host_callback(self) -> (FuncType, Arc<HostCallback>) {
                 let ty = FuncType::new(vec![$($t::TY),*], R::Results::types());
+                #[allow(non_snake_case)]
                 let callback = move |_: &mut StoreOpaque, _: HostContext, slots: &mut [u64]| {
-                    let results = self($($t::from_raw(slots[$i])),*).into_result()?;
+                    let ($($t,)*) = <($($t,)*)>::load_raw(slots);
+                    let results = self($($t),*).into_result()?;
                     results.store_raw(slots);
                     Ok(())
                 };
@@ -328,7 +352,7 @@ macro_rules! into_func {
                 let ty = FuncType::new(vec![$($t::TY),*], R::Results::types());
                 #[allow(non_snake_case)]
                 let callback = move |store: &mut StoreOpaque, cx: HostContext, slots: &mut [u64]| {
-                    $(let $t = $t::from_raw(slots[$i]);)*
+                    let ($($t,)*) = <($($t,)*)>::load_raw(slots);
                     // SAFETY: see `dynamic_host_callback`: the store's `host_data` is its `T`.
                     let caller = unsafe { Caller::new(store, cx.caller) };
                     let results = self(caller, $($t),*).into_result()?;

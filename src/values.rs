@@ -16,6 +16,8 @@ pub enum Val {
     F32(u32),
     /// `f64` bits.
     F64(u64),
+    /// A 128-bit vector; lane 0 is in the low bits (wasm's little-endian byte order).
+    V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
 }
@@ -27,6 +29,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
@@ -39,28 +42,31 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
-            ValType::V128 => unreachable!("v128 values are rejected at validation"),
         }
     }
 
-    /// The raw bits of this value for `store`; a usage error if it is a reference to an
-    /// object of another store.
-    pub(crate) fn to_raw(self, store: &StoreOpaque) -> crate::Result<u64> {
+    /// The raw bits of this value for `store` (only a `v128` uses the high 64); a usage
+    /// error if it is a reference to an object of another store.
+    pub(crate) fn to_raw(self, store: &StoreOpaque) -> crate::Result<u128> {
         Ok(match self {
-            Val::I32(v) => v as u32 as u64,
-            Val::I64(v) => v as u64,
-            Val::F32(v) => v as u64,
-            Val::F64(v) => v,
-            Val::FuncRef(f) => raw_ref::from_func(f.map(|f| f.0.get(store)).transpose()?),
-            Val::ExternRef(e) => raw_ref::from_extern(e.map(|e| e.0.get(store)).transpose()?),
+            Val::I32(v) => v as u32 as u128,
+            Val::I64(v) => v as u64 as u128,
+            Val::F32(v) => v as u128,
+            Val::F64(v) => v as u128,
+            Val::V128(v) => v,
+            Val::FuncRef(f) => raw_ref::from_func(f.map(|f| f.0.get(store)).transpose()?) as u128,
+            Val::ExternRef(e) => {
+                raw_ref::from_extern(e.map(|e| e.0.get(store)).transpose()?) as u128
+            }
         })
     }
 
     /// The raw bits of this value for a slot of type `ty` in `store`: a usage error if the
     /// type differs or the value refers to an object of another store.
-    pub(crate) fn to_raw_checked(self, store: &StoreOpaque, ty: ValType) -> crate::Result<u64> {
+    pub(crate) fn to_raw_checked(self, store: &StoreOpaque, ty: ValType) -> crate::Result<u128> {
         if self.ty() != ty {
             return Err(crate::Error::Usage(format!(
                 "value of type {} where {ty} was expected",
@@ -71,19 +77,45 @@ impl Val {
     }
 
     /// The value of type `ty` whose raw bits in `store` are `raw`.
-    pub(crate) fn from_raw(store: &StoreOpaque, raw: u64, ty: ValType) -> Val {
+    pub(crate) fn from_raw(store: &StoreOpaque, raw: u128, ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(raw as u32 as i32),
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
-            ValType::F64 => Val::F64(raw),
+            ValType::F64 => Val::F64(raw as u64),
+            ValType::V128 => Val::V128(raw),
             ValType::FuncRef => {
-                Val::FuncRef(raw_ref::to_func(raw).map(|f| Func(Stored::new(store, f))))
+                Val::FuncRef(raw_ref::to_func(raw as u64).map(|f| Func(Stored::new(store, f))))
             }
-            ValType::ExternRef => {
-                Val::ExternRef(raw_ref::to_extern(raw).map(|e| ExternRef(Stored::new(store, e))))
-            }
-            ValType::V128 => unreachable!("v128 values are rejected at validation"),
+            ValType::ExternRef => Val::ExternRef(
+                raw_ref::to_extern(raw as u64).map(|e| ExternRef(Stored::new(store, e))),
+            ),
+        }
+    }
+
+    /// Writes raw bits (see [`Val::to_raw`]) to the value's slots, the start of `slots`:
+    /// one slot, or two (low half first) for a `v128`.
+    pub(crate) fn store_slots(raw: u128, ty: ValType, slots: &mut [u64]) {
+        slots[0] = raw as u64;
+        if ty == ValType::V128 {
+            slots[1] = (raw >> 64) as u64;
+        }
+    }
+
+    /// Reads raw bits from the value's slots, the start of `slots`.
+    pub(crate) fn load_slots(ty: ValType, slots: &[u64]) -> u128 {
+        if ty == ValType::V128 {
+            slots[0] as u128 | (slots[1] as u128) << 64
+        } else {
+            slots[0] as u128
+        }
+    }
+
+    pub fn v128(&self) -> Option<u128> {
+        if let Val::V128(v) = self {
+            Some(*v)
+        } else {
+            None
         }
     }
 
@@ -144,6 +176,12 @@ impl From<f64> for Val {
     }
 }
 
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(v)
+    }
+}
+
 impl std::fmt::Display for Val {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -151,6 +189,7 @@ impl std::fmt::Display for Val {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
+            Val::V128(v) => write!(f, "{v:#034x}"),
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
             Val::FuncRef(Some(func)) => write!(f, "funcref({})", func.0.index().0),
             Val::ExternRef(Some(e)) => write!(f, "externref({})", e.0.index().0),

@@ -93,6 +93,7 @@ enum Value {
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     FuncRef { null: bool },
     ExternRef { null: bool },
 }
@@ -103,6 +104,7 @@ fn value(v: &Val) -> Value {
         Val::I64(x) => Value::I64(*x),
         Val::F32(x) => Value::F32(*x),
         Val::F64(x) => Value::F64(*x),
+        Val::V128(x) => Value::V128(*x),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(e) => Value::ExternRef { null: e.is_none() },
     }

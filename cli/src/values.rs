@@ -13,7 +13,7 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         // Only the null reference can be written on a command line.
         ValType::FuncRef => (text == "null").then_some(Val::FuncRef(None)),
         ValType::ExternRef => (text == "null").then_some(Val::ExternRef(None)),
-        ValType::V128 => return Err("v128 arguments are not supported".to_string()),
+        ValType::V128 => parse_u128(text).map(Val::V128),
     };
     parsed.ok_or_else(|| format!("`{text}` is not a valid {ty}{}", hint(ty)))
 }
@@ -23,7 +23,7 @@ fn hint(ty: ValType) -> &'static str {
         ValType::I32 | ValType::I64 => " (expected a decimal or 0x-prefixed hex integer)",
         ValType::F32 | ValType::F64 => " (expected a decimal number, `nan` or `inf`)",
         ValType::FuncRef | ValType::ExternRef => " (only `null` can be given)",
-        ValType::V128 => "",
+        ValType::V128 => " (expected a 128-bit decimal or 0x-prefixed hex integer)",
     }
 }
 
@@ -58,13 +58,28 @@ fn parse_int(text: &str, bits: u32) -> Option<i128> {
     (min..=max).contains(&value).then_some(value)
 }
 
-/// Formats a result: integers as signed decimal, floats via Rust's `Display`, references by kind.
+/// Parses a v128 as one unsigned 128-bit integer, decimal or `0x` hex (as wasmtime does):
+/// lane 0 is in the low bits.
+fn parse_u128(text: &str) -> Option<u128> {
+    if text.starts_with(['+', '-']) {
+        return None;
+    }
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) if !hex.starts_with(['+', '-']) => u128::from_str_radix(hex, 16).ok(),
+        Some(_) => None,
+        None => text.parse().ok(),
+    }
+}
+
+/// Formats a result: integers as signed decimal, floats via Rust's `Display`, a v128 as 32
+/// hex digits, references by kind.
 pub fn format_val(val: &Val) -> String {
     match val {
         Val::I32(v) => v.to_string(),
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
+        Val::V128(bits) => format!("{bits:#034x}"),
         Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(_)) => "externref".to_string(),
@@ -81,6 +96,23 @@ mod tests {
 
     fn i64_of(text: &str) -> Option<i64> {
         parse_val(text, ValType::I64).ok().and_then(|v| v.i64())
+    }
+
+    #[test]
+    fn v128_is_one_128_bit_integer() {
+        let v = |t| parse_val(t, ValType::V128).ok().and_then(|v| v.v128());
+        assert_eq!(v("0x0102"), Some(0x102));
+        assert_eq!(
+            v("340282366920938463463374607431768211455"),
+            Some(u128::MAX)
+        );
+        assert_eq!(v("0x1ffffffffffffffffffffffffffffffff"), None);
+        assert_eq!(v("-1"), None);
+        assert_eq!(v("0x+1"), None);
+        assert_eq!(
+            format_val(&Val::V128(0x0102)),
+            "0x00000000000000000000000000000102"
+        );
     }
 
     #[test]

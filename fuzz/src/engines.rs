@@ -178,6 +178,7 @@ fn wasmtier_value(v: &wasmtier::Val) -> Value {
         V::F64(x) => Value::F64(*x),
         V::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         V::ExternRef(e) => Value::ExternRef { null: e.is_none() },
+        V::V128(_) => panic!("v128 value from a module without SIMD"),
     }
 }
 

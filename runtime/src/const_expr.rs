@@ -18,6 +18,8 @@ pub enum ConstOp {
     /// Raw bits, so NaN payloads survive.
     F32(u32),
     F64(u64),
+    /// Low and high halves (kept as two `u64`s so that the op stays 8-aligned).
+    V128(u64, u64),
     GlobalGet(u32),
     RefNull(RefType),
     RefFunc(u32),
@@ -72,21 +74,22 @@ impl ConstExpr {
     }
 
     /// Evaluates the expression to raw value bits (i32 as its `u32` bits zero-extended,
-    /// references as `raw_ref` slots). `global` reads the raw bits of a global by module
-    /// index, `func` turns a function index into a reference slot. Arithmetic wraps.
-    pub fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
+    /// references as `raw_ref` slots, a `v128` as all 128 bits; the other types use the low
+    /// 64). `global` reads the raw bits of a global by module index, `func` turns a function
+    /// index into a reference slot. Arithmetic wraps.
+    pub fn eval(&self, global: impl Fn(u32) -> u128, func: impl Fn(u32) -> u64) -> u128 {
         if let [op] = self.ops.as_slice() {
             return leaf(*op, &global, &func);
         }
-        let mut stack: SmallVec<[u64; 8]> = SmallVec::new();
+        let mut stack: SmallVec<[u128; 8]> = SmallVec::new();
         for op in &self.ops {
             let value = match *op {
                 ConstOp::I32Add => binary(&mut stack, |a, b| i32_op(a, b, u32::wrapping_add)),
                 ConstOp::I32Sub => binary(&mut stack, |a, b| i32_op(a, b, u32::wrapping_sub)),
                 ConstOp::I32Mul => binary(&mut stack, |a, b| i32_op(a, b, u32::wrapping_mul)),
-                ConstOp::I64Add => binary(&mut stack, u64::wrapping_add),
-                ConstOp::I64Sub => binary(&mut stack, u64::wrapping_sub),
-                ConstOp::I64Mul => binary(&mut stack, u64::wrapping_mul),
+                ConstOp::I64Add => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_add)),
+                ConstOp::I64Sub => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_sub)),
+                ConstOp::I64Mul => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_mul)),
                 leaf_op => leaf(leaf_op, &global, &func),
             };
             stack.push(value);
@@ -112,6 +115,10 @@ impl ConstExpr {
                 Op::I64Const { value } => ConstOp::I64(value),
                 Op::F32Const { value } => ConstOp::F32(value.bits()),
                 Op::F64Const { value } => ConstOp::F64(value.bits()),
+                Op::V128Const { value } => {
+                    let bits = value.i128() as u128;
+                    ConstOp::V128(bits as u64, (bits >> 64) as u64)
+                }
                 Op::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 Op::RefNull { hty } => ConstOp::RefNull(match hty {
                     wasmparser::HeapType::Abstract {
@@ -169,15 +176,16 @@ impl ConstExpr {
     }
 }
 
-fn leaf(op: ConstOp, global: &impl Fn(u32) -> u64, func: &impl Fn(u32) -> u64) -> u64 {
+fn leaf(op: ConstOp, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) -> u128 {
     match op {
-        ConstOp::I32(v) => v as u32 as u64,
-        ConstOp::I64(v) => v as u64,
-        ConstOp::F32(bits) => bits as u64,
-        ConstOp::F64(bits) => bits,
+        ConstOp::I32(v) => v as u32 as u128,
+        ConstOp::I64(v) => v as u64 as u128,
+        ConstOp::F32(bits) => bits as u128,
+        ConstOp::F64(bits) => bits as u128,
+        ConstOp::V128(lo, hi) => lo as u128 | (hi as u128) << 64,
         ConstOp::GlobalGet(g) => global(g),
-        ConstOp::RefNull(_) => crate::store::raw_ref::NULL,
-        ConstOp::RefFunc(f) => func(f),
+        ConstOp::RefNull(_) => crate::store::raw_ref::NULL as u128,
+        ConstOp::RefFunc(f) => func(f) as u128,
         ConstOp::I32Add
         | ConstOp::I32Sub
         | ConstOp::I32Mul
@@ -188,7 +196,7 @@ fn leaf(op: ConstOp, global: &impl Fn(u32) -> u64, func: &impl Fn(u32) -> u64) -
 }
 
 /// Pops two operands (the second on top) and applies `f`.
-fn binary(stack: &mut SmallVec<[u64; 8]>, f: impl Fn(u64, u64) -> u64) -> u64 {
+fn binary(stack: &mut SmallVec<[u128; 8]>, f: impl Fn(u128, u128) -> u128) -> u128 {
     let b = stack.pop().expect("well-formed: two operands");
     let a = stack.pop().expect("well-formed: two operands");
     f(a, b)
@@ -196,8 +204,13 @@ fn binary(stack: &mut SmallVec<[u64; 8]>, f: impl Fn(u64, u64) -> u64) -> u64 {
 
 /// An i32 operation on raw bits: the operands are the low 32 bits, the result is
 /// zero-extended.
-fn i32_op(a: u64, b: u64, f: fn(u32, u32) -> u32) -> u64 {
-    f(a as u32, b as u32) as u64
+fn i32_op(a: u128, b: u128, f: fn(u32, u32) -> u32) -> u128 {
+    f(a as u32, b as u32) as u128
+}
+
+/// An i64 operation on raw bits: the operands are the low 64 bits.
+fn i64_op(a: u128, b: u128, f: fn(u64, u64) -> u64) -> u128 {
+    f(a as u64, b as u64) as u128
 }
 
 pub(crate) enum DecodeError {
@@ -215,7 +228,7 @@ impl From<wasmparser::BinaryReaderError> for DecodeError {
 mod tests {
     use super::*;
 
-    fn no_globals(_: u32) -> u64 {
+    fn no_globals(_: u32) -> u128 {
         panic!("no global.get expected")
     }
 
@@ -246,14 +259,14 @@ mod tests {
         );
         assert_eq!(
             ConstExpr::single(ConstOp::I64(-1)).eval(no_globals, no_funcs),
-            u64::MAX
+            u64::MAX as u128
         );
         assert_eq!(
             ConstExpr::single(ConstOp::F32(0x7fc0_0001)).eval(no_globals, no_funcs),
             0x7fc0_0001
         );
         assert_eq!(
-            ConstExpr::single(ConstOp::GlobalGet(3)).eval(|g| g as u64 * 10, no_funcs),
+            ConstExpr::single(ConstOp::GlobalGet(3)).eval(|g| g as u128 * 10, no_funcs),
             30
         );
         assert_eq!(
@@ -262,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             ConstExpr::single(ConstOp::RefNull(RefType::FuncRef)).eval(no_globals, no_funcs),
-            crate::store::raw_ref::NULL
+            crate::store::raw_ref::NULL as u128
         );
         assert!(ConstExpr::single(ConstOp::I32(0)).as_single().is_some());
     }
@@ -295,10 +308,10 @@ mod tests {
         ]);
         assert_eq!(
             e.eval(no_globals, no_funcs),
-            0i64.wrapping_sub(i64::MAX.wrapping_mul(3)) as u64
+            0i64.wrapping_sub(i64::MAX.wrapping_mul(3)) as u64 as u128
         );
         let e = ConstExpr::from_ops([ConstOp::I64(i64::MAX), ConstOp::I64(1), ConstOp::I64Add]);
-        assert_eq!(e.eval(no_globals, no_funcs), i64::MIN as u64);
+        assert_eq!(e.eval(no_globals, no_funcs), i64::MIN as u64 as u128);
     }
 
     #[test]
@@ -324,7 +337,7 @@ mod tests {
         );
         let imported = |g: u32| {
             assert_eq!(g, 0);
-            0xffff_fff8u64 // i32 -8
+            0xffff_fff8u128 // i32 -8
         };
         assert_eq!(e.eval(imported, no_funcs), 7);
         let single = decode_wat("(global.get 0)");

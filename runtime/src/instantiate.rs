@@ -147,7 +147,7 @@ pub fn instantiate(
         let items: Arc<[u64]> = seg
             .items
             .iter()
-            .map(|e| eval_const(store, &inst.funcs, &inst.globals, e))
+            .map(|e| eval_const(store, &inst.funcs, &inst.globals, e) as u64)
             .collect();
         inst.elem_segments.push(items);
     }
@@ -166,7 +166,7 @@ pub fn instantiate(
         globals: inst
             .globals
             .iter()
-            .map(|g| &*store.global(*g).value as *const _)
+            .map(|g| &store.global(*g).value.lo as *const _)
             .collect(),
     };
 
@@ -188,7 +188,7 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
             ElementMode::Active { table, offset } => {
                 let inst = store.instance(id);
                 let offset = eval_const(store, &inst.funcs, &inst.globals, offset);
-                let offset = address(offset, module.tables[*table as usize].table64);
+                let offset = address(offset as u64, module.tables[*table as usize].table64);
                 let len = inst.elem_segments[index].len() as u64;
                 store.table_init(id, *table, index as u32, offset, 0, len)?;
                 store.drop_elem(id, index as u32);
@@ -201,7 +201,7 @@ fn init_segments(store: &mut StoreOpaque, id: InstanceId) -> Result<(), Trap> {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let inst = store.instance(id);
             let offset = eval_const(store, &inst.funcs, &inst.globals, offset);
-            let offset = address(offset, module.memories[*memory as usize].memory64);
+            let offset = address(offset as u64, module.memories[*memory as usize].memory64);
             let memory = inst.memories[*memory as usize];
             let data = store.memory_mut(memory).data_mut();
             let dst = crate::store::span(offset, seg.bytes.len() as u64, data.len())
@@ -223,14 +223,15 @@ fn address(raw: u64, is64: bool) -> u64 {
 /// Evaluates a (validated) constant expression to raw value bits, for every tier (segment
 /// offsets, element items and global initializers are all evaluated here, at instantiation).
 /// `globals` must hold the globals the expression may read (imported and earlier ones).
+/// Only a `v128` uses the high 64 bits of the result.
 pub fn eval_const(
     store: &StoreOpaque,
     funcs: &[FuncId],
     globals: &[GlobalId],
     expr: &ConstExpr,
-) -> u64 {
+) -> u128 {
     expr.eval(
-        |g| store.global(globals[g as usize]).value.get(),
+        |g| store.global(globals[g as usize]).value.get_v128(),
         |f| raw_ref::from_func(Some(funcs[f as usize])),
     )
 }

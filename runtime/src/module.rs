@@ -15,12 +15,14 @@ use crate::types::{
     ValType,
 };
 
-/// Every WebAssembly feature wasmtier implements: Wasm 2.0 without SIMD, plus these of
-/// Wasm 3.0: extended constant expressions, tail calls, multiple memories and 64-bit
-/// memories and tables, and the
-/// wide-arithmetic and custom-page-sizes proposals. An embedder picks a subset (see [`parse_with_features`]).
+/// Every WebAssembly feature wasmtier implements: Wasm 2.0, plus these of Wasm 3.0:
+/// extended constant expressions, tail calls, multiple memories, 64-bit memories and tables
+/// and relaxed SIMD, and the wide-arithmetic and custom-page-sizes proposals. An embedder
+/// picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     default_features()
+        .union(WasmFeatures::SIMD)
+        .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::WIDE_ARITHMETIC)
         .union(WasmFeatures::CUSTOM_PAGE_SIZES)
 }

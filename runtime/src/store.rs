@@ -164,7 +164,37 @@ pub struct GlobalEntity {
     pub ty: GlobalType,
     /// The value's raw bits (floats as bits, references as raw refs). Boxed so that its address
     /// is stable: the tiers read and write it through the pointers in `InstanceEntity::vm`.
-    pub value: Box<Cell<u64>>,
+    pub value: Box<GlobalCell>,
+}
+
+/// A global's storage: 16 bytes, 16-aligned, so that a `v128` fits; every other type uses
+/// the low 8 bytes. The tiers address it by a pointer to `lo` (`VMInstance::globals`) and
+/// read a `v128` as the 16 bytes there, little-endian.
+#[derive(Debug, Default)]
+#[repr(C, align(16))]
+pub struct GlobalCell {
+    pub lo: Cell<u64>,
+    pub hi: Cell<u64>,
+}
+
+impl GlobalCell {
+    /// The raw bits of a non-`v128` value.
+    pub fn get(&self) -> u64 {
+        self.lo.get()
+    }
+
+    pub fn set(&self, raw: u64) {
+        self.lo.set(raw)
+    }
+
+    pub fn get_v128(&self) -> u128 {
+        self.lo.get() as u128 | (self.hi.get() as u128) << 64
+    }
+
+    pub fn set_v128(&self, value: u128) {
+        self.lo.set(value as u64);
+        self.hi.set((value >> 64) as u64);
+    }
 }
 
 /// An instantiated module.
@@ -568,10 +598,13 @@ impl StoreOpaque {
         Ok(())
     }
 
-    pub fn add_global(&mut self, ty: GlobalType, value: u64) -> GlobalId {
+    /// A global holding `value` (a `v128` global takes all 128 bits, the others the low 64).
+    pub fn add_global(&mut self, ty: GlobalType, value: u128) -> GlobalId {
+        let cell = GlobalCell::default();
+        cell.set_v128(value);
         self.globals.push(GlobalEntity {
             ty,
-            value: Box::new(Cell::new(value)),
+            value: Box::new(cell),
         });
         GlobalId(self.globals.len() as u32 - 1)
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-/// A WebAssembly value type (Wasm 2.0; `V128` is decoded but not executable yet).
+/// A WebAssembly value type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     I32,
@@ -19,6 +19,16 @@ pub enum ValType {
 impl ValType {
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    /// How many 64-bit slots a value of this type takes wherever values are laid out as
+    /// slots (interpreter frames, the array calling convention, call arguments): two for a
+    /// `v128` (low half first), one for every other type.
+    pub const fn slots(self) -> usize {
+        match self {
+            ValType::V128 => 2,
+            _ => 1,
+        }
     }
 
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Result<ValType, String> {
@@ -107,6 +117,22 @@ impl FuncType {
         &self.results
     }
 
+    /// The slots the parameters take (see [`ValType::slots`]).
+    pub fn param_slots(&self) -> usize {
+        total_slots(&self.params)
+    }
+
+    /// The slots the results take (see [`ValType::slots`]).
+    pub fn result_slots(&self) -> usize {
+        total_slots(&self.results)
+    }
+
+    /// The length of a slot array that holds the parameters on the way in and the results
+    /// on the way out (the array calling convention): at least 1.
+    pub fn array_len(&self) -> usize {
+        self.param_slots().max(self.result_slots()).max(1)
+    }
+
     pub(crate) fn from_wasmparser(ty: &wasmparser::FuncType) -> Result<FuncType, String> {
         let params = ty
             .params()
@@ -120,6 +146,20 @@ impl FuncType {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(FuncType::new(params, results))
     }
+}
+
+/// The slots a sequence of values takes.
+pub fn total_slots(tys: &[ValType]) -> usize {
+    tys.iter().map(|t| t.slots()).sum()
+}
+
+/// Each value's first slot when `tys` are laid out as consecutive slots.
+pub fn slot_offsets(tys: &[ValType]) -> impl Iterator<Item = (usize, ValType)> + '_ {
+    tys.iter().scan(0, |next, &ty| {
+        let at = *next;
+        *next += ty.slots();
+        Some((at, ty))
+    })
 }
 
 impl fmt::Display for FuncType {

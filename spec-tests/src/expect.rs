@@ -2,7 +2,7 @@
 
 use wasmtier::{Store, Val};
 use wast::WastRet;
-use wast::core::{HeapType, NanPattern, WastRetCore};
+use wast::core::{HeapType, NanPattern, V128Pattern, WastRetCore};
 
 use crate::nan;
 use crate::values::{describe_val, describe_vals, host_ref_number, null_of};
@@ -41,16 +41,9 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
     Ok(match (pattern, val) {
         (WastRetCore::I32(e), Val::I32(a)) => e == a,
         (WastRetCore::I64(e), Val::I64(a)) => e == a,
-        (WastRetCore::F32(p), Val::F32(bits)) => match p {
-            NanPattern::CanonicalNan => nan::is_canonical_nan_f32(*bits),
-            NanPattern::ArithmeticNan => nan::is_arithmetic_nan_f32(*bits),
-            NanPattern::Value(e) => e.bits == *bits,
-        },
-        (WastRetCore::F64(p), Val::F64(bits)) => match p {
-            NanPattern::CanonicalNan => nan::is_canonical_nan_f64(*bits),
-            NanPattern::ArithmeticNan => nan::is_arithmetic_nan_f64(*bits),
-            NanPattern::Value(e) => e.bits == *bits,
-        },
+        (WastRetCore::F32(p), Val::F32(bits)) => f32_matches(p, *bits),
+        (WastRetCore::F64(p), Val::F64(bits)) => f64_matches(p, *bits),
+        (WastRetCore::V128(p), Val::V128(bits)) => v128_matches(p, *bits),
         (WastRetCore::RefNull(None), Val::FuncRef(r)) => r.is_none(),
         (WastRetCore::RefNull(None), Val::ExternRef(r)) => r.is_none(),
         (WastRetCore::RefNull(Some(heap)), _) => {
@@ -73,8 +66,7 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
             false
         }
         (
-            WastRetCore::V128(_)
-            | WastRetCore::RefHost(_)
+            WastRetCore::RefHost(_)
             | WastRetCore::RefAny
             | WastRetCore::RefEq
             | WastRetCore::RefArray
@@ -86,6 +78,60 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
         // A value of another type than expected.
         _ => false,
     })
+}
+
+/// Whether a v128 matches a lane-wise pattern (float lanes may be NaN patterns).
+fn v128_matches(pattern: &V128Pattern, bits: u128) -> bool {
+    fn lane(bits: u128, width: u32, i: usize) -> u64 {
+        let mask = if width == 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
+        (bits >> (width as usize * i)) as u64 & mask
+    }
+    match pattern {
+        V128Pattern::I8x16(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(bits, 8, i) == *e as u8 as u64),
+        V128Pattern::I16x8(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(bits, 16, i) == *e as u16 as u64),
+        V128Pattern::I32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(bits, 32, i) == *e as u32 as u64),
+        V128Pattern::I64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(bits, 64, i) == *e as u64),
+        V128Pattern::F32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f32_matches(p, lane(bits, 32, i) as u32)),
+        V128Pattern::F64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f64_matches(p, lane(bits, 64, i))),
+    }
+}
+
+fn f32_matches(pattern: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => nan::is_canonical_nan_f32(bits),
+        NanPattern::ArithmeticNan => nan::is_arithmetic_nan_f32(bits),
+        NanPattern::Value(e) => e.bits == bits,
+    }
+}
+
+fn f64_matches(pattern: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => nan::is_canonical_nan_f64(bits),
+        NanPattern::ArithmeticNan => nan::is_arithmetic_nan_f64(bits),
+        NanPattern::Value(e) => e.bits == bits,
+    }
 }
 
 /// An expected value in script syntax.
@@ -108,6 +154,7 @@ fn describe_pattern(pattern: &WastRetCore<'_>) -> String {
             let parts: Vec<String> = options.iter().map(describe_pattern).collect();
             format!("either({})", parts.join(" | "))
         }
+        WastRetCore::V128(p) => format!("v128 {p:?}"),
         other => format!("{other:?}"),
     }
 }

@@ -45,7 +45,7 @@ pub(crate) fn arg_to_val(
         WastArgCore::RefNull(heap) => null_of(heap)
             .ok_or_else(|| format!("unsupported argument ref.null of heap type {heap:?}"))?,
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(refs.get(store, *n))),
-        WastArgCore::V128(_) => return Err("unsupported argument: v128".into()),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefHost(_) => return Err("unsupported argument: ref.host (GC)".into()),
     })
 }
@@ -72,6 +72,7 @@ pub(crate) fn describe_val(store: &Store<()>, val: &Val) -> String {
         Val::I64(v) => format!("i64.const {v}"),
         Val::F32(bits) => format!("f32.const {} (0x{bits:08x})", f32::from_bits(*bits)),
         Val::F64(bits) => format!("f64.const {} (0x{bits:016x})", f64::from_bits(*bits)),
+        Val::V128(bits) => format!("v128.const i32x4 {}", describe_lanes(*bits)),
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
@@ -80,6 +81,14 @@ pub(crate) fn describe_val(store: &Store<()>, val: &Val) -> String {
             None => "ref.extern (not a script host value)".into(),
         },
     }
+}
+
+/// A v128's four 32-bit lanes in hex, lane 0 first.
+fn describe_lanes(bits: u128) -> String {
+    let lanes: Vec<String> = (0..4)
+        .map(|i| format!("0x{:08x}", (bits >> (32 * i)) as u32))
+        .collect();
+    lanes.join(" ")
 }
 
 /// Several values, comma separated.

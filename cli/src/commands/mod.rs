@@ -40,6 +40,8 @@ pub fn set_features(config: &mut Config, wasm: &WasmArgs) {
             WasmFeature::ExtendedConst => config.wasm_extended_const(enable),
             WasmFeature::MultiMemory => config.wasm_multi_memory(enable),
             WasmFeature::Memory64 => config.wasm_memory64(enable),
+            WasmFeature::Simd => config.wasm_simd(enable),
+            WasmFeature::RelaxedSimd => config.wasm_relaxed_simd(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };
