@@ -233,5 +233,55 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::TableInit { base, table, elem } => instr(h::table_init, lanes_hi(base, table, elem)),
         Op::ElemDrop { elem } => instr(h::elem_drop, lanes_hi(0, 0, elem)),
         Op::RefFunc { dst, func } => instr(h::ref_func, lanes_hi(dst, 0, func)),
+        Op::V128Select { dst, cond, a, b } => instr(h::v128_select, lanes(dst, cond, a, b)),
+        Op::V128GlobalGet { dst, global } => instr(h::v128_global_get, lanes_hi(dst, 0, global)),
+        Op::V128GlobalSet { src, global } => instr(h::v128_global_set, lanes_hi(src, 0, global)),
+        Op::V128Load { dst, addr, memarg } => instr(h::v128_load, lanes_hi(dst, addr, memarg)),
+        Op::V128Store {
+            addr,
+            value,
+            memarg,
+        } => instr(h::v128_store, lanes_hi(addr, value, memarg)),
+        Op::V128LoadExt {
+            op,
+            dst,
+            addr,
+            memarg,
+        } => instr(h::V128_LOAD_EXT[op as usize], lanes_hi(dst, addr, memarg)),
+        Op::V128Un { op, dst, a } => instr(h::V128_UN[op as usize], lanes(dst, a, 0, 0)),
+        Op::V128Bin { op, dst, a, b } => instr(h::V128_BIN[op as usize], lanes(dst, a, b, 0)),
+        Op::V128Tern { op, dst, a, b, c } => instr(h::V128_TERN[op as usize], lanes(dst, a, b, c)),
+        Op::V128Shift { op, dst, a, n } => instr(h::V128_SHIFT[op as usize], lanes(dst, a, n, 0)),
+        Op::V128Test { op, dst, a } => instr(h::V128_TEST[op as usize], lanes(dst, a, 0, 0)),
+        Op::V128Splat { op, dst, x } => instr(h::V128_SPLAT[op as usize], lanes(dst, x, 0, 0)),
+        Op::V128Extract { op, dst, a, lane } => {
+            instr(h::V128_EXTRACT[op as usize], lanes(dst, a, lane as u16, 0))
+        }
+        Op::V128Replace {
+            op,
+            dst,
+            a,
+            x,
+            lane,
+        } => instr(h::V128_REPLACE[op as usize], lanes(dst, a, x, lane as u16)),
+        Op::V128Shuffle { dst, src, index } => instr(h::v128_shuffle, lanes_hi(dst, src, index)),
+        Op::V128LoadLane {
+            width,
+            base,
+            lane,
+            memarg,
+        } => instr(
+            h::LOAD_LANE[width as usize],
+            lanes_hi(base, lane as u16, memarg),
+        ),
+        Op::V128StoreLane {
+            width,
+            base,
+            lane,
+            memarg,
+        } => instr(
+            h::STORE_LANE[width as usize],
+            lanes_hi(base, lane as u16, memarg),
+        ),
     })
 }

@@ -115,7 +115,7 @@ fn call_handed_back(
     let call = store
         .compiled_call(callee)
         .expect("tail calls are handed back only for functions with machine code");
-    let results = store.func(callee).ty.results().len();
+    let results = store.func(callee).ty.result_slots();
     // Taken out while the callee runs: it may hand back tail calls of its own (into a
     // buffer of its own, then), and nothing may overwrite these arguments meanwhile.
     let mut args = std::mem::take(&mut store.tail_args);
@@ -138,7 +138,7 @@ pub fn invoke_tail(
     slots: &mut [u64],
 ) -> Result<Completion, Trap> {
     let entity = store.func(func);
-    let (num_params, num_results) = (entity.ty.params().len(), entity.ty.results().len());
+    let (num_params, num_results) = (entity.ty.param_slots(), entity.ty.result_slots());
     assert!(
         slots.len() >= num_params.max(num_results),
         "slots too short for the call"
@@ -587,7 +587,7 @@ impl Exec {
         if callee.type_id != expected {
             return Err(TrapCode::IndirectCallTypeMismatch);
         }
-        Ok((f, callee.ty.params().len()))
+        Ok((f, callee.ty.param_slots()))
     }
 
     /// `call_indirect`'s common case in one step: element `index` of table `table` is a
@@ -649,7 +649,7 @@ impl Exec {
         // SAFETY: as in `raise_trap`.
         let store = unsafe { &mut *self.store };
         let ty = &store.func(f).ty;
-        let (params, results) = (ty.params().len(), ty.results().len());
+        let (params, results) = (ty.param_slots(), ty.result_slots());
         let buffer = &mut store.tail_args;
         buffer.clear();
         // SAFETY: per the contract, the `params` slots from `args` are the arguments.
@@ -710,7 +710,7 @@ impl Exec {
                     FuncKind::Host(cb) => Some(cb.clone()),
                     FuncKind::Wasm { .. } => None,
                 };
-                let (params, results) = (entity.ty.params().len(), entity.ty.results().len());
+                let (params, results) = (entity.ty.param_slots(), entity.ty.result_slots());
                 // SAFETY: the arguments are the `params` slots from `args` in the caller's
                 // frame, and the translator counted the results there in the caller's frame
                 // size, so `max(params, results)` slots from `args` lie inside the stack.

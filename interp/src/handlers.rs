@@ -1044,3 +1044,6 @@ macro_rules! store_handlers {
     };
 }
 for_each_store!(store_handlers);
+
+mod simd;
+pub(crate) use simd::*;

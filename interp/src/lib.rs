@@ -12,6 +12,7 @@ mod handlers;
 mod lazy;
 mod numeric;
 pub mod ops;
+pub mod simd;
 mod tier;
 mod translate;
 

@@ -322,6 +322,84 @@ for_each_store!(declare_family
     /// A store to linear memory.
     StoreOp);
 
+// The v128 families: their lists (names as wasmparser's operators) are in `simd.rs`.
+use crate::simd::{
+    for_each_v128_binop, for_each_v128_extract, for_each_v128_load_extend, for_each_v128_replace,
+    for_each_v128_shift, for_each_v128_splat, for_each_v128_ternop, for_each_v128_test,
+    for_each_v128_unop,
+};
+for_each_v128_unop!(declare_family
+    /// A unary `v128` operation.
+    V128UnOp);
+for_each_v128_binop!(declare_family
+    /// A binary `v128` operation.
+    V128BinOp);
+for_each_v128_ternop!(declare_family
+    /// A ternary `v128` operation (`v128.bitselect` and relaxed ones).
+    V128TernOp);
+for_each_v128_shift!(declare_family
+    /// A lane-wise shift of a `v128` by an i32.
+    V128ShiftOp);
+for_each_v128_test!(declare_family
+    /// A `v128` test or mask with an i32 result (`any_true`, `all_true`, `bitmask`).
+    V128TestOp);
+for_each_v128_splat!(declare_family
+    /// A splat of a scalar to every lane.
+    V128SplatOp);
+for_each_v128_extract!(declare_family
+    /// A lane extraction.
+    V128ExtractOp);
+for_each_v128_replace!(declare_family
+    /// A lane replacement.
+    V128ReplaceOp);
+for_each_v128_load_extend!(declare_family
+    /// A `v128` load that extends, splats or zero-fills.
+    V128LoadExtOp);
+
+/// `Family::of(&operator)`: the family member an operator is. The lane and load families
+/// also return the operator's lane index or memarg.
+macro_rules! operator_of {
+    ($enum:ident $([$name:ident $($rest:tt)*])*) => {
+        impl $enum {
+            pub fn of(op: &wasmparser::Operator<'_>) -> Option<$enum> {
+                match op {
+                    $(wasmparser::Operator::$name { .. } => Some($enum::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+    (@lane $enum:ident $([$name:ident $($rest:tt)*])*) => {
+        impl $enum {
+            pub fn of(op: &wasmparser::Operator<'_>) -> Option<($enum, u8)> {
+                match *op {
+                    $(wasmparser::Operator::$name { lane } => Some(($enum::$name, lane)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+    (@memarg $enum:ident $([$name:ident $($rest:tt)*])*) => {
+        impl $enum {
+            pub fn of(op: &wasmparser::Operator<'_>) -> Option<($enum, wasmparser::MemArg)> {
+                match *op {
+                    $(wasmparser::Operator::$name { memarg } => Some(($enum::$name, memarg)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+for_each_v128_unop!(operator_of V128UnOp);
+for_each_v128_binop!(operator_of V128BinOp);
+for_each_v128_ternop!(operator_of V128TernOp);
+for_each_v128_shift!(operator_of V128ShiftOp);
+for_each_v128_test!(operator_of V128TestOp);
+for_each_v128_splat!(operator_of V128SplatOp);
+for_each_v128_extract!(operator_of @lane V128ExtractOp);
+for_each_v128_replace!(operator_of @lane V128ReplaceOp);
+for_each_v128_load_extend!(operator_of @memarg V128LoadExtOp);
+
 /// Whether a family's constant operands are 64-bit (sign-extended from the 32-bit
 /// immediate) rather than 32-bit.
 macro_rules! wide_immediates {
@@ -824,6 +902,132 @@ pub enum Op {
         dst: Slot,
         func: u32,
     },
+
+    // ---- v128: a v128 operand or result names the first of its two slots ----
+    /// `dst = cond != 0 ? a : b`.
+    V128Select {
+        dst: Slot,
+        cond: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    V128GlobalGet {
+        dst: Slot,
+        global: u32,
+    },
+    V128GlobalSet {
+        src: Slot,
+        global: u32,
+    },
+    /// `v128.load`: `memarg` indexes the memory index and offset in the constant pool, as
+    /// in `LoadMem`.
+    V128Load {
+        dst: Slot,
+        addr: Slot,
+        memarg: u32,
+    },
+    V128Store {
+        addr: Slot,
+        value: Slot,
+        memarg: u32,
+    },
+    /// An extending, splatting or zero-filling load (`memarg` as in `V128Load`).
+    V128LoadExt {
+        op: V128LoadExtOp,
+        dst: Slot,
+        addr: Slot,
+        memarg: u32,
+    },
+    V128Un {
+        op: V128UnOp,
+        dst: Slot,
+        a: Slot,
+    },
+    V128Bin {
+        op: V128BinOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+    },
+    V128Tern {
+        op: V128TernOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// Shifts `a` by the i32 in slot `n`.
+    V128Shift {
+        op: V128ShiftOp,
+        dst: Slot,
+        a: Slot,
+        n: Slot,
+    },
+    /// An i32 result (`dst` is one slot).
+    V128Test {
+        op: V128TestOp,
+        dst: Slot,
+        a: Slot,
+    },
+    /// Splats the scalar in slot `x`.
+    V128Splat {
+        op: V128SplatOp,
+        dst: Slot,
+        x: Slot,
+    },
+    /// A scalar result (`dst` is one slot).
+    V128Extract {
+        op: V128ExtractOp,
+        dst: Slot,
+        a: Slot,
+        lane: u8,
+    },
+    /// Replaces lane `lane` of `a` with the scalar in slot `x`.
+    V128Replace {
+        op: V128ReplaceOp,
+        dst: Slot,
+        a: Slot,
+        x: Slot,
+        lane: u8,
+    },
+    /// `i8x16.shuffle` of the vectors in the four slots from `src`; the 16 lane indices are
+    /// entries `index` and `index + 1` of the constant pool, little-endian.
+    V128Shuffle {
+        dst: Slot,
+        src: Slot,
+        index: u32,
+    },
+    /// `v128.loadN_lane`: the address and the vector are in the three slots from `base`;
+    /// the result replaces them from `base`.
+    V128LoadLane {
+        width: LaneWidth,
+        base: Slot,
+        lane: u8,
+        memarg: u32,
+    },
+    /// `v128.storeN_lane`: the address and the vector are in the three slots from `base`.
+    V128StoreLane {
+        width: LaneWidth,
+        base: Slot,
+        lane: u8,
+        memarg: u32,
+    },
+}
+
+/// The lane width of `v128.loadN_lane` and `v128.storeN_lane`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum LaneWidth {
+    L8,
+    L16,
+    L32,
+    L64,
+}
+
+impl LaneWidth {
+    pub fn bytes(self) -> usize {
+        1 << self as usize
+    }
 }
 
 impl Op {
@@ -943,6 +1147,82 @@ impl Op {
             | Op::TableFill { base, .. }
             | Op::TableCopy { base, .. }
             | Op::TableInit { base, .. } => f(base, 3),
+            Op::V128Select { dst, cond, a, b } => {
+                f(dst, 2);
+                f(cond, 1);
+                f(a, 2);
+                f(b, 2);
+            }
+            Op::V128GlobalGet { dst, .. } => f(dst, 2),
+            Op::V128GlobalSet { src, .. } => f(src, 2),
+            Op::V128Load { dst, addr, .. } => {
+                f(dst, 2);
+                f(addr, 1);
+            }
+            Op::V128Store { addr, value, .. } => {
+                f(addr, 1);
+                f(value, 2);
+            }
+            Op::V128LoadLane { base, .. } | Op::V128StoreLane { base, .. } => f(base, 3),
+            Op::V128LoadExt { dst, addr, .. } => {
+                f(dst, 2);
+                f(addr, 1);
+            }
+            Op::V128Un { dst, a, .. } => {
+                f(dst, 2);
+                f(a, 2);
+            }
+            Op::V128Bin { dst, a, b, .. } => {
+                f(dst, 2);
+                f(a, 2);
+                f(b, 2);
+            }
+            Op::V128Tern { dst, a, b, c, .. } => {
+                for s in [dst, a, b, c] {
+                    f(s, 2);
+                }
+            }
+            Op::V128Shift { dst, a, n, .. } => {
+                f(dst, 2);
+                f(a, 2);
+                f(n, 1);
+            }
+            Op::V128Test { dst, a, .. } | Op::V128Extract { dst, a, .. } => {
+                f(dst, 1);
+                f(a, 2);
+            }
+            Op::V128Splat { dst, x, .. } => {
+                f(dst, 2);
+                f(x, 1);
+            }
+            Op::V128Replace { dst, a, x, .. } => {
+                f(dst, 2);
+                f(a, 2);
+                f(x, 1);
+            }
+            Op::V128Shuffle { dst, src, .. } => {
+                f(dst, 2);
+                f(src, 4);
+            }
+        }
+    }
+
+    /// The first slot of the `v128` an op writes as its single result, for ops that have
+    /// one (`local.set` of a `v128` redirects it, as `result_slot_mut`).
+    pub fn v128_result_slot_mut(&mut self) -> Option<&mut Slot> {
+        match self {
+            Op::V128Select { dst, .. }
+            | Op::V128GlobalGet { dst, .. }
+            | Op::V128Load { dst, .. }
+            | Op::V128LoadExt { dst, .. }
+            | Op::V128Un { dst, .. }
+            | Op::V128Bin { dst, .. }
+            | Op::V128Tern { dst, .. }
+            | Op::V128Shift { dst, .. }
+            | Op::V128Splat { dst, .. }
+            | Op::V128Replace { dst, .. }
+            | Op::V128Shuffle { dst, .. } => Some(dst),
+            _ => None,
         }
     }
 
@@ -983,7 +1263,9 @@ impl Op {
             | Op::MemoryGrow { dst, .. }
             | Op::TableGet { dst, .. }
             | Op::TableSize { dst, .. }
-            | Op::RefFunc { dst, .. } => Some(dst),
+            | Op::RefFunc { dst, .. }
+            | Op::V128Test { dst, .. }
+            | Op::V128Extract { dst, .. } => Some(dst),
             _ => None,
         }
     }

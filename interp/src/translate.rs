@@ -26,6 +26,8 @@ use crate::ops::{
 };
 use crate::tier::{Hotness, Tiering};
 
+mod simd;
+
 /// Frames address slots with 16 bits.
 const MAX_SLOTS: u32 = 1 << 16;
 
@@ -129,7 +131,12 @@ struct Translator<'a> {
     ops: Vec<Op>,
     consts: Vec<u64>,
     ctrl: Vec<Ctrl>,
+    /// The operand stack, one entry per slot: a `v128` takes two consecutive entries (its
+    /// low and high halves), which are always both temporaries, both the halves of one
+    /// local, or both constants.
     stack: Vec<Operand>,
+    local_slots: LocalSlots,
+    /// Slots of the locals (parameters included).
     num_locals: u32,
     /// Constants kept in frame slots (the first entries of `consts`).
     num_frame_consts: usize,
@@ -144,6 +151,51 @@ struct Translator<'a> {
     /// Fuel of the regions being translated: the function body outside loops, then one
     /// entry per enclosing loop, with the index of its header op.
     costs: Vec<(u32, Option<usize>)>,
+}
+
+/// Where each local lives in the frame. Locals take one slot each, except `v128` ones,
+/// which take two; only a function with a `v128` local needs a table.
+enum LocalSlots {
+    /// Local `i` is slot `i`.
+    Dense,
+    /// The slot of each local, and the first slot after them.
+    Mapped(Vec<u32>, u32),
+}
+
+impl LocalSlots {
+    fn new(params: &[wasmtier_runtime::ValType]) -> LocalSlots {
+        let mut slots = LocalSlots::Dense;
+        for (defined, ty) in params.iter().enumerate() {
+            slots.add(defined as u32, 1, *ty == wasmtier_runtime::ValType::V128);
+        }
+        slots
+    }
+
+    /// Appends `count` locals (`v128`s if `wide`) after the `defined` ones so far.
+    /// Validation bounds the number of locals (50,000), so nothing here overflows.
+    fn add(&mut self, defined: u32, count: u32, wide: bool) {
+        if let LocalSlots::Dense = self {
+            if !wide {
+                return;
+            }
+            *self = LocalSlots::Mapped((0..defined).collect(), defined);
+        }
+        if let LocalSlots::Mapped(map, end) = self {
+            let width = if wide { 2 } else { 1 };
+            for _ in 0..count {
+                map.push(*end);
+                *end += width;
+            }
+        }
+    }
+
+    /// The (first) slot of local `index`.
+    fn slot(&self, index: u32) -> Slot {
+        match self {
+            LocalSlots::Dense => index as Slot,
+            LocalSlots::Mapped(map, _) => map[index as usize] as Slot,
+        }
+    }
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -168,16 +220,22 @@ pub fn translate_function(
     tiering: Option<&Tiering>,
 ) -> Result<(CompiledFunc, FuncValidatorAllocations), ModuleError> {
     let ty = info.func_type(pending.func_index);
-    let num_params = ty.params().len() as u32;
-    let num_results = ty.results().len() as u32;
+    let num_params = ty.param_slots() as u32;
+    let num_results = ty.result_slots() as u32;
     let mut v = pending.validator.into_validator(allocs);
     let mut num_locals = num_params;
+    let mut local_slots = LocalSlots::new(ty.params());
+    let mut num_defined = ty.params().len() as u32;
     let mut locals = pending.body.get_locals_reader().map_err(malformed)?;
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, ty) = locals.read().map_err(malformed)?;
         v.define_locals(offset, count, ty).map_err(invalid)?;
-        num_locals = num_locals.saturating_add(count);
+        let wide = ty == wasmparser::ValType::V128;
+        local_slots.add(num_defined, count, wide);
+        num_defined += count;
+        let slots = if wide { 2 } else { 1 };
+        num_locals = num_locals.saturating_add(count.saturating_mul(slots));
     }
     let consts = frame_constants(&pending.body)?;
     let mut t = Translator {
@@ -196,6 +254,7 @@ pub fn translate_function(
             results: num_results as usize,
         }],
         stack: Vec::new(),
+        local_slots,
         num_locals,
         num_results: num_results as usize,
         max_height: 0,
@@ -358,13 +417,14 @@ fn memory_index(memory: u32) -> Result<u16, ModuleError> {
 }
 
 /// Parameter and result counts of a block type.
+/// The slots a block's parameters and results take.
 fn block_arity(info: &ModuleInfo, bt: BlockType) -> (usize, usize) {
     match bt {
         BlockType::Empty => (0, 0),
-        BlockType::Type(_) => (0, 1),
+        BlockType::Type(t) => (0, if t == wasmparser::ValType::V128 { 2 } else { 1 }),
         BlockType::FuncType(idx) => {
             let ty = &info.types[idx as usize];
-            (ty.params().len(), ty.results().len())
+            (ty.param_slots(), ty.result_slots())
         }
     }
 }
@@ -418,6 +478,29 @@ impl Translator<'_> {
     fn push_temp(&mut self) -> Slot {
         self.push(Operand::Temp);
         self.slot_at(self.stack.len() - 1)
+    }
+
+    /// Pushes a `v128` temporary (two slots); returns its first slot.
+    fn push_v128_temp(&mut self) -> Slot {
+        let slot = self.push_temp();
+        self.push_temp();
+        slot
+    }
+
+    /// Pops a `v128` operand; returns the first of the two consecutive slots it is read
+    /// from (a pair of constants is written to its position's slots first).
+    fn pop_v128(&mut self) -> Slot {
+        let hi = self.pop();
+        let lo = self.pop();
+        match (lo.0, hi.0) {
+            (Operand::Temp, Operand::Temp) => lo.1,
+            (Operand::Local(l), Operand::Local(h)) if h == l.wrapping_add(1) => l,
+            _ => {
+                self.emit_move(lo.1, lo.0, lo.1);
+                self.emit_move(hi.1, hi.0, hi.1);
+                lo.1
+            }
+        }
     }
 
     /// Pops the top operand with the slot of its position.
@@ -791,6 +874,14 @@ impl Translator<'_> {
 
     fn translate_op(&mut self, op: Operator<'_>, offset: u64) -> Result<(), ModuleError> {
         let reachable = self.reachable();
+        // `drop` and `select` do not name their operands' type: ask the validator before
+        // it pops them.
+        let v128_operand = match op {
+            Operator::Drop => self.operand_is_v128(0),
+            Operator::Select => self.operand_is_v128(1),
+            Operator::TypedSelect { ty } => ty == wasmparser::ValType::V128,
+            _ => false,
+        };
         self.v.op(offset, &op).map_err(invalid)?;
         if reachable && !matches!(op, Operator::End | Operator::Else) {
             self.costs.last_mut().expect("function region").0 += 1;
@@ -864,9 +955,33 @@ impl Translator<'_> {
             Operator::BrIf { relative_depth } => self.translate_br_if(relative_depth),
             Operator::BrTable { targets } => self.translate_br_table(&targets)?,
             Operator::Return => self.emit_return(),
+            Operator::Drop if v128_operand => {
+                self.pop_v128();
+            }
+            Operator::Select | Operator::TypedSelect { .. } if v128_operand => {
+                let cond = self.pop();
+                let cond = self.read(cond);
+                let b = self.pop_v128();
+                let a = self.pop_v128();
+                let dst = self.push_v128_temp();
+                self.emit(Op::V128Select { dst, cond, a, b });
+            }
             op => self.translate_plain(op)?,
         }
         Ok(())
+    }
+
+    /// Whether the operand `depth` below the top of the validator's stack is a `v128`.
+    fn operand_is_v128(&self, depth: usize) -> bool {
+        self.v.get_operand_type(depth) == Some(Some(wasmparser::ValType::V128))
+    }
+
+    fn local_is_v128(&self, index: u32) -> bool {
+        self.v.get_local_type(index) == Some(wasmparser::ValType::V128)
+    }
+
+    fn global_is_v128(&self, index: u32) -> bool {
+        self.info.globals[index as usize].content == wasmtier_runtime::ValType::V128
     }
 
     fn enter_block(&mut self, reachable: bool, blockty: BlockType, loop_start: Option<usize>) {
@@ -1097,8 +1212,8 @@ impl Translator<'_> {
         base
     }
 
-    fn local_set(&mut self, local: u32, tee: bool) {
-        let l = local as Slot;
+    /// `local.set` (`local.tee` with `tee`) of the local in slot `l`.
+    fn local_set(&mut self, l: Slot, tee: bool) {
         let mark = self.ops.len();
         let value = self.pop();
         self.detach_local(l);
@@ -1124,6 +1239,34 @@ impl Translator<'_> {
         }
     }
 
+    /// `local.set` (`local.tee` with `tee`) of the `v128` local in slots `l` and `l + 1`.
+    fn local_set_v128(&mut self, l: Slot, tee: bool) {
+        let mark = self.ops.len();
+        let hi = self.pop();
+        let lo = self.pop();
+        self.detach_local(l);
+        self.detach_local(l.wrapping_add(1));
+        let fresh = self.ops.len() == mark;
+        let redirected = fresh
+            && (lo.0, hi.0) == (Operand::Temp, Operand::Temp)
+            && match self.last_fusable().and_then(Op::v128_result_slot_mut) {
+                Some(dst) if *dst == lo.1 => {
+                    *dst = l;
+                    true
+                }
+                _ => false,
+            };
+        if lo.0 != Operand::Local(l) && !redirected {
+            self.emit_move(l, lo.0, lo.1);
+            self.emit_move(l.wrapping_add(1), hi.0, hi.1);
+        }
+        if tee {
+            self.push(Operand::Local(l));
+            self.push(Operand::Local(l.wrapping_add(1)));
+        }
+    }
+
+    /// A call whose arguments take `params` slots and results `results` slots.
     fn call(&mut self, params: usize, results: usize, op: impl FnOnce(Slot) -> Op) {
         let base = self.pop_span(params);
         self.emit(op(base));
@@ -1136,8 +1279,8 @@ impl Translator<'_> {
     /// unreachable).
     fn call_direct(&mut self, function_index: u32, tail: bool) {
         let ty = self.info.func_type(function_index);
-        let params = ty.params().len();
-        let results = if tail { 0 } else { ty.results().len() };
+        let params = ty.param_slots();
+        let results = if tail { 0 } else { ty.result_slots() };
         let internal = function_index.checked_sub(self.info.num_imported_funcs);
         self.call(params, results, |base| match (internal, tail) {
             (Some(def), false) => Op::CallInternal { base, def },
@@ -1165,8 +1308,8 @@ impl Translator<'_> {
             self.unop(UnOp::TableIndex64);
         }
         let ty = &self.info.types[type_index as usize];
-        let params = ty.params().len();
-        let results = if tail { 0 } else { ty.results().len() };
+        let params = ty.param_slots();
+        let results = if tail { 0 } else { ty.result_slots() };
         // The element index lands in the slot after the arguments.
         self.call(params + 1, results, |base| {
             let index = base.wrapping_add(params as Slot);
@@ -1316,9 +1459,41 @@ impl Translator<'_> {
                 let dst = self.push_temp();
                 self.emit(Op::Select { dst, cond, a, b });
             }
-            Operator::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot)),
-            Operator::LocalSet { local_index } => self.local_set(local_index, false),
-            Operator::LocalTee { local_index } => self.local_set(local_index, true),
+            Operator::LocalGet { local_index } => {
+                let l = self.local_slots.slot(local_index);
+                self.push(Operand::Local(l));
+                if self.local_is_v128(local_index) {
+                    self.push(Operand::Local(l.wrapping_add(1)));
+                }
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                let tee = matches!(op, Operator::LocalTee { .. });
+                let l = self.local_slots.slot(local_index);
+                if self.local_is_v128(local_index) {
+                    self.local_set_v128(l, tee);
+                } else {
+                    self.local_set(l, tee);
+                }
+            }
+            Operator::GlobalGet { global_index } if self.global_is_v128(global_index) => {
+                let dst = self.push_v128_temp();
+                self.emit(Op::V128GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            Operator::GlobalSet { global_index } if self.global_is_v128(global_index) => {
+                let src = self.pop_v128();
+                self.emit(Op::V128GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+            Operator::V128Const { value } => {
+                let bits = value.i128() as u128;
+                self.push(Operand::Const(bits as u64));
+                self.push(Operand::Const((bits >> 64) as u64));
+            }
             Operator::GlobalGet { global_index } => {
                 let dst = self.push_temp();
                 self.emit(Op::GlobalGet {
@@ -1526,8 +1701,12 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index, true)?,
-            // The validator rejects everything else under wasmtier's feature set.
-            other => unreachable!("validated operator {other:?} has no translation"),
+            ref other if self.translate_simd(other)? => {}
+            other => {
+                return Err(ModuleError::Unsupported(format!(
+                    "the interpreter does not run {other:?} yet"
+                )));
+            }
         }
         Ok(())
     }

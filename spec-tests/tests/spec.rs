@@ -229,6 +229,8 @@ fn proposal_dir(which: Proposal) -> &'static str {
         Proposal::Memory64 => "memory64",
         Proposal::CustomPageSizes => "custom-page-sizes",
         Proposal::WideArithmetic => "wide-arithmetic",
+        Proposal::Simd => "simd",
+        Proposal::RelaxedSimd => "relaxed-simd",
         other => unimplemented!("wasmtier does not implement {other:?}"),
     }
 }
@@ -276,6 +278,8 @@ fn spec_v2(label: &str, mut config: Config) {
 /// wasmtier's own scripts test them).
 fn all_features(mut config: Config) -> Config {
     config
+        .wasm_simd(true)
+        .wasm_relaxed_simd(true)
         .wasm_wide_arithmetic(true)
         .wasm_custom_page_sizes(true);
     config
@@ -318,7 +322,16 @@ const PROPOSALS: &[Proposal] = &[
     Proposal::WideArithmetic,
 ];
 /// The proposals the interpreter implements (a proposal may reach it before the JIT).
-const INTERP_PROPOSALS: &[Proposal] = PROPOSALS;
+const INTERP_PROPOSALS: &[Proposal] = &[
+    Proposal::ExtendedConst,
+    Proposal::MultiMemory,
+    Proposal::Memory64,
+    Proposal::CustomPageSizes,
+    Proposal::TailCall,
+    Proposal::WideArithmetic,
+    Proposal::Simd,
+    Proposal::RelaxedSimd,
+];
 
 /// The proposal suites one configuration runs, and whether every function of them must
 /// have been compiled (tiers with the JIT: `auto` compiles the functions that got hot).
