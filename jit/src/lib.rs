@@ -637,11 +637,12 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
 
 /// Calls `func` (any function of the store) from the host: compiled functions run as machine
 /// code, other wasm functions through the store's interpreter hook. Arguments are in
-/// `slots[..params]`; results land in `slots[..results]`.
+/// `slots[..param_slots]`; results land in `slots[..result_slots]` (a v128 takes two slots,
+/// see `wasmtier_runtime::slot_offsets`).
 pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<(), Trap> {
     let entity = store.func(func);
-    let (np, nr) = (entity.ty.params().len(), entity.ty.results().len());
-    assert!(slots.len() >= np.max(nr), "slots too short for the call");
+    let needed = entity.ty.param_slots().max(entity.ty.result_slots());
+    assert!(slots.len() >= needed, "slots too short for the call");
     let (instance, index) = match &entity.kind {
         FuncKind::Host(cb) => {
             let cb = cb.clone();
@@ -674,7 +675,8 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
     };
     // SAFETY: `wrapper` is the array wrapper for the function's type in the module that
     // compiled it, `fref.code`/`fref.vmctx` are that function's code and its live instance
-    // context, and `values` has room for max(params, results) slots (asserted above).
+    // context, and `values` has room for the slots of the params and of the results
+    // (asserted above).
     unsafe { run_compiled(store, wrapper, fref.code, fref.vmctx, values) }
 }
 
