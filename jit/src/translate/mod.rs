@@ -15,6 +15,7 @@
 //! - `variables`: `drop`, `select`, locals, globals;
 //! - `memory`: loads, stores, `memory.*`, `data.drop`;
 //! - `table`: `table.*`, `elem.drop`, `ref.*`;
+//! - `simd`: every SIMD and relaxed-SIMD operator (`v128` is an `I8X16`; see its doc);
 //! - `numeric`: constants, comparisons, arithmetic, conversions; also the fallback that
 //!   reports an unsupported operator.
 //!
@@ -35,10 +36,15 @@
 //! group returns [`unsupported`] for an operator it does not know, so a dispatch mistake is an
 //! error, not a panic. A new group is one more module with a
 //! `fn group_op(&mut self, op: Operator) -> Result<(), String>` on `Translator` and one more
-//! arm before the fallback: SIMD will be `simd.rs` with `simd_op`, and an arm whose pattern
-//! lists the SIMD operators (the ones wasmparser's `for_each_visit_simd_operator!` names, the
-//! operators of its `VisitSimdOperator`), with its memory accesses going through
+//! arm before the fallback. The SIMD arm's guard, `simd::is_simd`, is generated from the
+//! operators wasmparser's `for_each_visit_simd_operator!` names (those of its
+//! `VisitSimdOperator`), so it cannot miss one; their memory accesses go through
 //! `FuncEnvironment::mem_addr` like every other load and store.
+//!
+//! **Slots.** Where values are laid out as 64-bit slots (the array calling convention, the
+//! `call_func` builtin's values, the locals and results of an on-stack-replacement entry), a
+//! `v128` takes two consecutive slots, low half first, and each value sits at the sum of the
+//! widths before it (`wasmtier_runtime::slot_offsets`).
 //!
 //! The split changed no generated code: every helper emits the instructions of the former
 //! single-file translator in the same order (the `--emit-clif` output is byte-identical).
