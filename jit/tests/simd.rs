@@ -50,6 +50,9 @@ const BOUNDARIES: &str = r#"(module
     (global.get $g)
     (global.set $g (local.get 0)))
 
+  (func (export "direct") (param v128 v128) (result v128)
+    (call $sub (local.get 0) (local.get 1)))
+
   (func (export "indirect") (param v128 v128 i32) (result v128)
     (call_indirect (type $bin) (local.get 0) (local.get 1) (local.get 2)))
 
@@ -131,9 +134,16 @@ fn v128_globals() {
 }
 
 #[test]
-fn v128_through_indirect_and_tail_calls() {
+fn v128_through_direct_indirect_and_tail_calls() {
     let (mut store, inst) = boundaries();
     let (a, b) = (i32x4([10, 20, 30, 40]), i32x4([1, 2, 3, 4]));
+    let direct = inst
+        .get_typed_func::<(u128, u128), u128>(&store, "direct")
+        .unwrap();
+    assert_eq!(
+        direct.call(&mut store, (a, b)).unwrap(),
+        i32x4([9, 18, 27, 36])
+    );
     let indirect = inst
         .get_typed_func::<(u128, u128, i32), u128>(&store, "indirect")
         .unwrap();
