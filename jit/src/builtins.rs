@@ -105,8 +105,8 @@ unsafe extern "C" fn call_func(vmctx: *mut VMContext, func: u64, values: *mut u6
     let status = unsafe {
         with_store(vmctx, |store, inst| {
             let f = FuncId(func as u32);
-            let ty = &store.func(f).ty;
-            let n = ty.params().len().max(ty.results().len()).max(1);
+            // As many slots as the trampoline allocated: the array length of the type.
+            let n = store.func(f).ty.array_len();
             let slots = std::slice::from_raw_parts_mut(values, n);
             // The callee (host, interpreter, nested entry) sees and charges the store's fuel.
             let metered = store.fuel.is_some();

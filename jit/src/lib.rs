@@ -637,11 +637,12 @@ pub fn link_instance(store: &mut StoreOpaque, id: InstanceId, module: &Arc<Compi
 
 /// Calls `func` (any function of the store) from the host: compiled functions run as machine
 /// code, other wasm functions through the store's interpreter hook. Arguments are in
-/// `slots[..params]`; results land in `slots[..results]`.
+/// `slots[..param_slots]`; results land in `slots[..result_slots]` (a v128 takes two slots,
+/// see `wasmtier_runtime::slot_offsets`).
 pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Result<(), Trap> {
     let entity = store.func(func);
-    let (np, nr) = (entity.ty.params().len(), entity.ty.results().len());
-    assert!(slots.len() >= np.max(nr), "slots too short for the call");
+    let needed = entity.ty.param_slots().max(entity.ty.result_slots());
+    assert!(slots.len() >= needed, "slots too short for the call");
     let (instance, index) = match &entity.kind {
         FuncKind::Host(cb) => {
             let cb = cb.clone();
@@ -674,7 +675,8 @@ pub fn invoke(store: &mut StoreOpaque, func: FuncId, slots: &mut [u64]) -> Resul
     };
     // SAFETY: `wrapper` is the array wrapper for the function's type in the module that
     // compiled it, `fref.code`/`fref.vmctx` are that function's code and its live instance
-    // context, and `values` has room for max(params, results) slots (asserted above).
+    // context, and `values` has room for the slots of the params and of the results
+    // (asserted above).
     unsafe { run_compiled(store, wrapper, fref.code, fref.vmctx, values) }
 }
 
@@ -894,6 +896,59 @@ mod tests {
             &TypeRegistry::default(),
         );
         assert!(module.skipped.is_empty(), "{:?}", module.skipped);
+    }
+
+    /// An on-stack-replacement entry finds its locals, and leaves its results, at their slot
+    /// offsets, a v128 taking two slots (low half first), as the interpreter lays them out.
+    #[test]
+    fn osr_entry_reads_and_writes_v128_in_two_slots() {
+        let wat = r#"(module
+          (func (param i32 v128 f64) (result v128 i32 f64) (local v128 i64)
+            (loop $l
+              (local.set 3 (i32x4.add (local.get 3) (local.get 1)))
+              (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+              (br_if $l (local.get 0)))
+            (local.get 3) (i32.wrap_i64 (local.get 4)) (local.get 2)))"#;
+        let registry = Arc::new(TypeRegistry::default());
+        let wasm = wat::parse_str(wat).unwrap();
+        let (info, bodies) = parse_for_tests(&wasm, &registry);
+        let options = JitOptions::default();
+        let module = Arc::new(compile_module(&info, &bodies, &options).unwrap());
+        let (index, body) = &bodies[0];
+        let entry =
+            tiering::compile_function(&info, *index, body, &options, None, Some(0)).unwrap();
+        let mut store = StoreOpaque::new(registry);
+        let done =
+            wasmtier_runtime::instantiate(&mut store, Arc::new(info), Arc::new(()), &[]).unwrap();
+        link_instance(&mut store, done.instance, &module);
+        let vmctx: *mut VMContext = &mut *state(&mut store).instances[0]
+            .as_mut()
+            .expect("linked")
+            .vmctx;
+        let i32x4 = |l: [u32; 4]| {
+            [
+                l[0] as u64 | (l[1] as u64) << 32,
+                l[2] as u64 | (l[3] as u64) << 32,
+            ]
+        };
+        let (p1, l3) = (i32x4([1, 2, 3, 4]), i32x4([10, 20, 30, 40]));
+        // Locals: i32, v128, f64, v128, i64.
+        let mut slots = [3, p1[0], p1[1], 2.5f64.to_bits(), l3[0], l3[1], 7];
+        // SAFETY: the module's on-stack-replacement wrapper, an entry compiled for the
+        // module's function, its instance's live context, and the function's locals in
+        // `slots`, which also has room for its results.
+        let result = unsafe {
+            run_compiled(
+                &mut store,
+                module.code.at(module.osr_wrapper),
+                entry.entry(),
+                vmctx,
+                slots.as_mut_ptr(),
+            )
+        };
+        result.unwrap();
+        let sum = i32x4([13, 26, 39, 52]);
+        assert_eq!(slots[..4], [sum[0], sum[1], 7, 2.5f64.to_bits()]);
     }
 
     #[test]

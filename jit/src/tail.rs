@@ -103,7 +103,7 @@ pub(crate) fn call_handed_back(
     callee: FuncId,
     slots: &mut [u64],
 ) -> Result<(), Trap> {
-    let results = store.func(callee).ty.results().len();
+    let results = store.func(callee).ty.result_slots();
     // Taken out while the callee runs, which may hand back tail calls of its own.
     let mut args = std::mem::take(&mut store.tail_args);
     let outcome = crate::invoke(store, callee, &mut args);

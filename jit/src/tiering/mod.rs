@@ -42,7 +42,7 @@ pub struct FuncCode {
 }
 
 impl FuncCode {
-    fn entry(&self) -> *const u8 {
+    pub(crate) fn entry(&self) -> *const u8 {
         self.code.at(self.entry)
     }
 }
@@ -51,7 +51,7 @@ impl FuncCode {
 /// through function references, so it needs no linking. `call_counter`, if given, is the
 /// address of a `u64` the code increments on every call. With `osr_loop`, the code is an
 /// on-stack-replacement entry at that loop instead (see `translate::osr_sig`).
-fn compile_function(
+pub(crate) fn compile_function(
     info: &ModuleInfo,
     index: u32,
     body: &FunctionBody<'_>,

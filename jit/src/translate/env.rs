@@ -71,15 +71,29 @@ pub(super) fn declare_stack_limit(func: &mut Function) {
     func.stack_limit = Some(gv_limit);
 }
 
-/// Loads a `ty` value from slot `i` of a runtime slot array (64-bit slots).
-pub(super) fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, slots: Value, i: usize) -> Value {
-    b.ins().load(ty, vm_flags(), slots, i as i32 * SLOT_SIZE)
+/// Flags for an access to a runtime slot array with a value of type `ty`. The arrays are
+/// only 8-aligned, so a v128 (two slots) is not aligned for a 16-byte access.
+fn slot_flags(ty: Type) -> MemFlagsData {
+    if ty.bytes() > SLOT_SIZE as u32 {
+        MemFlagsData::new().with_notrap()
+    } else {
+        vm_flags()
+    }
 }
 
-/// Stores `v`, widened to 64 bits, into slot `i` of a runtime slot array.
+/// Loads a `ty` value from slot `i` of a runtime slot array (64-bit slots; a v128 takes
+/// slots `i` and `i + 1`, low half first: see `wasmtier_runtime::slot_offsets`).
+pub(super) fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, slots: Value, i: usize) -> Value {
+    b.ins()
+        .load(ty, slot_flags(ty), slots, i as i32 * SLOT_SIZE)
+}
+
+/// Stores `v` into slot `i` of a runtime slot array: widened to 64 bits, or for a v128
+/// into slots `i` and `i + 1`.
 pub(super) fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, slots: Value, i: usize) {
     let w = widen(b, v);
-    b.ins().store(vm_flags(), w, slots, i as i32 * SLOT_SIZE);
+    let flags = slot_flags(b.func.dfg.value_type(w));
+    b.ins().store(flags, w, slots, i as i32 * SLOT_SIZE);
 }
 
 /// Allocates a slot array of `n` slots in the function's frame and returns its address.
@@ -92,7 +106,8 @@ pub(super) fn stack_slot_array(b: &mut FunctionBuilder<'_>, n: usize) -> Value {
     b.ins().stack_addr(types::I64, slot, 0)
 }
 
-/// Widens a value to a full 64-bit slot (upper bits zero), as the runtime stores values.
+/// Widens a value to a full 64-bit slot (upper bits zero), as the runtime stores values; a
+/// v128 stays as it is.
 fn widen(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
     match b.func.dfg.value_type(v) {
         types::I32 => b.ins().uextend(types::I64, v),
@@ -471,7 +486,8 @@ impl<'a> FuncEnvironment<'a> {
     /// Writes `v` to global `index`.
     pub(super) fn global_set(&self, b: &mut FunctionBuilder<'_>, index: u32, v: Value) {
         let addr = self.global_addr(b, index);
-        // Globals are 64-bit cells: keep the upper bits zero for narrower types.
+        // Keep the upper bits of the global's first 64 bits zero for narrower types (the
+        // runtime reads them as a u64); a v128 fills the whole 16-byte, 16-aligned cell.
         let wide = widen(b, v);
         b.ins().store(vm_flags(), wide, addr, 0);
     }

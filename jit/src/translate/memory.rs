@@ -10,7 +10,7 @@ use super::{Translator, unsupported};
 use crate::abi::Builtin;
 
 /// Flags of wasm loads and stores: little-endian, and a fault is an out-of-bounds access.
-fn heap_flags() -> MemFlagsData {
+pub(super) fn heap_flags() -> MemFlagsData {
     MemFlagsData::new()
         .with_endianness(ir::Endianness::Little)
         .with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))

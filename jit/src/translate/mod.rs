@@ -15,6 +15,7 @@
 //! - `variables`: `drop`, `select`, locals, globals;
 //! - `memory`: loads, stores, `memory.*`, `data.drop`;
 //! - `table`: `table.*`, `elem.drop`, `ref.*`;
+//! - `simd`: every SIMD and relaxed-SIMD operator (`v128` is an `I8X16`; see its doc);
 //! - `numeric`: constants, comparisons, arithmetic, conversions; also the fallback that
 //!   reports an unsupported operator.
 //!
@@ -35,10 +36,15 @@
 //! group returns [`unsupported`] for an operator it does not know, so a dispatch mistake is an
 //! error, not a panic. A new group is one more module with a
 //! `fn group_op(&mut self, op: Operator) -> Result<(), String>` on `Translator` and one more
-//! arm before the fallback: SIMD will be `simd.rs` with `simd_op`, and an arm whose pattern
-//! lists the SIMD operators (the ones wasmparser's `for_each_visit_simd_operator!` names, the
-//! operators of its `VisitSimdOperator`), with its memory accesses going through
+//! arm before the fallback. The SIMD arm's guard, `simd::is_simd`, is generated from the
+//! operators wasmparser's `for_each_visit_simd_operator!` names (those of its
+//! `VisitSimdOperator`), so it cannot miss one; their memory accesses go through
 //! `FuncEnvironment::mem_addr` like every other load and store.
+//!
+//! **Slots.** Where values are laid out as 64-bit slots (the array calling convention, the
+//! `call_func` builtin's values, the locals and results of an on-stack-replacement entry), a
+//! `v128` takes two consecutive slots, low half first, and each value sits at the sum of the
+//! widths before it (`wasmtier_runtime::slot_offsets`).
 //!
 //! The split changed no generated code: every helper emits the instructions of the former
 //! single-file translator in the same order (the `--emit-clif` output is byte-identical).
@@ -48,6 +54,7 @@ mod control;
 mod env;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 mod variables;
 mod wrappers;
@@ -59,7 +66,7 @@ use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BlockType, FunctionBody, Operator};
 use wasmtier_runtime::module::ModuleInfo;
-use wasmtier_runtime::{FuncType, ValType};
+use wasmtier_runtime::{FuncType, ValType, slot_offsets};
 
 use crate::abi;
 use env::FuncEnvironment;
@@ -108,7 +115,10 @@ pub(crate) fn cl_type(t: ValType) -> Type {
         ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
-        ValType::V128 => types::I128,
+        // Every v128 on the operand stack, in locals, block parameters and signatures is an
+        // I8X16; each SIMD operator bitcasts it to the lane type it works on (a no-op in
+        // machine code).
+        ValType::V128 => types::I8X16,
     }
 }
 
@@ -228,6 +238,8 @@ struct OsrEntry {
     loop_index: u32,
     header: ir::Block,
     values: Value,
+    /// The function's result types, which say where each result goes in `values`.
+    results: Vec<ValType>,
     found: bool,
 }
 
@@ -273,17 +285,19 @@ pub(crate) fn translate_function(
     let params: Vec<Value> = b.block_params(entry).to_vec();
     let vmctx = params[0];
     let (locals, local_types) = declare_locals(env, ty, body, &mut b, &params)?;
-    // On-stack replacement: every local comes from the interpreter's frame.
+    // On-stack replacement: every local comes from the interpreter's frame, laid out as
+    // slots (a v128 takes two).
     let osr = env.osr_loop.map(|loop_index| {
         let values = params[2];
-        for (i, (var, t)) in locals.iter().zip(&local_types).enumerate() {
-            let v = env::load_slot(&mut b, *t, values, i);
+        for ((at, t), var) in slot_offsets(&local_types).zip(&locals) {
+            let v = env::load_slot(&mut b, cl_type(t), values, at);
             b.def_var(*var, v);
         }
         OsrEntry {
             loop_index,
             header: b.create_block(),
             values,
+            results: ty.results().to_vec(),
             found: false,
         }
     });
@@ -333,14 +347,14 @@ pub(crate) fn translate_function(
 
 /// Declares the function's locals (parameters, then declared locals) as variables, defined
 /// as the parameters and zero unless the function is an on-stack-replacement entry; returns
-/// them with their types.
+/// them with their wasm types.
 fn declare_locals(
     env: &Env<'_>,
     ty: &FuncType,
     body: &FunctionBody<'_>,
     b: &mut FunctionBuilder<'_>,
     params: &[Value],
-) -> Result<(Vec<Variable>, Vec<Type>), String> {
+) -> Result<(Vec<Variable>, Vec<ValType>), String> {
     let mut locals = Vec::new();
     let mut local_types = Vec::new();
     for (i, t) in ty.params().iter().enumerate() {
@@ -349,7 +363,7 @@ fn declare_locals(
             b.def_var(var, params[2 + i]);
         }
         locals.push(var);
-        local_types.push(cl_type(*t));
+        local_types.push(*t);
     }
     let mut reader = body.get_locals_reader().map_err(|e| e.to_string())?;
     for _ in 0..reader.get_count() {
@@ -363,7 +377,7 @@ fn declare_locals(
                 b.def_var(var, zero);
             }
             locals.push(var);
-            local_types.push(t);
+            local_types.push(vt);
         }
     }
     Ok((locals, local_types))
@@ -375,7 +389,7 @@ fn wasm_valtype(t: wasmparser::ValType) -> Result<ValType, String> {
         wasmparser::ValType::I64 => ValType::I64,
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
-        wasmparser::ValType::V128 => return Err("SIMD is not supported by the JIT".into()),
+        wasmparser::ValType::V128 => ValType::V128,
         wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
         wasmparser::ValType::Ref(_) => ValType::ExternRef,
     })
@@ -385,6 +399,7 @@ fn zero_value(b: &mut FunctionBuilder<'_>, t: Type) -> Value {
     match t {
         types::F32 => b.ins().f32const(0.0),
         types::F64 => b.ins().f64const(0.0),
+        types::I8X16 => simd::v128_const(b, [0; 16]),
         t => b.ins().iconst(t, 0),
     }
 }
@@ -393,14 +408,14 @@ impl Translator<'_, '_> {
     /// On-stack replacement: jumps straight to the loop. The code before it is still
     /// translated (the translator needs its control frames and operand stack), in a block
     /// nothing jumps to, where the locals are defined as zero.
-    fn enter_osr_loop(&mut self, local_types: Vec<Type>) {
+    fn enter_osr_loop(&mut self, local_types: Vec<ValType>) {
         let header = self.osr.as_ref().expect("osr entry").header;
         self.b.ins().jump(header, &[]);
         let unreachable_start = self.b.create_block();
         self.b.seal_block(unreachable_start);
         self.b.switch_to_block(unreachable_start);
         for (var, ty) in self.locals.clone().into_iter().zip(local_types) {
-            let zero = zero_value(&mut self.b, ty);
+            let zero = zero_value(&mut self.b, cl_type(ty));
             self.b.def_var(var, zero);
         }
     }
@@ -499,15 +514,15 @@ impl Translator<'_, '_> {
     }
 
     /// Returns `vals` from the function: as results, or into the slot array of an
-    /// on-stack-replacement entry.
+    /// on-stack-replacement entry (laid out as slots, a v128 taking two).
     fn emit_return(&mut self, vals: &[Value]) {
-        match self.osr.as_ref().map(|o| o.values) {
+        match self.osr.as_ref().map(|o| (o.values, o.results.clone())) {
             None => {
                 self.b.ins().return_(vals);
             }
-            Some(slots) => {
-                for (i, v) in vals.iter().enumerate() {
-                    env::store_slot(&mut self.b, *v, slots, i);
+            Some((slots, results)) => {
+                for ((at, _), v) in slot_offsets(&results).zip(vals) {
+                    env::store_slot(&mut self.b, *v, slots, at);
                 }
                 self.b.ins().return_(&[]);
             }
@@ -635,6 +650,7 @@ impl Translator<'_, '_> {
             | O::RefNull { .. }
             | O::RefIsNull
             | O::RefFunc { .. } => self.table_op(op),
+            op if simd::is_simd(&op) => self.simd_op(op),
             // Everything else: numeric, or unsupported.
             other => self.numeric_op(other),
         }

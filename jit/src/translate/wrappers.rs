@@ -8,14 +8,15 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, AbiParam, Function, InstBuilder, Signature, types};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use wasmtier_runtime::FuncType;
+use wasmtier_runtime::{FuncType, ValType, slot_offsets};
 
 use super::{cl_type, env, native_sig, osr_sig, wasm_convention_sig};
 use crate::abi::{self, Builtin, trap_code};
 
 /// Builds the array-call wrapper for wasm type `ty`:
 /// `extern "sysv" fn(code, callee_vmctx, values: *mut u64)` loads the arguments from `values`,
-/// calls `code` with the native signature and stores the results back into `values`.
+/// calls `code` with the native signature and stores the results back into `values` (each
+/// value at its slot offset: a v128 takes two slots).
 pub(crate) fn build_array_wrapper(
     ty: &FuncType,
     isa: &dyn TargetIsa,
@@ -30,17 +31,32 @@ pub(crate) fn build_array_wrapper(
     let p = entry_params(&mut b);
     let (code, vmctx, values) = (p[0], p[1], p[2]);
     let mut args = vec![vmctx, vmctx];
-    for (i, t) in ty.params().iter().enumerate() {
-        args.push(env::load_slot(&mut b, cl_type(*t), values, i));
-    }
+    args.extend(load_values(&mut b, ty.params(), values));
     let sigref = b.import_signature(native_sig(ty));
     let call = b.ins().call_indirect(sigref, code, &args);
     let results = b.inst_results(call).to_vec();
-    for (i, r) in results.into_iter().enumerate() {
-        env::store_slot(&mut b, r, values, i);
-    }
+    store_values(&mut b, ty.results(), &results, values);
     b.ins().return_(&[]);
     b.finalize(isa.frontend_config());
+}
+
+/// Loads values of types `tys` from the slot array `values`, each at its slot offset.
+fn load_values(b: &mut FunctionBuilder<'_>, tys: &[ValType], values: ir::Value) -> Vec<ir::Value> {
+    slot_offsets(tys)
+        .map(|(at, t)| env::load_slot(b, cl_type(t), values, at))
+        .collect()
+}
+
+/// Stores `vals`, of types `tys`, into the slot array `values`, each at its slot offset.
+fn store_values(
+    b: &mut FunctionBuilder<'_>,
+    tys: &[ValType],
+    vals: &[ir::Value],
+    values: ir::Value,
+) {
+    for ((at, _), v) in slot_offsets(tys).zip(vals) {
+        env::store_slot(b, *v, values, at);
+    }
 }
 
 /// Creates, enters and seals the entry block, with the function's parameters, and returns
@@ -88,11 +104,8 @@ pub(crate) fn build_host_trampoline(
     let mut b = FunctionBuilder::new(func, fctx);
     let p = entry_params(&mut b);
     let (func_id, caller) = (p[0], p[1]);
-    let n = ty.params().len().max(ty.results().len()).max(1);
-    let values = env::stack_slot_array(&mut b, n);
-    for (i, v) in p[2..].iter().enumerate() {
-        env::store_slot(&mut b, *v, values, i);
-    }
+    let values = env::stack_slot_array(&mut b, ty.array_len());
+    store_values(&mut b, ty.params(), &p[2..], values);
     let sigref = b.import_signature(Builtin::CallFunc.signature(cc));
     let f = env::builtin_addr(&mut b, caller, Builtin::CallFunc);
     let call = b.ins().call_indirect(sigref, f, &[caller, func_id, values]);
@@ -110,10 +123,7 @@ pub(crate) fn build_host_trampoline(
     b.seal_block(returned);
     b.ins()
         .trapnz(status, ir::TrapCode::unwrap_user(trap_code::PENDING));
-    let mut results = Vec::new();
-    for (i, t) in ty.results().iter().enumerate() {
-        results.push(env::load_slot(&mut b, cl_type(*t), values, i));
-    }
+    let results = load_values(&mut b, ty.results(), values);
     b.ins().return_(&results);
     b.finalize(isa.frontend_config());
 }
@@ -154,9 +164,7 @@ pub(crate) fn build_tail_adapter(
     let store_ctx = env::store_ctx(&mut b, vmctx);
     let (code, values) = env::tail_call_code_and_args(&mut b, store_ctx);
     let mut args = vec![vmctx, caller];
-    for (i, t) in ty.params().iter().enumerate() {
-        args.push(env::load_slot(&mut b, cl_type(*t), values, i));
-    }
+    args.extend(load_values(&mut b, ty.params(), values));
     let sigref = b.import_signature(native_sig(ty));
     b.ins().return_call_indirect(sigref, code, &args);
     b.finalize(isa.frontend_config());
