@@ -92,8 +92,8 @@ impl Default for Config {
             wasm_tail_call: true,
             wasm_multi_memory: true,
             wasm_memory64: true,
-            wasm_simd: false,
-            wasm_relaxed_simd: false,
+            wasm_simd: true,
+            wasm_relaxed_simd: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -173,21 +173,24 @@ impl Config {
         self
     }
 
-    /// Accept the 128-bit vector instructions (`v128`, Wasm 2.0's SIMD), in every tier.
-    /// When off, a module using them is invalid. Turning it off also turns off relaxed SIMD.
+    /// Accept the 128-bit vector instructions (`v128`, Wasm 2.0's SIMD), in every tier. On
+    /// by default; when off, a module using them is invalid (as in Wasm 1.0), and so is one
+    /// using relaxed SIMD.
     pub fn wasm_simd(&mut self, enable: bool) -> &mut Config {
         self.wasm_simd = enable;
         self
     }
 
-    /// Accept relaxed SIMD (Wasm 3.0), which needs [`Config::wasm_simd`]. The relaxed
+    /// Accept relaxed SIMD (Wasm 3.0), which needs [`Config::wasm_simd`]. On by default. The
+    /// relaxed
     /// operations may give one of several results by the spec; wasmtier gives the same one
     /// in every tier, so a function promoted to the JIT mid-run keeps its answers: each
     /// behaves as its strict counterpart (`relaxed_swizzle` as `i8x16.swizzle`,
     /// `relaxed_trunc` as `trunc_sat`, `relaxed_min`/`max` as `min`/`max`,
     /// `relaxed_laneselect` as `v128.bitselect`, `relaxed_q15mulr_s` as `q15mulr_sat_s`),
     /// `relaxed_madd`/`nmadd` round after the multiply and after the add (not fused), and
-    /// the relaxed dot products treat both operands as signed.
+    /// the relaxed dot products treat both operands as signed and saturate the i16 sums of
+    /// pairs. These are the choices of the spec's deterministic profile.
     pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Config {
         self.wasm_relaxed_simd = enable;
         self

@@ -8,7 +8,7 @@ pub fn disassemble(func: &CompiledFunc) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "func {}: params={} locals={} results={} frame={} ops={}",
+        "func {}: slots: params={} locals={} results={} frame={} (a v128 takes 2); ops={}",
         func.func_index,
         func.num_params,
         func.num_locals,

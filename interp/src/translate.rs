@@ -49,9 +49,11 @@ pub struct CompiledFunc {
     pub num_frame_consts: u32,
     /// Index in the module's function index space.
     pub func_index: u32,
+    /// Slots of the parameters (a `v128` takes two).
     pub num_params: u32,
-    /// Parameters plus declared locals.
+    /// Slots of the parameters plus declared locals.
     pub num_locals: u32,
+    /// Slots of the results.
     pub num_results: u32,
     /// Slots a call needs: locals, frame constants and the deepest operand stack.
     pub frame_size: u32,

@@ -21,8 +21,6 @@ use crate::types::{
 /// picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     default_features()
-        .union(WasmFeatures::SIMD)
-        .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::WIDE_ARITHMETIC)
         .union(WasmFeatures::CUSTOM_PAGE_SIZES)
 }
@@ -31,7 +29,7 @@ pub fn features() -> WasmFeatures {
 /// standard.
 pub fn default_features() -> WasmFeatures {
     WasmFeatures::WASM2
-        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::MULTI_MEMORY)

@@ -338,8 +338,8 @@ pub struct StoreOpaque {
     /// Set when code of more than one tier runs in this store.
     pub tier_hooks: Option<TierHooks>,
     /// Arguments of the tail call an interpreted activation handed back to its caller
-    /// ([`crate::vmctx::Completion::TailCall`]), as many slots as the longer of the callee's
-    /// parameter and result lists. Reused from one such call to the next.
+    /// ([`crate::vmctx::Completion::TailCall`]), laid out as slots (`FuncType::array_len`
+    /// of them: a `v128` takes two). Reused from one such call to the next.
     pub tail_args: Vec<u64>,
     /// Per-store state of the JIT tier (its instances' VM contexts), owned by that tier.
     pub tier_state: Option<Box<dyn Any + Send>>,

@@ -1,7 +1,7 @@
 //! Runs the official Wasm 2.0 spec suite, the Wasm 3.0 suite's scripts that need only what
-//! wasmtier implements, the suites of the later proposals wasmtier implements (extended-const, multi-memory, memory64, custom-page-sizes, tail-call,
-//! wide-arithmetic)
-//! and wasmtier's own `.wast` scripts, once per tier.
+//! wasmtier implements, the suites of the proposals wasmtier implements (simd and
+//! relaxed-simd, extended-const, multi-memory, memory64, custom-page-sizes, tail-call,
+//! wide-arithmetic) and wasmtier's own `.wast` scripts, once per tier.
 //!
 //! Adding a tier is one line in `tier_tests!` below. Set `WAST_FAILURES_FILE=path` to get
 //! every failure line in a file (the printed list stops after 200 lines).
@@ -190,11 +190,10 @@ const NEEDS_GC_OR_EXCEPTIONS: &[&str] = &[
 ];
 
 /// The scripts of a proposal's suite (each a version of the spec's scripts with the
-/// proposal's additions), less those that need a proposal wasmtier lacks.
+/// proposal's additions).
 fn proposal_scripts(which: Proposal) -> Vec<Script> {
     let dir = proposal_dir(which);
     let mut scripts: Vec<Script> = proposal(which)
-        .filter(|file| !NEEDS_SIMD.contains(&(dir, file.name())))
         .map(|file| Script {
             name: format!("proposals/{dir}/{}", file.name()),
             source: file.raw().to_string(),
@@ -217,9 +216,6 @@ fn proposal_adjustment(which: Proposal) -> fn(&mut Config) {
         _ => as_configured,
     }
 }
-
-/// Scripts of the suites below that also need SIMD, which wasmtier lacks.
-const NEEDS_SIMD: &[(&str, &str)] = &[("memory64", "simd_address.wast")];
 
 fn proposal_dir(which: Proposal) -> &'static str {
     match which {
@@ -269,7 +265,8 @@ fn spec_v2(label: &str, mut config: Config) {
         .wasm_multi_memory(false)
         .wasm_memory64(false)
         .wasm_tail_call(false)
-        .wasm_extended_const(false);
+        .wasm_extended_const(false)
+        .wasm_relaxed_simd(false);
     let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
@@ -278,8 +275,6 @@ fn spec_v2(label: &str, mut config: Config) {
 /// wasmtier's own scripts test them).
 fn all_features(mut config: Config) -> Config {
     config
-        .wasm_simd(true)
-        .wasm_relaxed_simd(true)
         .wasm_wide_arithmetic(true)
         .wasm_custom_page_sizes(true);
     config
@@ -312,17 +307,8 @@ fn own_wast(label: &str, config: Config) {
     check(&format!("tests/wast, {label}"), &reports, &stats);
 }
 
-/// The Wasm 3.0 proposals every tier implements.
+/// The proposals every tier implements (SIMD is Wasm 2.0's, but its suite is a proposal's).
 const PROPOSALS: &[Proposal] = &[
-    Proposal::ExtendedConst,
-    Proposal::MultiMemory,
-    Proposal::Memory64,
-    Proposal::CustomPageSizes,
-    Proposal::TailCall,
-    Proposal::WideArithmetic,
-];
-/// The proposals the interpreter implements (a proposal may reach it before the JIT).
-const INTERP_PROPOSALS: &[Proposal] = &[
     Proposal::ExtendedConst,
     Proposal::MultiMemory,
     Proposal::Memory64,
@@ -332,6 +318,8 @@ const INTERP_PROPOSALS: &[Proposal] = &[
     Proposal::Simd,
     Proposal::RelaxedSimd,
 ];
+/// The proposals the interpreter implements (a proposal may reach it before the JIT).
+const INTERP_PROPOSALS: &[Proposal] = PROPOSALS;
 
 /// The proposal suites one configuration runs, and whether every function of them must
 /// have been compiled (tiers with the JIT: `auto` compiles the functions that got hot).

@@ -13,7 +13,8 @@
 //! **Relaxed SIMD** is deterministic and behaves as the interpreter's (see
 //! `Config::wasm_relaxed_simd`): each relaxed operator is its strict counterpart, `madd` and
 //! `nmadd` are an unfused multiply and add, `laneselect` is `v128.bitselect`, and the dot
-//! products multiply signed by signed.
+//! products multiply signed by signed and saturate the i16 pair sums (the spec's
+//! deterministic profile).
 //!
 //! Most operators are one Cranelift instruction whose semantics are wasm's (`fmin`/`fmax`,
 //! `swizzle`, the saturating conversions, `sqmul_round_sat`); the others are spelled out
@@ -90,13 +91,23 @@ fn ext_add_pairwise(b: &mut FunctionBuilder<'_>, v: Value, signed: bool) -> Valu
     b.ins().iadd_pairwise(low, high)
 }
 
-/// The signed dot product of adjacent lanes at twice the lane width, wrapping:
-/// `i32x4.dot_i16x8_s` for `I16X8` operands, the relaxed `i16x8.dot_i8x16_i7x16_s` (both
-/// operands signed) for `I8X16` ones.
+/// `i32x4.dot_i16x8_s`: the signed products of adjacent lanes summed at twice the lane
+/// width, wrapping.
 fn dot(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
     let low = ext_mul(b, x, y, true, false);
     let high = ext_mul(b, x, y, true, true);
     b.ins().iadd_pairwise(low, high)
+}
+
+/// The relaxed `i16x8.dot_i8x16_i7x16_s`, deterministically as the interpreter (the spec's
+/// deterministic profile): both operands signed, each pair of i16 products summed with
+/// signed saturation (only `-128 * -128` twice overflows, to 32767).
+fn relaxed_dot_i8x16(b: &mut FunctionBuilder<'_>, x: Value, y: Value) -> Value {
+    let low = ext_mul(b, x, y, true, false);
+    let high = ext_mul(b, x, y, true, true);
+    let low = ext_add_pairwise(b, low, true);
+    let high = ext_add_pairwise(b, high, true);
+    b.ins().snarrow(low, high)
 }
 
 /// `pmin` (`pmax` if `max`): the second operand if it is less (greater) than the first,
@@ -135,11 +146,10 @@ fn convert_low_i32x4(b: &mut FunctionBuilder<'_>, v: Value, signed: bool) -> Val
     }
 }
 
-/// The relaxed `i32x4.dot_i8x16_i7x16_add_s`, deterministically: the two signed pairwise
-/// products of each 4-byte group summed to i16 (wrapping), then sign-extended and added
-/// pairwise to i32, plus `acc` (wrapping).
+/// The relaxed `i32x4.dot_i8x16_i7x16_add_s`, deterministically: `relaxed_dot_i8x16`'s
+/// i16 sums, sign-extended and added pairwise to i32, plus `acc` (wrapping).
 fn relaxed_dot_add(b: &mut FunctionBuilder<'_>, x: Value, y: Value, acc: Value) -> Value {
-    let dot16 = dot(b, x, y);
+    let dot16 = relaxed_dot_i8x16(b, x, y);
     let dot32 = ext_add_pairwise(b, dot16, true);
     b.ins().iadd(dot32, acc)
 }
@@ -521,7 +531,7 @@ impl Translator<'_, '_> {
                 self.v_unop(I16X8, |b, x| ext_add_pairwise(b, x, false))
             }
             O::I32x4DotI16x8S => self.v_binop(I16X8, dot),
-            O::I16x8RelaxedDotI8x16I7x16S => self.v_binop(I8X16, dot),
+            O::I16x8RelaxedDotI8x16I7x16S => self.v_binop(I8X16, relaxed_dot_i8x16),
             O::I32x4RelaxedDotI8x16I7x16AddS => {
                 let acc = self.pop_as(I32X4);
                 let y = self.pop_as(I8X16);
