@@ -1,10 +1,14 @@
 //! Macro workloads: real C programs compiled to `wasm32-wasi`, run through `_start` with WASI.
 //! Each prints lines whose expected text is fixed, so a wrong answer cannot look fast.
 //!
-//! - `intmix`, `sort_hash`, `compress`, `coremark`, `bzip2`: written for benchmarking
-//!   (sources and build script in `benches/c/`); their expected lines come from the same C
-//!   compiled natively. `coremark` is CoreMark-like integer work (not EEMBC CoreMark); `bzip2`
-//!   is a libbzip2 round trip of generated text.
+//! - `intmix`, `sort_hash`, `compress`, `coremark`, `bzip2`, `image`: written for
+//!   benchmarking (sources and build script in `benches/c/`); their expected lines come from
+//!   the same C compiled natively. `coremark` is CoreMark-like integer work (not EEMBC
+//!   CoreMark); `bzip2` is a libbzip2 round trip of generated text; `image` runs image
+//!   kernels (blur, saturating adjust, SAD, blend) that vectorise.
+//! - `image_simd`, `compress_simd`, `bzip2_simd`: the same built with `-O3 -msimd128`, so
+//!   that clang's auto-vectoriser fills them with 128-bit vector instructions; they print
+//!   what the plain builds print.
 //! - `lua_demo`, `sqlite_demo`: the Lua 5.4 and SQLite drivers of the WASI tests
 //!   (`tests/wasi/src`, built by `tests/wasi/build.sh`), with the output `tests/wasi.rs`
 //!   checks; `lua_tail_call` is `lua_demo` built with `-mtail-call` (Wasm 3.0 tail calls). SQLite runs without a directory argument, so only its in-memory part runs (the
@@ -57,6 +61,11 @@ pub const SORT_HASH_WASM: &[u8] = include_bytes!("../wasm/sort_hash.wasm");
 pub const COMPRESS_WASM: &[u8] = include_bytes!("../wasm/compress.wasm");
 pub const COREMARK_WASM: &[u8] = include_bytes!("../wasm/coremark.wasm");
 pub const BZIP2_WASM: &[u8] = include_bytes!("../wasm/bzip2.wasm");
+pub const IMAGE_WASM: &[u8] = include_bytes!("../wasm/image.wasm");
+/// The `*_SIMD` programs: the same C built with `-O3 -msimd128` (auto-vectorised loops).
+pub const IMAGE_SIMD_WASM: &[u8] = include_bytes!("../wasm/image_simd.wasm");
+pub const BZIP2_SIMD_WASM: &[u8] = include_bytes!("../wasm/bzip2_simd.wasm");
+pub const COMPRESS_SIMD_WASM: &[u8] = include_bytes!("../wasm/compress_simd.wasm");
 pub const HELLO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/hello.wasm");
 pub const ZLIB_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/zlib_demo.wasm");
 pub const LUA_DEMO_WASM: &[u8] = include_bytes!("../../tests/wasi/bin/lua_demo.wasm");
@@ -68,6 +77,9 @@ const LUA_OUTPUT: &str = "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n9
     3.14|lua   |ff|\"a\\\nb\"\nwasmTier-wasmTier\t2\n\
     3\t3.5\t1024.0\t9223372036854775807\t1e+301\ns=4 i=4 p=2\n\
     gc ok, utf8 len 5\nargs: x y\nLua 5.4.9\n";
+
+const IMAGE_BENCH_OUTPUT: &str = "image 20 rounds: sad 0f3d6a57 checksum 787bb00d\n";
+const IMAGE_TEST_OUTPUT: &str = "image 2 rounds: sad 03d2e7db checksum c712d3ee\n";
 
 const SQLITE_OUTPUT: &str = "sqlite 3.54.1\n\
     dept=eng n=2 avg_salary=109.88\ndept=ops n=2 avg_salary=90.5\nfib49=7778742049\n\
@@ -113,6 +125,44 @@ pub const PROGRAMS: &[Program] = &[
     Program {
         name: "bzip2",
         wasm: BZIP2_WASM,
+        bench_args: &["1000000"],
+        bench_output: "bzip2 1000000 bytes -> 232094 bytes, round trip ok, fnv1a 9b2925cb, \
+                       compressed fnv1a c70e63b5\n",
+        test_args: &["20000"],
+        test_output: "bzip2 20000 bytes -> 5580 bytes, round trip ok, fnv1a 40e594ec, \
+                      compressed fnv1a bf38475d\n",
+        long_running: true,
+    },
+    Program {
+        name: "image",
+        wasm: IMAGE_WASM,
+        bench_args: &["20"],
+        bench_output: IMAGE_BENCH_OUTPUT,
+        test_args: &["2"],
+        test_output: IMAGE_TEST_OUTPUT,
+        long_running: false,
+    },
+    Program {
+        name: "image_simd",
+        wasm: IMAGE_SIMD_WASM,
+        bench_args: &["20"],
+        bench_output: IMAGE_BENCH_OUTPUT,
+        test_args: &["2"],
+        test_output: IMAGE_TEST_OUTPUT,
+        long_running: false,
+    },
+    Program {
+        name: "compress_simd",
+        wasm: COMPRESS_SIMD_WASM,
+        bench_args: &["1000000"],
+        bench_output: "compress 1000000 bytes -> 121564 bytes, round trip ok, adler32 141afcb2\n",
+        test_args: &["10000"],
+        test_output: "compress 10000 bytes -> 1435 bytes, round trip ok, adler32 e058821a\n",
+        long_running: false,
+    },
+    Program {
+        name: "bzip2_simd",
+        wasm: BZIP2_SIMD_WASM,
         bench_args: &["1000000"],
         bench_output: "bzip2 1000000 bytes -> 232094 bytes, round trip ok, fnv1a 9b2925cb, \
                        compressed fnv1a c70e63b5\n",
