@@ -353,6 +353,21 @@ fn zlib_library() {
     }
 }
 
+/// zlib built with `-O3 -msimd128` (auto-vectorised loops): the same output as the plain
+/// build, in every tier.
+#[test]
+fn zlib_library_simd() {
+    let results = run_all("zlib_simd", "zlib_demo_simd", &["/out"], |dir, b| {
+        preopen(b, dir, "/out")
+    });
+    assert_output(
+        &results,
+        "zlib 1.3.2\ncrc32 3fbdcb2d\nadler32 ce03f208\ncompressed 200000 -> 38293 bytes\n\
+         round trip ok\ngzip file round trip ok (200000 bytes)\n",
+        0,
+    );
+}
+
 const LUA_DEMO_OUTPUT: &str = "fib(20) = 6765\nsorted: 3,6,22,25,41,44,63,66,82,85\n\
     9 words, last DOG\n 3.14|lua   |ff|\"a\\\nb\"\nwasmTier-wasmTier\t2\n\
     3\t3.5\t1024.0\t9223372036854775807\t1e+301\ns=4 i=4 p=2\n\
@@ -368,6 +383,13 @@ fn lua_library() {
 #[test]
 fn lua_library_with_tail_calls() {
     let results = run_all("lua_tail", "lua_demo_tail_call", &["x", "y"], |_, _| {});
+    assert_output(&results, LUA_DEMO_OUTPUT, 0);
+}
+
+/// Lua built with `-O3 -msimd128`: the same program, with vector instructions in it.
+#[test]
+fn lua_library_simd() {
+    let results = run_all("lua_simd", "lua_demo_simd", &["x", "y"], |_, _| {});
     assert_output(&results, LUA_DEMO_OUTPUT, 0);
 }
 
