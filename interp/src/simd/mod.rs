@@ -69,8 +69,6 @@ pub mod scalar;
 
 pub use lanes::{f32x4, f64x2, i8x16, i16x8, i32x4, i64x2, u8x16, u16x8, u32x4, u64x2};
 
-use lanes::build;
-
 /// Everything a table expression names: the shape views, the lane helpers and wasm's float
 /// min/max/nearest. Each expression imports it in its own block.
 pub mod prelude {
@@ -481,13 +479,18 @@ pub const CALLER_HANDLED_OPS: &[&str] = &[
 ];
 
 /// `i8x16.shuffle`: lane `i` is byte `lanes[i]` of the 32 bytes of `a` then `b` (indices are
-/// below 32 after validation; they are taken modulo 32).
+/// below 32 after validation; they are taken modulo 32). A table lookup on the bytes: clang
+/// emits shuffles to build and rearrange vectors, so this is hot in auto-vectorised code.
+#[inline]
 pub fn i8x16_shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
-    let (a, b) = (u8x16::split(a), u8x16::split(b));
-    u8x16::join(build(|i| {
-        let j = usize::from(lanes[i] % 32);
-        if j < 16 { a[j] } else { b[j - 16] }
-    }))
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(&a.to_le_bytes());
+    bytes[16..].copy_from_slice(&b.to_le_bytes());
+    let mut out = [0u8; 16];
+    for (o, &l) in out.iter_mut().zip(&lanes) {
+        *o = bytes[usize::from(l % 32)];
+    }
+    u128::from_le_bytes(out)
 }
 
 #[cfg(test)]
