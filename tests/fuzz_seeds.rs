@@ -11,8 +11,8 @@
 //!   configuration runs out of fuel or stack is not compared and ends the run, as in the
 //!   fuzzer.
 //! - `validate`: the `validate` target's check (`fuzz/src/validate.rs`, included verbatim):
-//!   no panic, and a binary is accepted exactly when wasmparser (Wasm 2.0 minus SIMD)
-//!   accepts it (with the features `Engine::default()` has).
+//!   no panic, and a binary is accepted exactly when wasmparser accepts it with the
+//!   features `Engine::default()` has.
 //!
 //! `cd fuzz && cargo test --release [--features jit]` replays the same seeds against wasmi too.
 
@@ -197,6 +197,12 @@ fn arbitrary_arg(u: &mut Unstructured<'_>, ty: wasmparser::ValType) -> Val {
         T::I64 => Val::I64(arbitrary_arg_bits(u, ArgKind::I64) as i64),
         T::F32 => Val::F32(arbitrary_arg_bits(u, ArgKind::F32) as u32),
         T::F64 => Val::F64(arbitrary_arg_bits(u, ArgKind::F64)),
+        // As `fuzz/src/diff.rs`: two i64 draws, low half first.
+        T::V128 => {
+            let lo = arbitrary_arg_bits(u, ArgKind::I64);
+            let hi = arbitrary_arg_bits(u, ArgKind::I64);
+            Val::V128(lo as u128 | (hi as u128) << 64)
+        }
         T::Ref(r) if r == wasmparser::RefType::FUNCREF => {
             arbitrary_arg_bits(u, ArgKind::Ref);
             Val::FuncRef(None)
@@ -205,7 +211,7 @@ fn arbitrary_arg(u: &mut Unstructured<'_>, ty: wasmparser::ValType) -> Val {
             arbitrary_arg_bits(u, ArgKind::Ref);
             Val::ExternRef(None)
         }
-        other => panic!("parameter type {other:?} outside Wasm 2.0 without SIMD"),
+        other => panic!("parameter type {other:?} outside Wasm 2.0"),
     }
 }
 

@@ -115,6 +115,11 @@ pub fn arbitrary_arg(u: &mut Unstructured<'_>, ty: Ty) -> Value {
         Ty::I64 => Value::I64(arbitrary_arg_bits(u, ArgKind::I64) as i64),
         Ty::F32 => Value::F32(arbitrary_arg_bits(u, ArgKind::F32) as u32),
         Ty::F64 => Value::F64(arbitrary_arg_bits(u, ArgKind::F64)),
+        Ty::V128 => {
+            let lo = arbitrary_arg_bits(u, ArgKind::I64);
+            let hi = arbitrary_arg_bits(u, ArgKind::I64);
+            Value::V128(lo as u128 | (hi as u128) << 64)
+        }
         Ty::FuncRef | Ty::ExternRef => {
             arbitrary_arg_bits(u, ArgKind::Ref);
             if ty == Ty::FuncRef {

@@ -10,6 +10,7 @@ pub enum Value {
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     FuncRef { null: bool },
     ExternRef { null: bool },
 }
@@ -21,6 +22,7 @@ pub enum Ty {
     I64,
     F32,
     F64,
+    V128,
     FuncRef,
     ExternRef,
 }
@@ -33,6 +35,7 @@ impl Ty {
             V::I64 => Ty::I64,
             V::F32 => Ty::F32,
             V::F64 => Ty::F64,
+            V::V128 => Ty::V128,
             V::Ref(r) if r == wasmparser::RefType::FUNCREF => Ty::FuncRef,
             V::Ref(r) if r == wasmparser::RefType::EXTERNREF => Ty::ExternRef,
             _ => return None,
@@ -142,6 +145,7 @@ pub fn wasmtier_configs() -> Vec<(&'static str, wasmtier::Config)> {
 pub fn wasmtier_config(tier: wasmtier::Tier) -> wasmtier::Config {
     let mut c = wasmtier::Config::new();
     c.tier(tier)
+        .wasm_simd(true)
         .wasm_wide_arithmetic(true)
         .consume_fuel(true)
         .max_memory_pages(MAX_MEMORY_PAGES)
@@ -178,7 +182,7 @@ fn wasmtier_value(v: &wasmtier::Val) -> Value {
         V::F64(x) => Value::F64(*x),
         V::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         V::ExternRef(e) => Value::ExternRef { null: e.is_none() },
-        V::V128(_) => panic!("v128 value from a module without SIMD"),
+        V::V128(x) => Value::V128(*x),
     }
 }
 
@@ -189,6 +193,7 @@ fn wasmtier_arg(v: &Value) -> wasmtier::Val {
         Value::I64(x) => V::I64(*x),
         Value::F32(x) => V::F32(*x),
         Value::F64(x) => V::F64(*x),
+        Value::V128(x) => V::V128(*x),
         Value::FuncRef { .. } => V::FuncRef(None),
         Value::ExternRef { .. } => V::ExternRef(None),
     }
@@ -313,6 +318,7 @@ impl Wasmi {
             .wasm_memory64(true)
             .wasm_tail_call(true)
             .wasm_extended_const(true)
+            .wasm_simd(true)
             .wasm_custom_page_sizes(false)
             .wasm_wide_arithmetic(true);
         let engine = wasmi::Engine::new(&config);
@@ -339,7 +345,7 @@ fn wasmi_value(v: &wasmi::Val) -> Value {
         V::F64(x) => Value::F64(x.to_bits()),
         V::FuncRef(f) => Value::FuncRef { null: f.is_null() },
         V::ExternRef(e) => Value::ExternRef { null: e.is_null() },
-        V::V128(_) => panic!("v128 value from a module without SIMD"),
+        V::V128(x) => Value::V128(x.as_u128()),
     }
 }
 
@@ -350,6 +356,7 @@ fn wasmi_arg(v: &Value) -> wasmi::Val {
         Value::I64(x) => V::I64(*x),
         Value::F32(x) => V::F32(wasmi::F32::from_bits(*x)),
         Value::F64(x) => V::F64(wasmi::F64::from_bits(*x)),
+        Value::V128(x) => V::V128(wasmi::V128::from(*x)),
         Value::FuncRef { .. } => V::FuncRef(wasmi::Nullable::Null),
         Value::ExternRef { .. } => V::ExternRef(wasmi::Nullable::Null),
     }
