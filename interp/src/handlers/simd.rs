@@ -73,6 +73,7 @@ handlers! { [pc fp mem st]
 
 /// `v128.loadN_lane` and `v128.storeN_lane` for each lane width (`LOAD_LANE`, `STORE_LANE`,
 /// indexed by `LaneWidth`): the address is in slot `base`, the vector in the two after it.
+/// Validation keeps the lane index below `16 / N`, so the lane's bytes lie in the vector's.
 macro_rules! lane_memory_handlers {
     ($([$load:ident $store:ident $n:literal])*) => {
         handlers! { [pc fp mem st] $(
