@@ -6,8 +6,11 @@
 
 use wasmtier::{
     Config, Engine, Instance, Linker, Memory, MemoryType, Module, RefType, Store, Table, TableType,
-    Tier, TrapCode, Val,
+    TrapCode, Val,
 };
+
+mod common;
+use common::tiers;
 
 const GIB_PAGES: i64 = 1 << 14;
 
@@ -19,22 +22,6 @@ const BIG: &str = r#"(module
     (func (export "load") (param i64) (result i64) (i64.load (local.get 0)))
     (func (export "load_offset") (param i64) (result i64)
       (i64.load offset=0x1_0000_0000 (local.get 0))))"#;
-
-fn tiers() -> Vec<(&'static str, Config)> {
-    let mut all = vec![("interp", Config::new())];
-    all[0].1.tier(Tier::Interp);
-    if cfg!(feature = "jit") {
-        let mut jit = Config::new();
-        jit.tier(Tier::Jit);
-        all.push(("jit", jit));
-        let mut auto = Config::new();
-        auto.tier(Tier::Auto)
-            .tier_threshold(2)
-            .synchronous_compilation(true);
-        all.push(("auto", auto));
-    }
-    all
-}
 
 /// A store with one instance of `BIG` under `config`.
 fn instantiate_big(config: &Config) -> (Store<()>, Instance) {

@@ -3,30 +3,13 @@
 //! `v128` takes two slots), calls between interpreted and compiled code, on-stack
 //! replacement of a loop with `v128` locals, and a tail call handed back from the
 //! interpreter. Relaxed SIMD gives the same answers in every tier, before and after a
-//! function is promoted. (The spec suites cover the operators themselves.)
+//! function is promoted. Each tier runs with its default configuration, which has SIMD and
+//! relaxed SIMD on. (The spec suites cover the operators themselves.)
 
-use wasmtier::{Caller, Config, Engine, Instance, Linker, Module, Store, Tier, Val};
+use wasmtier::{Caller, Config, Engine, Instance, Linker, Module, Store, Val};
 
-fn tiers() -> Vec<(&'static str, Config)> {
-    let mut all = vec![("interp", Config::new())];
-    all[0].1.tier(Tier::Interp);
-    if cfg!(feature = "jit") {
-        let mut jit = Config::new();
-        jit.tier(Tier::Jit);
-        all.push(("jit", jit));
-        // Every function runs interpreted on its first call and compiled from its second;
-        // loops move to machine code after 8 iterations.
-        let mut auto = Config::new();
-        auto.tier(Tier::Auto)
-            .tier_threshold(2)
-            .synchronous_compilation(true);
-        all.push(("auto", auto));
-    }
-    for (_, config) in &mut all {
-        config.wasm_simd(true).wasm_relaxed_simd(true);
-    }
-    all
-}
+mod common;
+use common::tiers;
 
 /// An i32x4 vector with lanes `l` (lane 0 in the low bits).
 fn i32x4(l: [u32; 4]) -> u128 {
