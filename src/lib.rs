@@ -43,8 +43,8 @@ pub use store::{
 pub use tiering::{FuncStats, FuncTier, TierStats};
 pub use values::{ExternRef, Val};
 pub use wasmtier_runtime::{
-    FrameInfo, FuncType, GlobalType, Limits, MemoryType, RefType, ResourceLimiter, TableType, Trap,
-    TrapCode, TrapKind, ValType, WASM_PAGE_SIZE,
+    FrameInfo, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, ResourceLimiter,
+    TableType, Trap, TrapCode, TrapKind, ValType, WASM_PAGE_SIZE,
 };
 
 /// Result type of the embedding API.

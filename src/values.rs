@@ -2,7 +2,7 @@
 
 use std::any::Any;
 
-use wasmtier_runtime::{ExternId, StoreOpaque, ValType, raw_ref};
+use wasmtier_runtime::{ExternId, HeapType, StoreOpaque, ValType, raw_ref};
 
 use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Func};
@@ -30,12 +30,13 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
         }
     }
 
-    /// The default (zero or null) value of a type.
+    /// The default (zero or null) value of a type. (A non-nullable reference type has no
+    /// default; this gives its null.)
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -43,8 +44,8 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
         }
     }
 
@@ -67,13 +68,32 @@ impl Val {
     /// The raw bits of this value for a slot of type `ty` in `store`: a usage error if the
     /// type differs or the value refers to an object of another store.
     pub(crate) fn to_raw_checked(self, store: &StoreOpaque, ty: ValType) -> crate::Result<u128> {
-        if self.ty() != ty {
+        if !self.matches(store, ty)? {
             return Err(crate::Error::Usage(format!(
                 "value of type {} where {ty} was expected",
                 self.ty()
             )));
         }
         self.to_raw(store)
+    }
+
+    /// Whether this value is of type `ty` (for a reference: of a subtype), in `store`.
+    fn matches(self, store: &StoreOpaque, ty: ValType) -> crate::Result<bool> {
+        let ValType::Ref(expected) = ty else {
+            return Ok(self.ty() == ty);
+        };
+        let heap = expected.heap;
+        Ok(match self {
+            Val::FuncRef(None) => expected.nullable && heap.is_func(),
+            Val::FuncRef(Some(f)) => match heap {
+                HeapType::Func => true,
+                HeapType::Concrete(id) => store.func(f.0.get(store)?).type_id == id,
+                _ => false,
+            },
+            Val::ExternRef(None) => expected.nullable && !heap.is_func(),
+            Val::ExternRef(Some(_)) => heap == HeapType::Extern,
+            _ => false,
+        })
     }
 
     /// The value of type `ty` whose raw bits in `store` are `raw`.
@@ -84,10 +104,10 @@ impl Val {
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw as u64),
             ValType::V128 => Val::V128(raw),
-            ValType::FuncRef => {
+            ValType::Ref(r) if r.is_func() => {
                 Val::FuncRef(raw_ref::to_func(raw as u64).map(|f| Func(Stored::new(store, f))))
             }
-            ValType::ExternRef => Val::ExternRef(
+            ValType::Ref(_) => Val::ExternRef(
                 raw_ref::to_extern(raw as u64).map(|e| ExternRef(Stored::new(store, e))),
             ),
         }

@@ -110,7 +110,7 @@ fn host_created_64_bit_memories_and_tables() {
         let memory = Memory::new(&mut store, MemoryType::new64(1, Some(3))).unwrap();
         let table = Table::new(
             &mut store,
-            TableType::new64(RefType::FuncRef, 2, None),
+            TableType::new64(RefType::FUNCREF, 2, None),
             Val::FuncRef(None),
         )
         .unwrap();

@@ -108,7 +108,7 @@ fn references_to_another_store_are_refused_as_values() {
         assert_wrong_store(table_b.grow(&mut b, 1, Val::FuncRef(Some(one_of_a))));
         assert_wrong_store(Table::new(
             &mut b,
-            TableType::new(RefType::FuncRef, 1, None),
+            TableType::new(RefType::FUNCREF, 1, None),
             Val::FuncRef(Some(one_of_a)),
         ));
         let call0 = inst_b.get_typed_func::<(), i32>(&b, "call0").unwrap();
@@ -133,7 +133,7 @@ fn references_to_another_store_are_refused_as_values() {
         assert_wrong_store(f.call(&mut b, &[Val::FuncRef(Some(one_of_a))], &mut out));
         let host = Func::new(
             &mut b,
-            FuncType::new(vec![], vec![ValType::FuncRef]),
+            FuncType::new(vec![], vec![ValType::FUNCREF]),
             move |_, _, results| {
                 results[0] = Val::FuncRef(Some(one_of_a));
                 Ok(())
@@ -146,7 +146,7 @@ fn references_to_another_store_are_refused_as_values() {
         assert_wrong_store(Global::new(
             &mut b,
             GlobalType {
-                content: ValType::FuncRef,
+                content: ValType::FUNCREF,
                 mutable: true,
             },
             Val::FuncRef(Some(one_of_a)),

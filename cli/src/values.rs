@@ -10,9 +10,11 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::I64 => parse_int(text, 64).map(|bits| Val::I64(bits as u64 as i64)),
         ValType::F32 => text.parse::<f32>().ok().map(Val::from),
         ValType::F64 => text.parse::<f64>().ok().map(Val::from),
-        // Only the null reference can be written on a command line.
-        ValType::FuncRef => (text == "null").then_some(Val::FuncRef(None)),
-        ValType::ExternRef => (text == "null").then_some(Val::ExternRef(None)),
+        // Only the null reference can be written on a command line (and a non-nullable
+        // reference type has none).
+        ValType::Ref(r) if !r.nullable => None,
+        ValType::Ref(r) if r.is_func() => (text == "null").then_some(Val::FuncRef(None)),
+        ValType::Ref(_) => (text == "null").then_some(Val::ExternRef(None)),
         ValType::V128 => parse_u128(text).map(Val::V128),
     };
     parsed.ok_or_else(|| format!("`{text}` is not a valid {ty}{}", hint(ty)))
@@ -22,7 +24,8 @@ fn hint(ty: ValType) -> &'static str {
     match ty {
         ValType::I32 | ValType::I64 => " (expected a decimal or 0x-prefixed hex integer)",
         ValType::F32 | ValType::F64 => " (expected a decimal number, `nan` or `inf`)",
-        ValType::FuncRef | ValType::ExternRef => " (only `null` can be given)",
+        ValType::Ref(r) if r.nullable => " (only `null` can be given)",
+        ValType::Ref(_) => " (a non-null reference cannot be given on the command line)",
         ValType::V128 => " (expected a 128-bit decimal or 0x-prefixed hex integer)",
     }
 }

@@ -8,8 +8,6 @@
 
 use smallvec::SmallVec;
 
-use crate::types::RefType;
-
 /// One instruction of a constant expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstOp {
@@ -21,7 +19,7 @@ pub enum ConstOp {
     /// Low and high halves (kept as two `u64`s so that the op stays 8-aligned).
     V128(u64, u64),
     GlobalGet(u32),
-    RefNull(RefType),
+    RefNull,
     RefFunc(u32),
     I32Add,
     I32Sub,
@@ -120,13 +118,7 @@ impl ConstExpr {
                     ConstOp::V128(bits as u64, (bits >> 64) as u64)
                 }
                 Op::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
-                Op::RefNull { hty } => ConstOp::RefNull(match hty {
-                    wasmparser::HeapType::Abstract {
-                        ty: wasmparser::AbstractHeapType::Extern,
-                        ..
-                    } => RefType::ExternRef,
-                    _ => RefType::FuncRef,
-                }),
+                Op::RefNull { .. } => ConstOp::RefNull,
                 Op::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 Op::I32Add => ConstOp::I32Add,
                 Op::I32Sub => ConstOp::I32Sub,
@@ -184,7 +176,7 @@ fn leaf(op: ConstOp, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) 
         ConstOp::F64(bits) => bits as u128,
         ConstOp::V128(lo, hi) => lo as u128 | (hi as u128) << 64,
         ConstOp::GlobalGet(g) => global(g),
-        ConstOp::RefNull(_) => crate::store::raw_ref::NULL as u128,
+        ConstOp::RefNull => crate::store::raw_ref::NULL as u128,
         ConstOp::RefFunc(f) => func(f) as u128,
         ConstOp::I32Add
         | ConstOp::I32Sub
@@ -274,7 +266,7 @@ mod tests {
             3
         );
         assert_eq!(
-            ConstExpr::single(ConstOp::RefNull(RefType::FuncRef)).eval(no_globals, no_funcs),
+            ConstExpr::single(ConstOp::RefNull).eval(no_globals, no_funcs),
             crate::store::raw_ref::NULL as u128
         );
         assert!(ConstExpr::single(ConstOp::I32(0)).as_single().is_some());

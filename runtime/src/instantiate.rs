@@ -67,7 +67,17 @@ pub fn check_imports(
                     && actual.page_size_log2 == expected.page_size_log2
                     && actual.limits.matches(&expected.limits)
             }
-            (ImportType::Global(expected), Extern::Global(g)) => store.global_type(*g) == *expected,
+            (ImportType::Global(expected), Extern::Global(g)) => {
+                // A mutable global's type must be equal (it is read and written); an
+                // immutable one's may be a subtype.
+                let actual = store.global_type(*g);
+                actual.mutable == expected.mutable
+                    && if expected.mutable {
+                        actual.content == expected.content
+                    } else {
+                        actual.content.matches(expected.content)
+                    }
+            }
             _ => false,
         };
         if !ok {
@@ -126,9 +136,15 @@ pub fn instantiate(
         };
         inst.funcs.push(store.push_func(f));
     }
-    for ty in &module.tables[module.num_imported_tables as usize..] {
+    let defined_tables = module.tables[module.num_imported_tables as usize..].iter();
+    for (ty, init) in defined_tables.zip(&module.table_inits) {
+        // A table's initializer may read imported globals only (defined globals come
+        // after tables), which are in place.
+        let init = init.as_ref().map_or(raw_ref::NULL, |init| {
+            eval_const(store, &inst.funcs, &inst.globals, init) as u64
+        });
         let table = store
-            .add_table(*ty, raw_ref::NULL)
+            .add_table(*ty, init)
             .map_err(InstantiationError::Resource)?;
         inst.tables.push(table);
     }

@@ -34,6 +34,7 @@ pub fn default_features() -> WasmFeatures {
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::MULTI_MEMORY)
         .union(WasmFeatures::MEMORY64)
+        .union(WasmFeatures::FUNCTION_REFERENCES)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept
@@ -162,6 +163,9 @@ pub struct ModuleInfo {
     pub num_imported_funcs: u32,
     pub tables: Vec<TableType>,
     pub num_imported_tables: u32,
+    /// Initializers of the defined (non-imported) tables: `None` for null (the only
+    /// choice before typed function references).
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,
     pub globals: Vec<GlobalType>,
@@ -347,12 +351,11 @@ fn parse_decoded<'a>(
             });
             continue;
         }
-        record_payload(&mut info, payload).map_err(|e| match e {
+        record_payload(&mut info, registry, payload).map_err(|e| match e {
             RecordError::Reader(e) => malformed(e),
             RecordError::Unsupported(m) => ModuleError::Unsupported(m),
         })?;
     }
-    info.type_ids = info.types.iter().map(|t| registry.intern(t)).collect();
     Ok(ParsedModule { info, bodies })
 }
 
@@ -564,9 +567,9 @@ fn limits(initial: u64, maximum: Option<u64>) -> Limits {
     }
 }
 
-fn table_type(t: &wasmparser::TableType) -> Result<TableType, String> {
+fn table_type(t: &wasmparser::TableType, type_ids: &[SharedTypeId]) -> Result<TableType, String> {
     Ok(TableType {
-        element: RefType::from_wasmparser(t.element_type)?,
+        element: RefType::from_wasmparser(t.element_type, type_ids)?,
         limits: limits(t.initial, t.maximum),
         table64: t.table64,
     })
@@ -581,19 +584,31 @@ fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
     }
 }
 
-fn global_type(g: &wasmparser::GlobalType) -> Result<GlobalType, String> {
+fn global_type(
+    g: &wasmparser::GlobalType,
+    type_ids: &[SharedTypeId],
+) -> Result<GlobalType, String> {
     Ok(GlobalType {
-        content: ValType::from_wasmparser(g.content_type)?,
+        content: ValType::from_wasmparser(g.content_type, type_ids)?,
         mutable: g.mutable,
     })
 }
 
 /// Copies what a (validated) payload says into `info`.
-fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), RecordError> {
+fn record_payload(
+    info: &mut ModuleInfo,
+    registry: &TypeRegistry,
+    payload: Payload<'_>,
+) -> Result<(), RecordError> {
     match payload {
         Payload::TypeSection(r) => {
-            for ty in r.into_iter_err_on_gc_types() {
-                info.types.push(FuncType::from_wasmparser(&ty?)?);
+            for group in r {
+                let group = group?;
+                let first = info.types.len() as u32;
+                for id in registry.intern_rec_group(&group, first, &info.type_ids)? {
+                    info.types.push(registry.get(id));
+                    info.type_ids.push(id);
+                }
             }
         }
         Payload::ImportSection(r) => {
@@ -606,7 +621,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
                         ImportType::Func(idx)
                     }
                     wasmparser::TypeRef::Table(t) => {
-                        let t = table_type(&t)?;
+                        let t = table_type(&t, &info.type_ids)?;
                         info.tables.push(t);
                         info.num_imported_tables += 1;
                         ImportType::Table(t)
@@ -618,7 +633,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
                         ImportType::Memory(m)
                     }
                     wasmparser::TypeRef::Global(g) => {
-                        let g = global_type(&g)?;
+                        let g = global_type(&g, &info.type_ids)?;
                         info.globals.push(g);
                         info.num_imported_globals += 1;
                         ImportType::Global(g)
@@ -642,12 +657,11 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
         Payload::TableSection(r) => {
             for table in r {
                 let table = table?;
-                if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                    return Err("table initializer expressions are not supported"
-                        .to_string()
-                        .into());
-                }
-                info.tables.push(table_type(&table.ty)?);
+                info.table_inits.push(match table.init {
+                    wasmparser::TableInit::RefNull => None,
+                    wasmparser::TableInit::Expr(expr) => Some(ConstExpr::decode(&expr)?),
+                });
+                info.tables.push(table_type(&table.ty, &info.type_ids)?);
             }
         }
         Payload::MemorySection(r) => {
@@ -658,7 +672,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
         Payload::GlobalSection(r) => {
             for g in r {
                 let g = g?;
-                info.globals.push(global_type(&g.ty)?);
+                info.globals.push(global_type(&g.ty, &info.type_ids)?);
                 info.global_inits.push(ConstExpr::decode(&g.init_expr)?);
             }
         }
@@ -704,14 +718,14 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Rec
                             .into_iter()
                             .map(|f| f.map(|f| ConstExpr::single(ConstOp::RefFunc(f))))
                             .collect::<Result<Vec<_>, _>>()?;
-                        (RefType::FuncRef, items)
+                        (RefType::FUNCREF, items)
                     }
                     wasmparser::ElementItems::Expressions(ty, r) => {
                         let mut items = Vec::new();
                         for expr in r {
                             items.push(ConstExpr::decode(&expr?)?);
                         }
-                        (RefType::from_wasmparser(ty)?, items)
+                        (RefType::from_wasmparser(ty, &info.type_ids)?, items)
                     }
                 };
                 info.elements.push(ElementSegment { mode, ty, items });

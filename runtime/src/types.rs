@@ -12,13 +12,17 @@ pub enum ValType {
     F32,
     F64,
     V128,
-    FuncRef,
-    ExternRef,
+    Ref(RefType),
 }
 
 impl ValType {
+    /// `funcref`, short for `(ref null func)`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`, short for `(ref null extern)`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
     }
 
     /// How many 64-bit slots a value of this type takes wherever values are laid out as
@@ -31,14 +35,28 @@ impl ValType {
         }
     }
 
-    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Result<ValType, String> {
+    /// Whether a value of type `self` may be used where `expected` is asked for (import
+    /// matching, host values): equal types, or reference subtyping.
+    pub fn matches(self, expected: ValType) -> bool {
+        match (self, expected) {
+            (ValType::Ref(actual), ValType::Ref(expected)) => actual.matches(expected),
+            (actual, expected) => actual == expected,
+        }
+    }
+
+    /// Converts a type of the module whose types have the engine-wide ids `type_ids` (by
+    /// module type index).
+    pub(crate) fn from_wasmparser(
+        ty: wasmparser::ValType,
+        type_ids: &[SharedTypeId],
+    ) -> Result<ValType, String> {
         Ok(match ty {
             wasmparser::ValType::I32 => ValType::I32,
             wasmparser::ValType::I64 => ValType::I64,
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r)?.into(),
+            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, type_ids)?),
         })
     }
 }
@@ -51,43 +69,134 @@ impl fmt::Display for ValType {
             ValType::F32 => "f32",
             ValType::F64 => "f64",
             ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
+            ValType::Ref(r) => return r.fmt(f),
         })
     }
 }
 
-/// A reference type: the element type of tables.
+/// What a reference points at: a heap type of the function-references proposal (Wasm 3.0).
+/// Every reference is one 64-bit slot whatever its heap type (see `store::raw_ref`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RefType {
-    FuncRef,
-    ExternRef,
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// No function: the bottom type of functions, whose only value is null.
+    NoFunc,
+    /// Any host (external) value.
+    Extern,
+    /// No host value: the bottom type of external references.
+    NoExtern,
+    /// A function of one type, by its engine-wide id.
+    Concrete(SharedTypeId),
+}
+
+impl HeapType {
+    /// Whether `self` is `expected` or a subtype of it.
+    pub fn matches(self, expected: HeapType) -> bool {
+        use HeapType::*;
+        match (self, expected) {
+            (a, b) if a == b => true,
+            (NoFunc, Func | Concrete(_)) | (Concrete(_), Func) => true,
+            (NoExtern, Extern) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether references of this type point at functions (as opposed to host values).
+    pub fn is_func(self) -> bool {
+        matches!(
+            self,
+            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_)
+        )
+    }
+
+    fn from_wasmparser(
+        ty: wasmparser::HeapType,
+        type_ids: &[SharedTypeId],
+    ) -> Result<HeapType, String> {
+        use wasmparser::AbstractHeapType as A;
+        match ty {
+            wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
+                A::Func => Ok(HeapType::Func),
+                A::NoFunc => Ok(HeapType::NoFunc),
+                A::Extern => Ok(HeapType::Extern),
+                A::NoExtern => Ok(HeapType::NoExtern),
+                other => Err(format!("unsupported heap type {other:?}")),
+            },
+            wasmparser::HeapType::Concrete(wasmparser::UnpackedIndex::Module(index))
+            | wasmparser::HeapType::Exact(wasmparser::UnpackedIndex::Module(index)) => type_ids
+                .get(index as usize)
+                .map(|id| HeapType::Concrete(*id))
+                .ok_or_else(|| format!("unknown type {index}")),
+            other => Err(format!("unsupported heap type {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Concrete(id) => write!(f, "(type #{})", id.0),
+        }
+    }
+}
+
+/// A reference type: a heap type, and whether null is a value of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefType {
+    pub nullable: bool,
+    pub heap: HeapType,
 }
 
 impl RefType {
-    pub(crate) fn from_wasmparser(ty: wasmparser::RefType) -> Result<RefType, String> {
-        if ty == wasmparser::RefType::FUNCREF {
-            Ok(RefType::FuncRef)
-        } else if ty == wasmparser::RefType::EXTERNREF {
-            Ok(RefType::ExternRef)
-        } else {
-            Err(format!("unsupported reference type {ty}"))
-        }
+    /// `funcref`, short for `(ref null func)`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`, short for `(ref null extern)`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// Whether `self` is `expected` or a subtype of it.
+    pub fn matches(self, expected: RefType) -> bool {
+        (expected.nullable || !self.nullable) && self.heap.matches(expected.heap)
+    }
+
+    /// Whether references of this type point at functions (as opposed to host values).
+    pub fn is_func(self) -> bool {
+        self.heap.is_func()
+    }
+
+    pub(crate) fn from_wasmparser(
+        ty: wasmparser::RefType,
+        type_ids: &[SharedTypeId],
+    ) -> Result<RefType, String> {
+        Ok(RefType::new(
+            ty.is_nullable(),
+            HeapType::from_wasmparser(ty.heap_type(), type_ids)?,
+        ))
     }
 }
 
 impl From<RefType> for ValType {
     fn from(r: RefType) -> ValType {
-        match r {
-            RefType::FuncRef => ValType::FuncRef,
-            RefType::ExternRef => ValType::ExternRef,
-        }
+        ValType::Ref(r)
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ValType::from(*self).fmt(f)
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, heap) => write!(f, "(ref null {heap})"),
+            (false, heap) => write!(f, "(ref {heap})"),
+        }
     }
 }
 
@@ -131,20 +240,6 @@ impl FuncType {
     /// on the way out (the array calling convention): at least 1.
     pub fn array_len(&self) -> usize {
         self.param_slots().max(self.result_slots()).max(1)
-    }
-
-    pub(crate) fn from_wasmparser(ty: &wasmparser::FuncType) -> Result<FuncType, String> {
-        let params = ty
-            .params()
-            .iter()
-            .map(|t| ValType::from_wasmparser(*t))
-            .collect::<Result<Vec<_>, _>>()?;
-        let results = ty
-            .results()
-            .iter()
-            .map(|t| ValType::from_wasmparser(*t))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(FuncType::new(params, results))
     }
 }
 
@@ -293,12 +388,71 @@ pub struct GlobalType {
     pub mutable: bool,
 }
 
-/// An engine-wide identity of a function signature: two functions have the same
-/// `SharedTypeId` exactly when their types are equal, so `call_indirect` compares integers.
+/// An engine-wide identity of a function type: two functions have the same
+/// `SharedTypeId` exactly when their types are equivalent (the same structure, in
+/// equivalent recursion groups), so `call_indirect` compares integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SharedTypeId(pub u32);
 
-/// Interns function types for one engine.
+/// A reference from a type in a recursion group being interned to another type: one
+/// outside the group by its engine-wide id, or one of the group's own (which have no id
+/// yet) by its position in the group. Two groups are equivalent exactly when their
+/// descriptions in these terms are equal (the spec's iso-recursive type equivalence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GroupRef {
+    Engine(SharedTypeId),
+    Local(u32),
+}
+
+/// A value type inside a recursion group being interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GroupValType {
+    /// A type that names no type of the group.
+    Plain(ValType),
+    /// A reference to one of the group's own types.
+    Local { nullable: bool, index: u32 },
+}
+
+/// A function type of a recursion group being interned, with its subtyping declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct GroupFuncType {
+    is_final: bool,
+    supertypes: Vec<GroupRef>,
+    params: Vec<GroupValType>,
+    results: Vec<GroupValType>,
+}
+
+impl GroupFuncType {
+    /// A type that refers only to types outside its group (as every host-made type does),
+    /// final and without supertype: the meaning of a plain `(type (func ...))`.
+    fn plain(ty: &FuncType) -> GroupFuncType {
+        let plain = |tys: &[ValType]| tys.iter().map(|t| GroupValType::Plain(*t)).collect();
+        GroupFuncType {
+            is_final: true,
+            supertypes: Vec::new(),
+            params: plain(ty.params()),
+            results: plain(ty.results()),
+        }
+    }
+
+    /// The function type once the group's first type has the id `base`.
+    fn resolve(&self, base: u32) -> FuncType {
+        let resolve = |tys: &[GroupValType]| -> Vec<ValType> {
+            tys.iter()
+                .map(|t| match *t {
+                    GroupValType::Plain(t) => t,
+                    GroupValType::Local { nullable, index } => ValType::Ref(RefType::new(
+                        nullable,
+                        HeapType::Concrete(SharedTypeId(base + index)),
+                    )),
+                })
+                .collect()
+        };
+        FuncType::new(resolve(&self.params), resolve(&self.results))
+    }
+}
+
+/// Interns the function types of one engine, one recursion group at a time.
 #[derive(Default)]
 pub struct TypeRegistry {
     inner: Mutex<RegistryInner>,
@@ -306,20 +460,98 @@ pub struct TypeRegistry {
 
 #[derive(Default)]
 struct RegistryInner {
-    ids: HashMap<FuncType, SharedTypeId>,
+    /// The id of each interned group's first type; its other types follow in order.
+    groups: HashMap<Vec<GroupFuncType>, SharedTypeId>,
     types: Vec<FuncType>,
 }
 
 impl TypeRegistry {
+    /// The id of a function type that names no type of its own group: a host function's
+    /// type, or a plain `(type (func ...))` of a module.
     pub fn intern(&self, ty: &FuncType) -> SharedTypeId {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = inner.ids.get(ty) {
-            return *id;
+        self.intern_group(vec![GroupFuncType::plain(ty)])
+    }
+
+    /// Interns a module's recursion group whose first type has module index `first`;
+    /// `type_ids` are the ids of the module's earlier types. Returns the ids of the group's
+    /// types, in order.
+    pub(crate) fn intern_rec_group(
+        &self,
+        group: &wasmparser::RecGroup,
+        first: u32,
+        type_ids: &[SharedTypeId],
+    ) -> Result<Vec<SharedTypeId>, String> {
+        let group_ref = |index: wasmparser::UnpackedIndex| -> Result<GroupRef, String> {
+            match index {
+                wasmparser::UnpackedIndex::Module(i) if i >= first => {
+                    Ok(GroupRef::Local(i - first))
+                }
+                wasmparser::UnpackedIndex::Module(i) => type_ids
+                    .get(i as usize)
+                    .map(|id| GroupRef::Engine(*id))
+                    .ok_or_else(|| format!("unknown type {i}")),
+                wasmparser::UnpackedIndex::RecGroup(i) => Ok(GroupRef::Local(i)),
+                wasmparser::UnpackedIndex::Id(_) => Err("unexpected canonical type id".into()),
+            }
+        };
+        let val_type = |ty: &wasmparser::ValType| -> Result<GroupValType, String> {
+            if let wasmparser::ValType::Ref(r) = ty
+                && let wasmparser::HeapType::Concrete(index) = r.heap_type()
+            {
+                return Ok(match group_ref(index)? {
+                    GroupRef::Local(index) => GroupValType::Local {
+                        nullable: r.is_nullable(),
+                        index,
+                    },
+                    GroupRef::Engine(id) => GroupValType::Plain(ValType::Ref(RefType::new(
+                        r.is_nullable(),
+                        HeapType::Concrete(id),
+                    ))),
+                });
+            }
+            ValType::from_wasmparser(*ty, type_ids).map(GroupValType::Plain)
+        };
+        let mut key = Vec::new();
+        for sub in group.types() {
+            let wasmparser::CompositeInnerType::Func(func) = &sub.composite_type.inner else {
+                return Err("GC struct and array types are not supported".into());
+            };
+            key.push(GroupFuncType {
+                is_final: sub.is_final,
+                supertypes: sub
+                    .supertype_idxs
+                    .iter()
+                    .map(|s| group_ref(s.unpack()))
+                    .collect::<Result<_, _>>()?,
+                params: func
+                    .params()
+                    .iter()
+                    .map(val_type)
+                    .collect::<Result<_, _>>()?,
+                results: func
+                    .results()
+                    .iter()
+                    .map(val_type)
+                    .collect::<Result<_, _>>()?,
+            });
         }
-        let id = SharedTypeId(inner.types.len() as u32);
-        inner.types.push(ty.clone());
-        inner.ids.insert(ty.clone(), id);
-        id
+        let count = key.len() as u32;
+        let base = self.intern_group(key);
+        Ok((base.0..base.0 + count).map(SharedTypeId).collect())
+    }
+
+    fn intern_group(&self, key: Vec<GroupFuncType>) -> SharedTypeId {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(base) = inner.groups.get(&key) {
+            return *base;
+        }
+        let base = SharedTypeId(inner.types.len() as u32);
+        for ty in &key {
+            let resolved = ty.resolve(base.0);
+            inner.types.push(resolved);
+        }
+        inner.groups.insert(key, base);
+        base
     }
 
     pub fn get(&self, id: SharedTypeId) -> FuncType {

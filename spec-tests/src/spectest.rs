@@ -32,7 +32,7 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> wasmti
         linker.define(&*store, "spectest", name, global)?;
     }
 
-    let table_ty = TableType::new(RefType::FuncRef, 10, Some(20));
+    let table_ty = TableType::new(RefType::FUNCREF, 10, Some(20));
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&*store, "spectest", "table", table)?;
 
@@ -103,7 +103,7 @@ mod tests {
             .and_then(Extern::into_table)
             .expect("table");
         let ty = table.ty(&store);
-        assert_eq!(ty.element, RefType::FuncRef);
+        assert_eq!(ty.element, RefType::FUNCREF);
         assert_eq!((ty.limits.min, ty.limits.max), (10, Some(20)));
         assert_eq!(table.size(&store), 10);
 

@@ -112,7 +112,7 @@ pub(crate) fn osr_sig(call_conv: CallConv) -> Signature {
 pub(crate) fn cl_type(t: ValType) -> Type {
     match t {
         ValType::I32 => types::I32,
-        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::I64 | ValType::Ref(_) => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         // Every v128 on the operand stack, in locals, block parameters and signatures is an
@@ -390,8 +390,9 @@ fn wasm_valtype(t: wasmparser::ValType) -> Result<ValType, String> {
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
         wasmparser::ValType::V128 => ValType::V128,
-        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
-        wasmparser::ValType::Ref(_) => ValType::ExternRef,
+        // Every reference is one 64-bit slot; its precise type does not matter here.
+        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FUNCREF,
+        wasmparser::ValType::Ref(_) => ValType::EXTERNREF,
     })
 }
 
@@ -567,6 +568,10 @@ impl Translator<'_, '_> {
                 | O::CallIndirect { .. }
                 | O::ReturnCall { .. }
                 | O::ReturnCallIndirect { .. }
+                | O::CallRef { .. }
+                | O::ReturnCallRef { .. }
+                | O::BrOnNull { .. }
+                | O::BrOnNonNull { .. }
         ) {
             self.fuel_flush();
         }
@@ -597,11 +602,15 @@ impl Translator<'_, '_> {
             | O::Br { .. }
             | O::BrIf { .. }
             | O::BrTable { .. }
+            | O::BrOnNull { .. }
+            | O::BrOnNonNull { .. }
             | O::Return => self.control_op(op, loop_index),
             O::Call { .. }
             | O::CallIndirect { .. }
             | O::ReturnCall { .. }
-            | O::ReturnCallIndirect { .. } => self.call_op(op),
+            | O::ReturnCallIndirect { .. }
+            | O::CallRef { .. }
+            | O::ReturnCallRef { .. } => self.call_op(op),
             O::Drop
             | O::Select
             | O::TypedSelect { .. }
@@ -649,6 +658,7 @@ impl Translator<'_, '_> {
             | O::ElemDrop { .. }
             | O::RefNull { .. }
             | O::RefIsNull
+            | O::RefAsNonNull
             | O::RefFunc { .. } => self.table_op(op),
             op if simd::is_simd(&op) => self.simd_op(op),
             // Everything else: numeric, or unsupported.
