@@ -69,6 +69,7 @@ pub struct Config {
     pub(crate) wasm_memory64: bool,
     pub(crate) wasm_simd: bool,
     pub(crate) wasm_relaxed_simd: bool,
+    pub(crate) wasm_function_references: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -94,6 +95,7 @@ impl Default for Config {
             wasm_memory64: true,
             wasm_simd: true,
             wasm_relaxed_simd: true,
+            wasm_function_references: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -196,6 +198,16 @@ impl Config {
         self
     }
 
+    /// Accept typed function references (Wasm 3.0): reference types that name a function
+    /// type (`(ref $t)`, `(ref null $t)`) or exclude null (`(ref func)`), `call_ref` and
+    /// `return_call_ref` (which need no signature check at run time), `ref.as_non_null`,
+    /// `br_on_null`, `br_on_non_null`, non-nullable locals, and table initializer
+    /// expressions. On by default; when off, a module using them is invalid, as in Wasm 2.0.
+    pub fn wasm_function_references(&mut self, enable: bool) -> &mut Config {
+        self.wasm_function_references = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -242,6 +254,10 @@ impl Config {
         features.set(
             wasmparser::WasmFeatures::RELAXED_SIMD,
             self.wasm_simd && self.wasm_relaxed_simd,
+        );
+        features.set(
+            wasmparser::WasmFeatures::FUNCTION_REFERENCES,
+            self.wasm_function_references,
         );
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,

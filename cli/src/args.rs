@@ -53,7 +53,7 @@ pub struct TierArg {
 #[derive(Debug, Args)]
 pub struct WasmArgs {
     /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`,
-    /// `memory64` (on by default), `simd`, `relaxed-simd`,
+    /// `memory64`, `simd`, `relaxed-simd`, `function-references` (on by default),
     /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
     /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
@@ -69,18 +69,20 @@ pub enum WasmFeature {
     Memory64,
     Simd,
     RelaxedSimd,
+    FunctionReferences,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 8] = [
+    const ALL: [(&'static str, WasmFeature); 9] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
         ("multi-memory", WasmFeature::MultiMemory),
         ("memory64", WasmFeature::Memory64),
         ("simd", WasmFeature::Simd),
         ("relaxed-simd", WasmFeature::RelaxedSimd),
+        ("function-references", WasmFeature::FunctionReferences),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
         ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];

@@ -123,6 +123,9 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             table,
             type_index,
         } => instr(h::return_call_indirect, lanes_hi(index, table, type_index)),
+        Op::CallRef { index } => instr(h::call_ref, index as u64),
+        Op::ReturnCallRef { index } => instr(h::return_call_ref, index as u64),
+        Op::RefAsNonNull { a } => instr(h::ref_as_non_null, a as u64),
         Op::TierEntry => instr(h::tier_entry, 0),
         Op::LoopHeader { cost } => instr(h::loop_header, cost as u64),
         Op::TierLoop {

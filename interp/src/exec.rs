@@ -38,8 +38,8 @@ use wasmtier_runtime::memory::VMMemoryDefinition;
 use wasmtier_runtime::module::ModuleInfo;
 use wasmtier_runtime::vmctx::Completion;
 use wasmtier_runtime::{
-    FrameInfo, FuncId, FuncKind, HostContext, InstanceId, MemoryId, StoreOpaque, TableEntity,
-    TableId, Trap, TrapCode, raw_ref,
+    FrameInfo, FuncId, FuncKind, HostContext, InstanceId, MemoryId, SharedTypeId, StoreOpaque,
+    TableEntity, TableId, Trap, TrapCode, raw_ref,
 };
 
 use crate::ModuleCode;
@@ -606,17 +606,43 @@ impl Exec {
         table: u32,
         index: u32,
     ) -> *const CompiledFunc {
-        // SAFETY: per the contract; `ctx.module` and `ctx.code` belong to the current
-        // instance, which the store keeps alive during the execution (see
-        // `indirect_callee`), and `self.store` is the store this activation runs in.
+        // SAFETY: per the contract; `ctx.module` belongs to the current instance, which the
+        // store keeps alive during the execution (see `indirect_callee`).
         unsafe {
             let expected = (&(*self.ctx.module).type_ids)[type_index as usize];
-            let Some(&raw) = self.table(table).elements.get(index as usize) else {
-                return ptr::null();
-            };
-            let Some(f) = raw_ref::to_func(raw) else {
-                return ptr::null();
-            };
+            match self.table(table).elements.get(index as usize) {
+                Some(&raw) => self.interpreted_callee(raw, Some(expected)),
+                None => ptr::null(),
+            }
+        }
+    }
+
+    /// The function `call_ref` calls (null traps), and its number of parameters.
+    /// Validation typed the reference, so its signature needs no check.
+    #[inline(never)]
+    pub(crate) fn ref_callee(&mut self, raw: u64) -> Result<(FuncId, usize), TrapCode> {
+        let f = raw_ref::to_func(raw).ok_or(TrapCode::NullFuncRef)?;
+        // SAFETY: as in `raise_trap`.
+        let callee = unsafe { (*self.store).get_func(f) }.ok_or(TrapCode::BadFuncRef)?;
+        Ok((f, callee.ty.param_slots()))
+    }
+
+    /// The translated function of the current instance that the function reference `raw`
+    /// names, if it is one that runs in the interpreter (and, given `expected`, of that
+    /// type); null otherwise, as in `interpreted_indirect_callee`.
+    #[inline(never)]
+    pub(crate) fn interpreted_callee(
+        &self,
+        raw: u64,
+        expected: Option<SharedTypeId>,
+    ) -> *const CompiledFunc {
+        let Some(f) = raw_ref::to_func(raw) else {
+            return ptr::null();
+        };
+        // SAFETY: `self.store` is the store this activation runs in; `ctx.module` and
+        // `ctx.code` belong to the current instance, which the store keeps alive during the
+        // execution, and a function of that instance has a valid defined-function index.
+        unsafe {
             let store = &*self.store;
             let Some(callee) = store.get_func(f) else {
                 return ptr::null();
@@ -624,7 +650,7 @@ impl Exec {
             match callee.kind {
                 FuncKind::Wasm { instance, index }
                     if instance == self.ctx.inst
-                        && callee.type_id == expected
+                        && expected.is_none_or(|ty| callee.type_id == ty)
                         && store.compiled_call(f).is_none() =>
                 {
                     let def = index - (*self.ctx.module).num_imported_funcs;

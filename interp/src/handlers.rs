@@ -602,6 +602,43 @@ handlers! { [pc fp mem st]
             }
         }
     }
+    call_ref {
+        // As `call_indirect`, with the reference in slot `index`.
+        let index = (*pc).imm as usize;
+        let raw = *fp.add(index);
+        let callee = st.interpreted_callee(raw, None);
+        if !callee.is_null() {
+            let caller_inst = st.ctx.inst;
+            enter!(pc fp mem st, callee, index - (*callee).num_params as usize, caller_inst);
+        } else {
+            match st.ref_callee(raw) {
+                Ok((f, params)) => call!(pc fp mem st, f, index - params),
+                Err(code) => return st.raise(code, pc),
+            }
+        }
+    }
+    return_call_ref {
+        // As `return_call_indirect`, with the reference in slot `index`.
+        let index = (*pc).imm as usize;
+        let raw = *fp.add(index);
+        let callee = st.interpreted_callee(raw, None);
+        if !callee.is_null() {
+            let params = (*callee).num_params as usize;
+            move_slots(fp.add(index - params), fp, params);
+            enter_in_place!(pc fp mem st, callee);
+        } else {
+            match st.ref_callee(raw) {
+                Ok((f, params)) => tail_call!(pc fp mem st, f, index - params),
+                Err(code) => return st.raise(code, pc),
+            }
+        }
+    }
+    ref_as_non_null {
+        if *fp.add((*pc).imm as usize) == raw_ref::NULL {
+            return st.raise(TrapCode::NullReference, pc);
+        }
+        pc = pc.add(1);
+    }
     tier_entry {
         if (*st.func).hotness.count_call() {
             return crate::tier::entry_slow(pc, fp, mem, st);

@@ -653,6 +653,21 @@ pub enum Op {
         table: u16,
         type_index: u32,
     },
+    /// Calls a function reference (`call_ref`): the reference is in slot `index`, the
+    /// arguments in the slots just below it (where the callee's frame starts). Validation
+    /// typed the reference, so only null is checked.
+    CallRef {
+        index: Slot,
+    },
+    /// Tail call of a function reference (`return_call_ref`), as `CallRef`.
+    ReturnCallRef {
+        index: Slot,
+    },
+    /// `ref.as_non_null`: traps if the reference in slot `a` is null (which stays where
+    /// it is).
+    RefAsNonNull {
+        a: Slot,
+    },
     /// Tiered execution, first op of every function: counts the call and, once the
     /// function is hot, runs its machine code instead (see `tier.rs`).
     TierEntry,
@@ -1078,7 +1093,11 @@ impl Op {
             | Op::CallFunc { base, .. }
             | Op::ReturnCallInternal { base, .. }
             | Op::ReturnCallFunc { base, .. } => f(base, 0),
-            Op::CallIndirect { index, .. } | Op::ReturnCallIndirect { index, .. } => f(index, 1),
+            Op::CallIndirect { index, .. }
+            | Op::ReturnCallIndirect { index, .. }
+            | Op::CallRef { index }
+            | Op::ReturnCallRef { index } => f(index, 1),
+            Op::RefAsNonNull { a } => f(a, 1),
             Op::Copy { dst, src } => {
                 f(dst, 1);
                 f(src, 1);

@@ -393,6 +393,7 @@ fn verify(ops: &[Op], frame_size: u32) -> Result<(), ModuleError> {
             | Op::ReturnCallInternal { .. }
             | Op::ReturnCallFunc { .. }
             | Op::ReturnCallIndirect { .. }
+            | Op::ReturnCallRef { .. }
             | Op::Br { .. }
             | Op::BrLoop { .. }
             | Op::Unreachable,
@@ -823,6 +824,47 @@ impl Translator<'_> {
         }
     }
 
+    /// `br_on_null` (`on_null`) or `br_on_non_null`: branches when the reference on top of
+    /// the stack is null (not null). `br_on_null` leaves the reference out of the branch's
+    /// values and keeps it otherwise; `br_on_non_null` takes it along and drops it
+    /// otherwise.
+    fn translate_br_on_null(&mut self, depth: u32, on_null: bool) {
+        let top = self.pop();
+        let reference = self.read(top);
+        if !on_null {
+            self.push(top.0);
+        }
+        let (taken, not_taken) = if on_null {
+            (CmpOp::I64Eq, CmpOp::I64Ne)
+        } else {
+            (CmpOp::I64Ne, CmpOp::I64Eq)
+        };
+        let branch = |op| Op::BrIfCmpImm {
+            op,
+            a: reference,
+            b: 0,
+            offset: 0,
+        };
+        match self.target(depth) {
+            Target::Label { index, keep, base } if self.in_place(keep, base) => {
+                let at = self.emit(branch(taken));
+                self.link_to(at, index);
+            }
+            _ => {
+                let skip = self.emit(branch(not_taken));
+                self.emit_br(depth);
+                self.place_label();
+                let here = self.ops.len();
+                self.patch(skip, here);
+            }
+        }
+        if on_null {
+            self.push(top.0);
+        } else {
+            self.pop();
+        }
+    }
+
     fn translate_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), ModuleError> {
         let depths = targets
             .targets()
@@ -955,6 +997,12 @@ impl Translator<'_> {
             _ if !reachable => {}
             Operator::Br { relative_depth } => self.emit_br(relative_depth),
             Operator::BrIf { relative_depth } => self.translate_br_if(relative_depth),
+            Operator::BrOnNull { relative_depth } => {
+                self.translate_br_on_null(relative_depth, true)
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                self.translate_br_on_null(relative_depth, false)
+            }
             Operator::BrTable { targets } => self.translate_br_table(&targets)?,
             Operator::Return => self.emit_return(),
             Operator::Drop if v128_operand => {
@@ -1332,6 +1380,22 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// `call_ref`, or with `tail` `return_call_ref`, of a function of type `type_index`.
+    fn call_ref(&mut self, type_index: u32, tail: bool) {
+        let ty = &self.info.types[type_index as usize];
+        let params = ty.param_slots();
+        let results = if tail { 0 } else { ty.result_slots() };
+        // The reference lands in the slot after the arguments.
+        self.call(params + 1, results, |base| {
+            let index = base.wrapping_add(params as Slot);
+            if tail {
+                Op::ReturnCallRef { index }
+            } else {
+                Op::CallRef { index }
+            }
+        });
+    }
+
     /// Puts the memory index and offset of an access to a memory other than memory 0 or to
     /// a 64-bit memory in the constant pool (see `Op::LoadMem`); returns the index of the
     /// first.
@@ -1703,6 +1767,14 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index, true)?,
+            Operator::CallRef { type_index } => self.call_ref(type_index, false),
+            Operator::ReturnCallRef { type_index } => self.call_ref(type_index, true),
+            Operator::RefAsNonNull => {
+                let top = self.pop();
+                let a = self.read(top);
+                self.emit(Op::RefAsNonNull { a });
+                self.push(top.0);
+            }
             ref other if self.translate_simd(other)? => {}
             other => {
                 return Err(ModuleError::Unsupported(format!(

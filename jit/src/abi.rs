@@ -20,6 +20,10 @@ pub(crate) mod trap_code {
     pub const OUT_OF_FUEL: u8 = 8;
     /// `call_indirect` found a table element that names no function of the store.
     pub const BAD_FUNC_REF: u8 = 9;
+    /// `ref.as_non_null` of null.
+    pub const NULL_REFERENCE: u8 = 10;
+    /// `call_ref` or `return_call_ref` of null.
+    pub const NULL_FUNC_REF: u8 = 11;
 }
 
 /// What `memory.grow`'s and `table.grow`'s builtins return when they failed abnormally (the
@@ -64,6 +68,8 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
             trap_code::INTERRUPTED => TrapCode::Interrupted,
             trap_code::OUT_OF_FUEL => TrapCode::OutOfFuel,
             trap_code::BAD_FUNC_REF => TrapCode::BadFuncRef,
+            trap_code::NULL_REFERENCE => TrapCode::NullReference,
+            trap_code::NULL_FUNC_REF => TrapCode::NullFuncRef,
             _ => return TrapOutcome::Pending,
         }
     };

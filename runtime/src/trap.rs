@@ -17,7 +17,10 @@ pub enum TrapCode {
     UninitializedElement,
     IndirectCallTypeMismatch,
     StackOverflow,
+    /// `ref.as_non_null` of null.
     NullReference,
+    /// `call_ref` or `return_call_ref` of null.
+    NullFuncRef,
     OutOfFuel,
     Interrupted,
     /// `call_indirect` on a table element that names no function of the store: a reference
@@ -40,6 +43,7 @@ impl TrapCode {
             TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::NullReference => "null reference",
+            TrapCode::NullFuncRef => "null function reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::BadFuncRef => "invalid function reference",

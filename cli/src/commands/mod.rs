@@ -42,6 +42,7 @@ pub fn set_features(config: &mut Config, wasm: &WasmArgs) {
             WasmFeature::Memory64 => config.wasm_memory64(enable),
             WasmFeature::Simd => config.wasm_simd(enable),
             WasmFeature::RelaxedSimd => config.wasm_relaxed_simd(enable),
+            WasmFeature::FunctionReferences => config.wasm_function_references(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };

@@ -1,4 +1,5 @@
-//! Call operators: `call`, `call_indirect`, `return_call` and `return_call_indirect`.
+//! Call operators: `call`, `call_indirect`, `call_ref` and their tail-call forms
+//! (`return_call*`).
 //!
 //! The environment resolves the callee (a direct `call rel32` to a function compiled in this
 //! module, the instance's function reference, or a checked table element) and emits the
@@ -33,6 +34,8 @@ impl Translator<'_, '_> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index, CallKind::Tail),
+            O::CallRef { type_index } => self.call_ref(type_index, CallKind::Normal),
+            O::ReturnCallRef { type_index } => self.call_ref(type_index, CallKind::Tail),
             other => return Err(unsupported(&other)),
         }
         Ok(())
@@ -55,6 +58,12 @@ impl Translator<'_, '_> {
         let (code, callee) = self
             .vm
             .indirect_callee(&mut self.b, type_index, table, index);
+        self.call_code(type_index, code, callee, kind);
+    }
+
+    fn call_ref(&mut self, type_index: u32, kind: CallKind) {
+        let raw = self.pop();
+        let (code, callee) = self.vm.ref_callee(&mut self.b, type_index, raw);
         self.call_code(type_index, code, callee, kind);
     }
 

@@ -1,5 +1,5 @@
 //! Control operators: `nop`, `unreachable`, `block`, `loop`, `if`, `else`, `end`, `br`,
-//! `br_if`, `br_table` and `return`.
+//! `br_if`, `br_on_null`, `br_on_non_null`, `br_table` and `return`.
 //!
 //! Every wasm block becomes a Cranelift block for its continuation (`dest`, whose parameters
 //! are the block's results); a loop also gets a header block, which its branches target and
@@ -41,6 +41,28 @@ impl Translator<'_, '_> {
                 let next = self.b.create_block();
                 self.b.ins().brif(cond, target, &bargs(&args), next, &[]);
                 self.b.switch_to_block(next);
+            }
+            O::BrOnNull { relative_depth } => {
+                // The reference stays on the stack on the fall-through path only.
+                let reference = self.pop();
+                let (target, args) = self.branch_target(relative_depth);
+                let next = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(reference, next, &[], target, &bargs(&args));
+                self.b.switch_to_block(next);
+                self.stack.push(reference);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                // The reference goes along with the branch, and is dropped otherwise.
+                let reference = *self.stack.last().expect("validated operand stack");
+                let (target, args) = self.branch_target(relative_depth);
+                let next = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(reference, target, &bargs(&args), next, &[]);
+                self.b.switch_to_block(next);
+                self.pop();
             }
             O::BrTable { targets } => self.br_table(targets)?,
             O::Return => {

@@ -665,6 +665,33 @@ impl<'a> FuncEnvironment<'a> {
         let mismatch = b.ins().icmp(IntCC::NotEqual, tid, expected);
         b.ins()
             .trapnz(mismatch, user_trap(trap_code::INDIRECT_CALL_TYPE_MISMATCH));
+        self.func_ref_code(b, type_index, fid, fref)
+    }
+
+    /// `call_ref`'s callee: the code to call and the context to pass, as
+    /// `indirect_callee`, for the function reference `raw` of type `type_index` (which
+    /// validation checked; only null traps).
+    pub(super) fn ref_callee(
+        &self,
+        b: &mut FunctionBuilder<'_>,
+        type_index: u32,
+        raw: Value,
+    ) -> (Value, Value) {
+        b.ins().trapz(raw, user_trap(trap_code::NULL_FUNC_REF));
+        let fid = b.ins().iadd_imm_s(raw, -1);
+        let fref = self.checked_func_ref(b, fid);
+        self.func_ref_code(b, type_index, fid, fref)
+    }
+
+    /// The code to call and the context to pass for function `fid` of type `type_index`,
+    /// whose `VMFuncRef` is at `fref`.
+    fn func_ref_code(
+        &self,
+        b: &mut FunctionBuilder<'_>,
+        type_index: u32,
+        fid: Value,
+        fref: Value,
+    ) -> (Value, Value) {
         let code = b
             .ins()
             .load(types::I64, vm_flags(), fref, VMFuncRef::OFFSET_CODE);

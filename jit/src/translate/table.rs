@@ -1,5 +1,5 @@
 //! Table and reference operators: `table.get`/`set`/`size`/`grow`/`fill`/`copy`/`init`,
-//! `elem.drop`, `ref.null`, `ref.is_null` and `ref.func`. Element addresses and the
+//! `elem.drop`, `ref.null`, `ref.is_null`, `ref.as_non_null` and `ref.func`. Element addresses and the
 //! encoding of function references (store-wide id + 1, 0 = null) come from the environment;
 //! the bulk operators call builtins.
 
@@ -7,8 +7,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, types};
 use wasmparser::Operator;
 
-use super::{Translator, unsupported};
-use crate::abi::Builtin;
+use super::{Translator, unsupported, user_trap};
+use crate::abi::{Builtin, trap_code};
 
 impl Translator<'_, '_> {
     /// Translates a table or reference operator.
@@ -47,6 +47,10 @@ impl Translator<'_, '_> {
                 let r = self.b.ins().icmp_imm_s(IntCC::Equal, a, 0);
                 let r = self.bool_to_i32(r);
                 self.push(r);
+            }
+            O::RefAsNonNull => {
+                let a = *self.stack.last().expect("validated operand stack");
+                self.b.ins().trapz(a, user_trap(trap_code::NULL_REFERENCE));
             }
             O::RefFunc { function_index } => {
                 let raw = self.vm.ref_func(&mut self.b, function_index);
