@@ -162,31 +162,19 @@ fn spec_v3_scripts() -> Vec<Script> {
     scripts
 }
 
-/// Scripts of `wasm-v3/` that need Wasm 3.0 features wasmtier lacks: typed function
-/// references, GC (which also allows `global.get` of defined globals in constant
-/// expressions) or exception handling.
+/// Scripts of `wasm-v3/` that need Wasm 3.0 features wasmtier lacks: GC (which also allows
+/// `global.get` of defined globals in constant expressions, and recursion groups and
+/// subtyping of function types) or exception handling.
 const NEEDS_GC_OR_EXCEPTIONS: &[&str] = &[
-    "br_on_non_null.wast",
-    "br_on_null.wast",
-    "br_table.wast",
-    "call_ref.wast",
     "data.wast",
     "elem.wast",
     "global.wast",
     "imports.wast",
     "instance.wast",
-    "linking.wast",
-    "local_init.wast",
-    "ref.wast",
-    "ref_as_non_null.wast",
-    "ref_is_null.wast",
     "ref_null.wast",
-    "return_call_ref.wast",
-    "table.wast",
     "type-canon.wast",
     "type-equivalence.wast",
     "type-rec.wast",
-    "unreached-valid.wast",
 ];
 
 /// The scripts of a proposal's suite (each a version of the spec's scripts with the
@@ -205,12 +193,12 @@ fn proposal_scripts(which: Proposal) -> Vec<Script> {
     scripts
 }
 
-/// What a proposal's suite needs of the configuration: the memory64 suite predates
-/// multi-memory, and checks that a second memory (or a memory index in place of the reserved
+/// What a proposal's suite needs of the configuration: the memory64 and
+/// function-references suites predate multi-memory, and check that a second memory (or a memory index in place of the reserved
 /// zero byte) is rejected.
 fn proposal_adjustment(which: Proposal) -> fn(&mut Config) {
     match which {
-        Proposal::Memory64 => |config| {
+        Proposal::Memory64 | Proposal::FunctionReferences => |config| {
             config.wasm_multi_memory(false);
         },
         _ => as_configured,
@@ -227,6 +215,7 @@ fn proposal_dir(which: Proposal) -> &'static str {
         Proposal::WideArithmetic => "wide-arithmetic",
         Proposal::Simd => "simd",
         Proposal::RelaxedSimd => "relaxed-simd",
+        Proposal::FunctionReferences => "function-references",
         other => unimplemented!("wasmtier does not implement {other:?}"),
     }
 }
@@ -266,7 +255,8 @@ fn spec_v2(label: &str, mut config: Config) {
         .wasm_memory64(false)
         .wasm_tail_call(false)
         .wasm_extended_const(false)
-        .wasm_relaxed_simd(false);
+        .wasm_relaxed_simd(false)
+        .wasm_function_references(false);
     let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
@@ -317,6 +307,7 @@ const PROPOSALS: &[Proposal] = &[
     Proposal::WideArithmetic,
     Proposal::Simd,
     Proposal::RelaxedSimd,
+    Proposal::FunctionReferences,
 ];
 /// The proposals the interpreter implements (a proposal may reach it before the JIT).
 const INTERP_PROPOSALS: &[Proposal] = PROPOSALS;
