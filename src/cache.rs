@@ -12,6 +12,14 @@
 //! at once each rename a whole file over the other's. Nothing here ever fails a module: when
 //! the directory cannot be made, read or written, the module is compiled as without a cache
 //! and [`CacheStatus::Unavailable`] says why.
+//!
+//! The cache has a size limit (`Config::cache_max_bytes`). Each hit sets its entry's
+//! modification time to now, so the times order the entries by last use; after each store,
+//! the least recently used entries are deleted until the cache is back under 90 % of the
+//! limit (the slack spares the next stores a scan that deletes one file each). Deleting an
+//! entry another process is reading is harmless on Unix (the reader keeps the open file),
+//! and one deleted just before a read is a miss. Temporary files that a crashed writer
+//! left behind are deleted once they are an hour old.
 
 #[cfg(feature = "jit")]
 use std::io::Write;
@@ -20,6 +28,11 @@ use std::path::Path;
 use std::path::PathBuf;
 #[cfg(feature = "jit")]
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "jit")]
+use std::time::{Duration, SystemTime};
+
+/// The default size limit of the code cache: 1 GiB, as wasmtime's.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
 /// What the code cache did for a module (`Module::cache_status`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +80,68 @@ pub(crate) fn read(path: &Path) -> Option<Vec<u8>> {
 }
 
 #[cfg(feature = "jit")]
+/// Marks the entry at `path` as just used (its modification time is the eviction order).
+/// Best effort: an entry that cannot be touched is merely evicted earlier.
+pub(crate) fn touch(path: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
+#[cfg(feature = "jit")]
+/// How old a temporary file must be to count as left behind by a writer that died.
+const STALE_TMP_AGE: Duration = Duration::from_secs(3600);
+
+#[cfg(feature = "jit")]
+/// Deletes the least recently used entries of the cache in `dir` until the entries take at
+/// most 90 % of `max_bytes`, if they take more than `max_bytes`; `keep` (the entry just
+/// stored) is never deleted. Also deletes stale temporary files. Best effort: files that
+/// cannot be read or deleted are skipped. Returns how many entries were deleted.
+pub(crate) fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> usize {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut entries = Vec::new();
+    let mut total = 0u64;
+    for item in listing.flatten() {
+        let path = item.path();
+        let Ok(meta) = item.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let modified = meta.modified().unwrap_or(now);
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let age = now.duration_since(modified).unwrap_or_default();
+            if age > STALE_TMP_AGE {
+                let _ = std::fs::remove_file(&path);
+            }
+        } else if name.ends_with(".cwasm") {
+            total += meta.len();
+            entries.push((modified, meta.len(), path));
+        }
+    }
+    if total <= max_bytes {
+        return 0;
+    }
+    let target = max_bytes / 10 * 9;
+    entries.sort_by_key(|(modified, _, _)| *modified);
+    let mut deleted = 0;
+    for (_, len, path) in entries {
+        if total <= target {
+            break;
+        }
+        if path != keep && std::fs::remove_file(&path).is_ok() {
+            total -= len;
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
+#[cfg(feature = "jit")]
 /// Stores `bytes` as the entry at `path` (creating its directory): written to a temporary
 /// file beside it, then renamed over it.
 pub(crate) fn store(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -90,4 +165,76 @@ pub(crate) fn store(path: &Path, bytes: &[u8]) -> Result<(), String> {
         let _ = std::fs::remove_file(&tmp);
         format!("cannot write cache entry {}: {e}", path.display())
     })
+}
+
+#[cfg(all(test, feature = "jit"))]
+mod tests {
+    use super::*;
+
+    /// A scratch directory, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir = std::env::temp_dir()
+                .join(format!("wasmtier-cache-test-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        /// An entry of `len` bytes last used `age_secs` ago.
+        fn entry(&self, name: &str, len: usize, age_secs: u64) -> PathBuf {
+            let path = self.0.join(name);
+            std::fs::write(&path, vec![0u8; len]).unwrap();
+            let when = SystemTime::now() - Duration::from_secs(age_secs);
+            let file = std::fs::File::options().append(true).open(&path).unwrap();
+            file.set_modified(when).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn eviction_deletes_least_recently_used_entries_down_to_90_percent() {
+        let dir = Scratch::new("lru");
+        let oldest = dir.entry("a.cwasm", 400, 300);
+        let older = dir.entry("b.cwasm", 400, 200);
+        let recent = dir.entry("c.cwasm", 400, 100);
+        let kept = dir.entry("d.cwasm", 400, 400);
+        // 1600 bytes over a limit of 1000: down to 900, oldest first, sparing `kept`.
+        assert_eq!(evict(&dir.0, 1000, &kept), 2);
+        assert!(!oldest.exists() && !older.exists());
+        assert!(recent.exists() && kept.exists());
+        // Under the limit: nothing to do.
+        assert_eq!(evict(&dir.0, 1000, &kept), 0);
+    }
+
+    #[test]
+    fn a_touched_entry_counts_as_recently_used() {
+        let dir = Scratch::new("touch");
+        let used = dir.entry("a.cwasm", 600, 300);
+        let unused = dir.entry("b.cwasm", 600, 200);
+        touch(&used);
+        let new = dir.entry("c.cwasm", 100, 0);
+        assert_eq!(evict(&dir.0, 1000, &new), 1);
+        assert!(used.exists() && !unused.exists());
+    }
+
+    #[test]
+    fn eviction_deletes_only_stale_temporary_files_and_leaves_other_files() {
+        let dir = Scratch::new("tmp");
+        let stale = dir.entry(".a.cwasm.1-0.tmp", 10, 7200);
+        let fresh = dir.entry(".b.cwasm.1-1.tmp", 10, 10);
+        let other = dir.entry("notes.txt", 5000, 9000);
+        let entry = dir.entry("a.cwasm", 10, 0);
+        assert_eq!(evict(&dir.0, 1000, &entry), 0);
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other.exists() && entry.exists());
+    }
 }

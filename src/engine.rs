@@ -74,6 +74,7 @@ pub struct Config {
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
     pub(crate) cache_dir: Option<std::path::PathBuf>,
+    pub(crate) cache_max_bytes: u64,
 }
 
 impl Default for Config {
@@ -100,6 +101,7 @@ impl Default for Config {
             wasm_custom_page_sizes: false,
             lazy_translation: true,
             cache_dir: None,
+            cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -306,6 +308,16 @@ impl Config {
     /// fails a module: a damaged entry is replaced, an unwritable directory skipped.
     pub fn cache_dir(&mut self, dir: impl Into<std::path::PathBuf>) -> &mut Config {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// The most bytes the code cache's entries may take (1 GiB by default). Past it, storing
+    /// a new entry deletes the least recently used ones (a hit counts as a use) until the
+    /// entries take at most 90 % of the limit; the new entry is kept even if it alone is
+    /// larger. Other processes using the same directory may have other limits: each applies
+    /// its own when it stores.
+    pub fn cache_max_bytes(&mut self, max_bytes: u64) -> &mut Config {
+        self.cache_max_bytes = max_bytes;
         self
     }
 

@@ -114,6 +114,7 @@ impl Module {
                 .filter(|artifact| artifact.wasm == binary)
                 .and_then(|artifact| Module::build(engine, binary, JitSource::Load(artifact)).ok());
             if let Some(mut module) = hit {
+                crate::cache::touch(&path);
                 module.cache = CacheStatus::Hit(path);
                 return Ok(module);
             }
@@ -122,7 +123,10 @@ impl Module {
         let compiled = module.jit.as_ref().expect("Tier::Jit compiles");
         let bytes = wasmtier_jit::artifact::write(compiled, key, binary);
         module.cache = match crate::cache::store(&path, &bytes) {
-            Ok(()) => CacheStatus::Stored(path),
+            Ok(()) => {
+                crate::cache::evict(dir, engine.config().cache_max_bytes, &path);
+                CacheStatus::Stored(path)
+            }
             Err(e) => CacheStatus::Unavailable(e),
         };
         Ok(module)

@@ -171,6 +171,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// With --tier=jit: the most the code cache may take on disk, in bytes or with a suffix
+    /// K, M or G (powers of 1024), e.g. `512M` (default 1G). Storing a new entry past it
+    /// deletes the least recently used ones.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "no_cache")]
+    pub cache_max_size: Option<u64>,
+
     /// Module to run (.wasm binary, .wat text, or a precompiled module from `compile`).
     pub file: PathBuf,
 
@@ -264,6 +270,21 @@ fn parse_feature(s: &str) -> Result<(WasmFeature, bool), String> {
     Ok((feature, enable))
 }
 
+/// A size in bytes: digits, optionally followed by K, M or G (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&s[..at], 1 << 10),
+        Some((at, 'M' | 'm')) => (&s[..at], 1 << 20),
+        Some((at, 'G' | 'g')) => (&s[..at], 1 << 30),
+        _ => (s, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{s}` is not a size (bytes, or a number with K, M or G)"))
+}
+
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
     let secs: f64 = s
         .parse()
@@ -272,4 +293,20 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| format!("`{s}` is not a positive number of seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("4K"), Ok(4096));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        for bad in ["", "G", "1.5G", "-1", "1T", "99999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -245,6 +245,61 @@ fn run_caches_compiled_code() {
 }
 
 #[test]
+fn the_cache_stays_under_its_size_limit() {
+    let dir = scratch("limit");
+    let cache = dir.join("cache");
+    // Three different modules (each caches its own entry), run in turn.
+    let run = |n: u32, max: &str| {
+        let wat = dir.join(format!("m{n}.wat"));
+        let body = format!("(module (func (export \"f\") (result i32) (i32.const {n})))");
+        std::fs::write(&wat, body).unwrap();
+        let args = [
+            "run",
+            "--tier=jit",
+            "--stats",
+            "--cache-dir",
+            s(&cache),
+            "--cache-max-size",
+            max,
+            "--invoke",
+            "f",
+            s(&wat),
+        ];
+        let out = wasmtier(&dir, &args);
+        assert_prints(&out, &format!("{n}\n"));
+        cache_line(&out)
+    };
+    let entries = || -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        paths
+    };
+    for n in 0..3 {
+        assert!(run(n, "1G").starts_with("compiled, stored"));
+    }
+    assert_eq!(entries().len(), 3);
+    let size = std::fs::metadata(&entries()[0]).unwrap().len();
+    // Room for two entries: storing a fourth evicts the least recently used ones (module 1,
+    // then 2: module 0's hit made it recent again) until the rest fit in 90 % of the limit.
+    assert!(run(0, "1G").starts_with("hit"));
+    let limit = (size * 2 + size / 2).to_string();
+    assert!(run(3, &limit).starts_with("compiled, stored"));
+    assert_eq!(entries().len(), 2);
+    assert!(
+        run(0, &limit).starts_with("hit"),
+        "the recently used entry stays"
+    );
+    assert!(run(3, &limit).starts_with("hit"), "the new entry stays");
+    // A bad size is a usage error.
+    let wat = dir.join("m0.wat");
+    let out = wasmtier(&dir, &["run", "--cache-max-size", "lots", s(&wat)]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn other_tiers_do_not_use_the_cache() {
     let dir = scratch("tiers");
     let cache = dir.join("cache");

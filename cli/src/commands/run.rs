@@ -57,6 +57,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         && let Some(dir) = args.cache_dir.clone().or_else(Config::default_cache_dir)
     {
         config.cache_dir(dir);
+        if let Some(max) = args.cache_max_size {
+            config.cache_max_bytes(max);
+        }
     }
     let engine = commands::engine_from(&config)?;
     let module = if precompiled {
