@@ -15,8 +15,9 @@
 //!   globals, table elements, builtin calls, fuel, interruption, and the callee of `call`,
 //!   `call_indirect` (with its function-reference checks) and `ref.func`.
 //!
-//! Every method emits exactly the instructions the single-file translator emitted, in the
-//! same order, so the generated code is unchanged.
+//! The methods emit the instructions the single-file translator emitted, in the same order;
+//! since then only memory flags changed (`can_move` in [`vm_readonly`], which also covers
+//! the interrupt flag's pointer).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, Function, InstBuilder, MemFlagsData, Type, Value, types};
