@@ -83,8 +83,9 @@ impl<T> Store<T> {
 }
 
 /// Stops the wasm code running in a store (see [`Store::interrupt_handle`]): the code traps
-/// with "interrupted" within a few hundred instructions. If nothing is running, the next wasm
-/// execution in the store traps instead.
+/// with "interrupted" within a few hundred instructions, or up to about a million in the JIT,
+/// which leaves the checks out of loops that run a small, fixed number of times. If nothing
+/// is running, the next wasm execution in the store traps instead.
 #[derive(Debug, Clone)]
 pub struct InterruptHandle {
     flag: std::sync::Arc<std::sync::atomic::AtomicBool>,

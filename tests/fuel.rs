@@ -10,7 +10,23 @@ const LOOPS: &str = r#"(module
         (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
-      (local.get $i)))"#;
+      (local.get $i))
+    ;; Without interruption checks in counted loops (JIT), the loops around or inside them
+    ;; still check.
+    (func (export "forever_around_counted") (local $i i32)
+      (loop $forever
+        (local.set $i (i32.const 0))
+        (loop $counted
+          (br_if $counted (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                  (i32.const 16))))
+        (br $forever)))
+    (func (export "forever_inside_counted") (local $i i32)
+      (loop $counted
+        (loop $forever (br $forever))
+        (br_if $counted (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                (i32.const 16)))))
+    ;; No loops, no calls: the JIT checks for interruption on entry from the runtime.
+    (func (export "leaf") (result i32) (i32.const 7)))"#;
 
 /// A store with `LOOPS` instantiated, per tier: the interpreter, the JIT, and `auto` with
 /// every function compiled before its first call (threshold 1, synchronous).
@@ -93,15 +109,39 @@ fn fuel_calls_need_fuel_enabled() {
 
 #[test]
 fn interrupt_handle_stops_an_infinite_loop_promptly() {
-    for (tier, store, instance) in setups(false) {
-        interrupt_stops_forever(tier, store, instance);
+    for name in [
+        "forever",
+        "forever_around_counted",
+        "forever_inside_counted",
+    ] {
+        for (tier, store, instance) in setups(false) {
+            interrupt_stops_forever(tier, store, instance, name);
+        }
     }
 }
 
-fn interrupt_stops_forever(tier: &str, mut store: Store<()>, instance: wasmtier::Instance) {
-    let forever = instance
-        .get_typed_func::<(), ()>(&store, "forever")
-        .unwrap();
+#[test]
+fn an_interrupt_requested_before_a_call_stops_it() {
+    for (tier, mut store, instance) in setups(false) {
+        let leaf = instance.get_typed_func::<(), i32>(&store, "leaf").unwrap();
+        store.interrupt_handle().interrupt();
+        let err = leaf.call(&mut store, ()).unwrap_err();
+        assert_eq!(
+            err.as_trap().and_then(|t| t.code()),
+            Some(TrapCode::Interrupted),
+            "tier {tier}"
+        );
+        assert_eq!(leaf.call(&mut store, ()).unwrap(), 7, "tier {tier}");
+    }
+}
+
+fn interrupt_stops_forever(
+    tier: &str,
+    mut store: Store<()>,
+    instance: wasmtier::Instance,
+    name: &str,
+) {
+    let forever = instance.get_typed_func::<(), ()>(&store, name).unwrap();
     let handle = store.interrupt_handle();
     let requested = std::sync::Arc::new(std::sync::Mutex::new(None));
     let requested_at = requested.clone();
@@ -121,7 +161,7 @@ fn interrupt_stops_forever(tier: &str, mut store: Store<()>, instance: wasmtier:
     // Generous bound: the check runs every few hundred instructions.
     assert!(
         stopped - requested < std::time::Duration::from_millis(100),
-        "tier {tier}: stopped {:?} after the request",
+        "tier {tier}, {name}: stopped {:?} after the request",
         stopped - requested
     );
     // The flag is consumed: the store works again.

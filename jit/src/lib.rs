@@ -695,6 +695,11 @@ unsafe fn run_compiled(
     vmctx: *mut VMContext,
     values: *mut u64,
 ) -> Result<(), Trap> {
+    // Compiled functions without calls do not check the interrupt flag on entry (their
+    // loops do): an interruption requested while nothing ran is raised here.
+    if store.interrupt.swap(false, Ordering::Relaxed) {
+        return Err(Trap::new(TrapCode::Interrupted));
+    }
     // A nested entry (compiled -> interpreter -> compiled) gets its own budget from here;
     // the outer activation's limit is restored when it returns.
     let outer_limit = store.vm_store.stack_limit;

@@ -15,8 +15,9 @@
 //!   globals, table elements, builtin calls, fuel, interruption, and the callee of `call`,
 //!   `call_indirect` (with its function-reference checks) and `ref.func`.
 //!
-//! Every method emits exactly the instructions the single-file translator emitted, in the
-//! same order, so the generated code is unchanged.
+//! The methods emit the instructions the single-file translator emitted, in the same order;
+//! since then only memory flags changed (`can_move` in [`vm_readonly`], which also covers
+//! the interrupt flag's pointer).
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, Function, InstBuilder, MemFlagsData, Type, Value, types};
@@ -46,8 +47,14 @@ fn vm_flags() -> MemFlagsData {
 /// boxed slices that are never written after linking), and memory 0's base (a reservation
 /// that never moves; only its length changes). `readonly` lets Cranelift merge such loads
 /// across calls and stores. Never use it for anything in the list of [`vm_flags`].
+///
+/// Also `can_move`: every such load reads a live structure of the instance at a constant
+/// offset, valid wherever in the function it executes (none depends on a check before it),
+/// so Cranelift may treat it as a pure value: drop it if unused, place it where it is
+/// needed, hoist it out of loops and load it again instead of keeping it live across the
+/// whole function.
 fn vm_readonly() -> MemFlagsData {
-    MemFlagsData::trusted().with_readonly()
+    MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
 /// Sets `func`'s stack limit, which Cranelift checks in the prologue:
@@ -268,9 +275,12 @@ impl<'a> FuncEnvironment<'a> {
             )
         };
         let store_ctx = store_ctx(b, vmctx);
+        // The runtime writes the pointer on every entry into compiled code, always the same
+        // one (the store's flag, which lives as long as the store): for compiled code it
+        // never changes, so it is loaded like the fields of the `VMContext`.
         let interrupt = b.ins().load(
             types::I64,
-            vm_flags(),
+            vm_readonly(),
             store_ctx,
             VMStoreContext::OFFSET_INTERRUPT,
         );

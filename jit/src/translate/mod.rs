@@ -179,6 +179,10 @@ struct ControlFrame {
     height: usize,
     /// Whether some branch targets `dest`.
     dest_used: bool,
+    /// For a loop without interruption checks (`control::CountedLoop`): the product of its
+    /// iteration count and those of the unchecked loops around it (up to the nearest checked
+    /// one), and the number of operators in the outermost of those loops.
+    unchecked: Option<(u64, u64)>,
 }
 
 impl ControlFrame {
@@ -202,6 +206,7 @@ impl ControlFrame {
             results,
             height,
             dest_used: false,
+            unchecked: None,
         }
     }
 
@@ -232,6 +237,9 @@ struct Translator<'a, 'b> {
     /// On-stack replacement entry: the loop's ordinal, the block its header must be (the
     /// entry block jumps there), the slot array of locals and results, whether it was found.
     osr: Option<OsrEntry>,
+    /// The shape of the `loop` being translated, if it is a counted loop (found by looking
+    /// ahead in its body), which may go without interruption checks.
+    next_loop: Option<control::CountedLoop>,
 }
 
 struct OsrEntry {
@@ -326,8 +334,15 @@ pub(crate) fn translate_function(
         fuel_pending: 0,
         loops_seen: 0,
         osr,
+        next_loop: None,
     };
-    t.vm.interrupt_check(&mut t.b);
+    // A function that calls nothing needs no check on entry: it runs through its body once,
+    // and each of its loops checks on its own. Recursion, direct or through other functions
+    // and tail calls, passes through functions with calls, which do check. (Entries from the
+    // runtime check the flag themselves: `run_compiled`.)
+    if has_calls(body)? {
+        t.vm.interrupt_check(&mut t.b);
+    }
     if t.osr.is_some() {
         t.enter_osr_loop(local_types);
     }
@@ -343,6 +358,24 @@ pub(crate) fn translate_function(
     t.b.seal_all_blocks();
     t.b.finalize(env.isa.frontend_config());
     Ok(())
+}
+
+/// Whether `body` has an operator that calls a function (wasm or host).
+fn has_calls(body: &FunctionBody<'_>) -> Result<bool, String> {
+    let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
+    while !ops.eof() {
+        use Operator as O;
+        match ops.read().map_err(|e| e.to_string())? {
+            O::Call { .. }
+            | O::CallIndirect { .. }
+            | O::CallRef { .. }
+            | O::ReturnCall { .. }
+            | O::ReturnCallIndirect { .. }
+            | O::ReturnCallRef { .. } => return Ok(true),
+            _ => {}
+        }
+    }
+    Ok(false)
 }
 
 /// Declares the function's locals (parameters, then declared locals) as variables, defined
@@ -437,6 +470,9 @@ impl Translator<'_, '_> {
                     "it has more than {MAX_CONTROL_ITEMS} blocks and branch-table targets, \
                      the JIT's limit"
                 ));
+            }
+            if matches!(op, Operator::Loop { .. }) && self.reachable {
+                self.next_loop = control::counted_loop(ops.clone());
             }
             self.op(op)?;
             if self.frames.is_empty() {
