@@ -256,6 +256,31 @@ impl ExternRef {
 pub struct ExnRef(pub(crate) Stored<ExnId>);
 
 impl ExnRef {
+    /// A new exception of `tag` with `payload` (typed by the tag's parameters), for a host
+    /// function to throw ([`ExnRef::throw`]) or to hand to wasm.
+    pub fn new(
+        mut store: impl AsContextMut,
+        tag: crate::Tag,
+        payload: &[Val],
+    ) -> crate::Result<ExnRef> {
+        let store = store.opaque_mut();
+        let tag = tag.0.get(store)?;
+        let ty = store.tag(tag).ty.clone();
+        let mut slots = vec![0u64; ty.param_slots()];
+        crate::func::raw_vals("payload value", ty.params(), payload, store, &mut slots)?;
+        let raw = store.add_exception(tag, slots.into());
+        let id = raw_ref::to_exn(raw).expect("a new exception is not null");
+        Ok(ExnRef(Stored::new(store, id)))
+    }
+
+    /// The trap a host function returns to throw this exception into the wasm that called
+    /// it: a `try_table` there catches it as if a `throw` had been at the call. Valid in
+    /// this exception's store only.
+    pub fn throw(&self, store: impl AsContext) -> crate::Trap {
+        let store = store.opaque();
+        crate::Trap::exception(raw_ref::from_exn(Some(self.0.expect(store))))
+    }
+
     /// The exception an uncaught-exception trap of this store carries.
     pub fn from_trap(store: impl AsContext, trap: &crate::Trap) -> Option<ExnRef> {
         let store = store.opaque();
