@@ -356,3 +356,14 @@ fn tags_are_entities_of_the_store() {
         ));
     }
 }
+
+#[test]
+fn exceptions_can_be_turned_off() {
+    let mut config = wasmtier::Config::new();
+    config.wasm_exceptions(false);
+    let engine = Engine::new(&config).unwrap();
+    let err = Module::new(&engine, EXCEPTIONS).unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    let err = Module::new(&engine, r#"(module (tag (export "t")))"#).unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+}
