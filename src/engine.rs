@@ -70,6 +70,7 @@ pub struct Config {
     pub(crate) wasm_simd: bool,
     pub(crate) wasm_relaxed_simd: bool,
     pub(crate) wasm_function_references: bool,
+    pub(crate) wasm_exceptions: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -97,6 +98,7 @@ impl Default for Config {
             wasm_simd: true,
             wasm_relaxed_simd: true,
             wasm_function_references: true,
+            wasm_exceptions: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -210,6 +212,19 @@ impl Config {
         self
     }
 
+    /// Accept exception handling (Wasm 3.0, the `exnref` form): tags (defined, imported,
+    /// exported), `throw`, `throw_ref`, `try_table` with `catch`, `catch_ref`, `catch_all`
+    /// and `catch_all_ref`, and `exnref` values. Exceptions cross interpreted and compiled
+    /// frames and host functions; one no handler catches reaches the host as a trap of kind
+    /// [`crate::TrapKind::Exception`] ("uncaught exception"; see [`crate::ExnRef::from_trap`]).
+    /// Traps are never caught. Functions with a `try_table` run in the interpreter in every
+    /// tier (the JIT leaves them out). Exceptions live until their store is dropped. On by
+    /// default; when off, a module using them is invalid, as in Wasm 2.0.
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Config {
+        self.wasm_exceptions = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -261,6 +276,7 @@ impl Config {
             wasmparser::WasmFeatures::FUNCTION_REFERENCES,
             self.wasm_function_references,
         );
+        features.set(wasmparser::WasmFeatures::EXCEPTIONS, self.wasm_exceptions);
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,

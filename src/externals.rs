@@ -1,7 +1,7 @@
 //! Memories, tables and globals as seen from the host.
 
 use wasmtier_runtime::{
-    self as rt, GlobalId, GlobalType, MemoryId, MemoryType, TableId, TableType,
+    self as rt, FuncType, GlobalId, GlobalType, MemoryId, MemoryType, TableId, TableType, TagId,
 };
 
 use crate::store::{Opaque, OpaqueMut, Stored};
@@ -14,6 +14,7 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -23,6 +24,7 @@ impl Extern {
             rt::Extern::Table(t) => Extern::Table(Table(Stored::new(store, t))),
             rt::Extern::Memory(m) => Extern::Memory(Memory(Stored::new(store, m))),
             rt::Extern::Global(g) => Extern::Global(Global(Stored::new(store, g))),
+            rt::Extern::Tag(t) => Extern::Tag(Tag(Stored::new(store, t))),
         }
     }
 
@@ -33,6 +35,7 @@ impl Extern {
             Extern::Table(t) => rt::Extern::Table(t.0.get(store)?),
             Extern::Memory(m) => rt::Extern::Memory(m.0.get(store)?),
             Extern::Global(g) => rt::Extern::Global(g.0.get(store)?),
+            Extern::Tag(t) => rt::Extern::Tag(t.0.get(store)?),
         })
     }
 
@@ -66,6 +69,46 @@ impl Extern {
         } else {
             None
         }
+    }
+
+    pub fn into_tag(self) -> Option<Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+}
+
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}
+
+/// An exception tag (exception-handling proposal). Its identity is what `catch` matches:
+/// two tags of the same type are different tags. A handle, valid in its own store only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(pub(crate) Stored<TagId>);
+
+impl Tag {
+    /// A new tag whose payload has the types of `ty`'s parameters; `ty` must have no
+    /// results.
+    pub fn new(mut store: impl AsContextMut, ty: FuncType) -> Result<Tag> {
+        if !ty.results().is_empty() {
+            return Err(Error::Usage(format!(
+                "a tag's type has no results, not {ty}"
+            )));
+        }
+        let store = store.opaque_mut();
+        let id = store.add_tag(ty);
+        Ok(Tag(Stored::new(store, id)))
+    }
+
+    /// The tag's type: a function type whose parameters are the payload.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let store = store.opaque();
+        store.tag(self.0.expect(store)).ty.clone()
     }
 }
 

@@ -88,7 +88,7 @@ impl Func {
 }
 
 /// Checks `given` against the types `expected` and writes their raw bits to `slots`.
-fn raw_vals(
+pub(crate) fn raw_vals(
     what: &str,
     expected: &[ValType],
     given: &[Val],

@@ -32,7 +32,7 @@ pub mod wasi;
 pub use cache::CacheStatus;
 pub use engine::{Config, DEFAULT_TIER_THRESHOLD, Engine, LOOP_ITERATIONS_PER_CALL, Tier};
 pub use error::Error;
-pub use externals::{Extern, Global, Memory, Table};
+pub use externals::{Extern, Global, Memory, Table, Tag};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
 pub use linker::Linker;
@@ -41,7 +41,7 @@ pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
 pub use tiering::{FuncStats, FuncTier, TierStats};
-pub use values::{ExternRef, Val};
+pub use values::{ExnRef, ExternRef, Val};
 pub use wasmtier_runtime::{
     FrameInfo, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, ResourceLimiter,
     TableType, Trap, TrapCode, TrapKind, ValType, WASM_PAGE_SIZE,

@@ -171,5 +171,6 @@ fn import_kind(ty: &module::ImportType) -> &'static str {
         module::ImportType::Table(_) => "table",
         module::ImportType::Memory(_) => "memory",
         module::ImportType::Global(_) => "global",
+        module::ImportType::Tag(_) => "tag",
     }
 }

@@ -43,6 +43,8 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag, by its type (a function type without results).
+    Tag(FuncType),
 }
 
 #[derive(Debug, Clone)]
@@ -347,6 +349,7 @@ impl Module {
             ExternKind::Table => ExternType::Table(self.info.tables[i]),
             ExternKind::Memory => ExternType::Memory(self.info.memories[i]),
             ExternKind::Global => ExternType::Global(self.info.globals[i]),
+            ExternKind::Tag => ExternType::Tag(self.info.tag_type(index).clone()),
         }
     }
 
@@ -361,6 +364,7 @@ impl Module {
                 module::ImportType::Table(t) => ExternType::Table(*t),
                 module::ImportType::Memory(m) => ExternType::Memory(*m),
                 module::ImportType::Global(g) => ExternType::Global(*g),
+                module::ImportType::Tag(t) => ExternType::Tag(self.info.types[*t as usize].clone()),
             },
         })
     }

@@ -2,7 +2,7 @@
 
 use std::any::Any;
 
-use wasmtier_runtime::{ExternId, HeapType, StoreOpaque, ValType, raw_ref};
+use wasmtier_runtime::{ExnId, ExternId, HeapType, StoreOpaque, ValType, raw_ref};
 
 use crate::store::{Opaque, OpaqueMut, Stored};
 use crate::{AsContext, AsContextMut, Func};
@@ -20,6 +20,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// An exception reference (exception-handling proposal).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -32,6 +34,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -45,6 +48,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
             ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(r) if r.heap.is_exn() => Val::ExnRef(None),
             ValType::Ref(_) => Val::ExternRef(None),
         }
     }
@@ -62,6 +66,7 @@ impl Val {
             Val::ExternRef(e) => {
                 raw_ref::from_extern(e.map(|e| e.0.get(store)).transpose()?) as u128
             }
+            Val::ExnRef(e) => raw_ref::from_exn(e.map(|e| e.0.get(store)).transpose()?) as u128,
         })
     }
 
@@ -90,8 +95,12 @@ impl Val {
                 HeapType::Concrete(id) => store.func(f.0.get(store)?).type_id == id,
                 _ => false,
             },
-            Val::ExternRef(None) => expected.nullable && !heap.is_func(),
+            Val::ExternRef(None) => {
+                expected.nullable && matches!(heap, HeapType::Extern | HeapType::NoExtern)
+            }
             Val::ExternRef(Some(_)) => heap == HeapType::Extern,
+            Val::ExnRef(None) => expected.nullable && heap.is_exn(),
+            Val::ExnRef(Some(_)) => heap == HeapType::Exn,
             _ => false,
         })
     }
@@ -106,6 +115,9 @@ impl Val {
             ValType::V128 => Val::V128(raw),
             ValType::Ref(r) if r.is_func() => {
                 Val::FuncRef(raw_ref::to_func(raw as u64).map(|f| Func(Stored::new(store, f))))
+            }
+            ValType::Ref(r) if r.heap.is_exn() => {
+                Val::ExnRef(raw_ref::to_exn(raw as u64).map(|e| ExnRef(Stored::new(store, e))))
             }
             ValType::Ref(_) => Val::ExternRef(
                 raw_ref::to_extern(raw as u64).map(|e| ExternRef(Stored::new(store, e))),
@@ -210,7 +222,8 @@ impl std::fmt::Display for Val {
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::V128(v) => write!(f, "{v:#034x}"),
-            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::ExnRef(Some(e)) => write!(f, "exnref({})", e.0.index().0),
             Val::FuncRef(Some(func)) => write!(f, "funcref({})", func.0.index().0),
             Val::ExternRef(Some(e)) => write!(f, "externref({})", e.0.index().0),
         }
@@ -233,5 +246,65 @@ impl ExternRef {
     pub fn data<'a>(&self, store: &'a impl AsContext) -> &'a (dyn Any + Send + Sync) {
         let store = store.opaque();
         store.extern_value(self.0.expect(store))
+    }
+}
+
+/// A reference to a wasm exception (exception-handling proposal): what `catch_ref` hands
+/// to wasm, and what an uncaught exception carries to the host ([`ExnRef::from_trap`]).
+/// A handle, valid in its own store only. Exceptions live as long as their store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExnRef(pub(crate) Stored<ExnId>);
+
+impl ExnRef {
+    /// A new exception of `tag` with `payload` (typed by the tag's parameters), for a host
+    /// function to throw ([`ExnRef::throw`]) or to hand to wasm.
+    pub fn new(
+        mut store: impl AsContextMut,
+        tag: crate::Tag,
+        payload: &[Val],
+    ) -> crate::Result<ExnRef> {
+        let store = store.opaque_mut();
+        let tag = tag.0.get(store)?;
+        let ty = store.tag(tag).ty.clone();
+        let mut slots = vec![0u64; ty.param_slots()];
+        crate::func::raw_vals("payload value", ty.params(), payload, store, &mut slots)?;
+        let raw = store.add_exception(tag, slots.into());
+        let id = raw_ref::to_exn(raw).expect("a new exception is not null");
+        Ok(ExnRef(Stored::new(store, id)))
+    }
+
+    /// The trap a host function returns to throw this exception into the wasm that called
+    /// it: a `try_table` there catches it as if a `throw` had been at the call. Valid in
+    /// this exception's store only.
+    pub fn throw(&self, store: impl AsContext) -> crate::Trap {
+        let store = store.opaque();
+        crate::Trap::exception(raw_ref::from_exn(Some(self.0.expect(store))))
+    }
+
+    /// The exception an uncaught-exception trap of this store carries.
+    pub fn from_trap(store: impl AsContext, trap: &crate::Trap) -> Option<ExnRef> {
+        let store = store.opaque();
+        let raw = trap.exnref()?;
+        store.exception(raw)?;
+        Some(ExnRef(Stored::new(store, raw_ref::to_exn(raw)?)))
+    }
+
+    /// The exception's tag.
+    pub fn tag(&self, store: impl AsContext) -> crate::Tag {
+        let store = store.opaque();
+        let raw = raw_ref::from_exn(Some(self.0.expect(store)));
+        let tag = store.exception(raw).expect("a live exception").tag;
+        crate::Tag(Stored::new(store, tag))
+    }
+
+    /// The exception's payload, typed by its tag's parameters.
+    pub fn payload(&self, store: impl AsContext) -> Vec<Val> {
+        let store = store.opaque();
+        let raw = raw_ref::from_exn(Some(self.0.expect(store)));
+        let exn = store.exception(raw).expect("a live exception");
+        let ty = &store.tag(exn.tag).ty;
+        wasmtier_runtime::slot_offsets(ty.params())
+            .map(|(at, t)| Val::from_raw(store, Val::load_slots(t, &exn.payload[at..]), t))
+            .collect()
     }
 }

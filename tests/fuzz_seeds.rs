@@ -96,6 +96,7 @@ enum Value {
     V128(u128),
     FuncRef { null: bool },
     ExternRef { null: bool },
+    ExnRef { null: bool },
 }
 
 fn value(v: &Val) -> Value {
@@ -107,6 +108,7 @@ fn value(v: &Val) -> Value {
         Val::V128(x) => Value::V128(*x),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(e) => Value::ExternRef { null: e.is_none() },
+        Val::ExnRef(e) => Value::ExnRef { null: e.is_none() },
     }
 }
 
@@ -252,7 +254,7 @@ impl Run {
                     })
                     .collect(),
             ),
-            Some(Extern::Func(_)) | None => State::Missing,
+            Some(Extern::Func(_) | Extern::Tag(_)) | None => State::Missing,
         }
     }
 }

@@ -53,7 +53,7 @@ pub struct TierArg {
 #[derive(Debug, Args)]
 pub struct WasmArgs {
     /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`,
-    /// `memory64`, `simd`, `relaxed-simd`, `function-references` (on by default),
+    /// `memory64`, `simd`, `relaxed-simd`, `function-references`, `exceptions` (on by default),
     /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
     /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
@@ -70,12 +70,13 @@ pub enum WasmFeature {
     Simd,
     RelaxedSimd,
     FunctionReferences,
+    Exceptions,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 9] = [
+    const ALL: [(&'static str, WasmFeature); 10] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
         ("multi-memory", WasmFeature::MultiMemory),
@@ -83,6 +84,7 @@ impl WasmFeature {
         ("simd", WasmFeature::Simd),
         ("relaxed-simd", WasmFeature::RelaxedSimd),
         ("function-references", WasmFeature::FunctionReferences),
+        ("exceptions", WasmFeature::Exceptions),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
         ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];

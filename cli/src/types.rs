@@ -8,6 +8,7 @@ pub fn describe(ty: &ExternType) -> String {
         ExternType::Table(t) => describe_table(t),
         ExternType::Memory(m) => describe_memory(m),
         ExternType::Global(g) => describe_global(g),
+        ExternType::Tag(t) => t.to_string().replacen("(func", "(tag", 1),
     }
 }
 

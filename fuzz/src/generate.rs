@@ -12,7 +12,7 @@ pub const MAX_TABLE_ELEMENTS: u64 = 10_000;
 
 /// The features `wasmtier::Engine::default()` validates with: Wasm 2.0 (SIMD included), plus
 /// extended constant expressions, tail calls, multiple memories, 64-bit memories and tables,
-/// relaxed SIMD and typed function references (as
+/// relaxed SIMD, typed function references and exception handling (as
 /// `wasmtier_runtime::module::default_features()`).
 pub fn wasmtier_features() -> WasmFeatures {
     WasmFeatures::WASM2
@@ -22,6 +22,7 @@ pub fn wasmtier_features() -> WasmFeatures {
         .union(WasmFeatures::MULTI_MEMORY)
         .union(WasmFeatures::MEMORY64)
         .union(WasmFeatures::FUNCTION_REFERENCES)
+        .union(WasmFeatures::EXCEPTIONS)
 }
 
 /// wasm-smith configuration for the differential target: Wasm 2.0 (SIMD included) plus tail

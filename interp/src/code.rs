@@ -126,6 +126,8 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         Op::CallRef { index } => instr(h::call_ref, index as u64),
         Op::ReturnCallRef { index } => instr(h::return_call_ref, index as u64),
         Op::RefAsNonNull { a } => instr(h::ref_as_non_null, a as u64),
+        Op::Throw { base, n, tag } => instr(h::throw, lanes_hi(base, n, tag)),
+        Op::ThrowRef { a } => instr(h::throw_ref, a as u64),
         Op::TierEntry => instr(h::tier_entry, 0),
         Op::LoopHeader { cost } => instr(h::loop_header, cost as u64),
         Op::TierLoop {

@@ -377,6 +377,157 @@ impl Exec {
         Exit::Trap
     }
 
+    /// `throw` at `pc` (frame `fp`): a new exception of tag `tag` of the current instance,
+    /// whose payload is the `n` slots from `base`, looks for its handler.
+    ///
+    /// # Safety
+    /// The `n` slots from `fp + base` must lie in the current frame (the verifier checks
+    /// the op's slots).
+    #[inline(never)]
+    #[cold]
+    pub(crate) unsafe fn throw_new(
+        &mut self,
+        tag: u32,
+        base: usize,
+        n: usize,
+        pc: *const Instr,
+        fp: *mut u64,
+    ) -> Exit {
+        // SAFETY: as in `raise_trap`; the payload slots per the contract.
+        let raw = unsafe {
+            let store = &mut *self.store;
+            let tag = store.instance(self.ctx.inst).tags[tag as usize];
+            let payload = std::slice::from_raw_parts(fp.add(base), n).into();
+            store.add_exception(tag, payload)
+        };
+        self.throw(raw, pc, fp)
+    }
+
+    /// Throws the exception `exn` at `pc` (frame `fp`): continues at the landing pad of the
+    /// innermost handler that catches it, in this function or a caller of this activation
+    /// (`Exit::Resume`), or leaves the activation with it as a trap
+    /// ([`Trap::exception`]).
+    #[inline(never)]
+    #[cold]
+    pub(crate) fn throw(&mut self, exn: u64, pc: *const Instr, fp: *mut u64) -> Exit {
+        match self.catch(exn, pc, fp, false) {
+            Some(exit) => exit,
+            None => self.raise_trap(Trap::exception(exn)),
+        }
+    }
+
+    /// A call at `pc` (frame `fp`) failed with the trap now stored: if it is an exception,
+    /// looks for its handler as [`Self::throw`] does, in this function's callers only with
+    /// `skip_current` (a tail call, whose caller's frame is gone).
+    #[inline(never)]
+    #[cold]
+    pub(crate) fn catch_stored(
+        &mut self,
+        pc: *const Instr,
+        fp: *mut u64,
+        skip_current: bool,
+    ) -> Exit {
+        if let Some(exn) = self.trap.as_ref().and_then(Trap::exnref)
+            && let Some(exit) = self.catch(exn, pc, fp, skip_current)
+        {
+            self.trap = None;
+            return exit;
+        }
+        Exit::Trap
+    }
+
+    /// `trap` reached the call at `pc` (frame `fp`) of the current function: an exception
+    /// looks for its handler as [`Self::throw`] does; anything else is raised here.
+    pub(crate) fn catch_trap(&mut self, trap: Trap, pc: *const Instr, fp: *mut u64) -> Exit {
+        if let Some(exn) = trap.exnref()
+            && let Some(exit) = self.catch(exn, pc, fp, false)
+        {
+            return exit;
+        }
+        self.raise_trap(trap)
+    }
+
+    /// Looks for the innermost handler of exception `exn` (a raw `exnref` of this store),
+    /// raised at `pc` of the current function (frame `fp`), unless `skip_current`, then at
+    /// the call sites of the suspended callers of this activation, innermost first. When
+    /// one catches it, the frames above the handler's are dropped, the payload (and the
+    /// reference, for the `_ref` clauses) is written to the label's slots, and execution
+    /// resumes at the clause's landing pad: `Some(Exit::Resume)`.
+    fn catch(
+        &mut self,
+        exn: u64,
+        pc: *const Instr,
+        fp: *mut u64,
+        skip_current: bool,
+    ) -> Option<Exit> {
+        // SAFETY: as in `raise_trap`. The store is only read while the reference lives.
+        let store = unsafe { &*self.store };
+        let exception = store.exception(exn)?;
+        let levels = self.frames.len();
+        let mut found = None;
+        // Level `levels` is the current function, level `k` below it the caller saved in
+        // `frames[k]`, whose call instruction is the one before its return address.
+        for level in (0..=levels).rev() {
+            let (func, inst, at, frame_fp) = if level == levels {
+                if skip_current {
+                    continue;
+                }
+                (self.func, self.ctx.inst, pc, fp)
+            } else {
+                let frame = &self.frames[level];
+                (
+                    frame.func,
+                    frame.inst,
+                    frame.ret_pc.wrapping_sub(1),
+                    frame.fp,
+                )
+            };
+            // SAFETY: function pointers point into `ModuleCode`s the store's instances keep
+            // alive; `at` points into that function's code (a throw or call instruction).
+            let (handlers, index) = unsafe {
+                let handlers = &(*func).handlers;
+                if handlers.is_empty() {
+                    continue;
+                }
+                (handlers, at.offset_from((*func).code.as_ptr()) as usize)
+            };
+            let tags = &store.instance(inst).tags;
+            let clause = handlers
+                .iter()
+                .filter(|h| (h.start as usize..h.end as usize).contains(&index))
+                .flat_map(|h| h.clauses.iter())
+                .find(|c| c.tag.is_none_or(|t| tags[t as usize] == exception.tag));
+            if let Some(clause) = clause {
+                found = Some((level, func, inst, frame_fp, *clause));
+                break;
+            }
+        }
+        let (level, func, inst, fp, clause) = found?;
+        // SAFETY: the translator sized the frame for the label's values at `clause.base`
+        // (the payload, then the reference), which the handler's tag types.
+        unsafe {
+            let mut dst = fp.add(clause.base as usize);
+            if clause.tag.is_some() {
+                let n = exception.payload.len();
+                ptr::copy_nonoverlapping(exception.payload.as_ptr(), dst, n);
+                dst = dst.add(n);
+            }
+            if clause.with_ref {
+                *dst = exn;
+            }
+        }
+        self.frames.truncate(level);
+        self.func = func;
+        if inst != self.ctx.inst {
+            self.switch_instance(inst);
+        }
+        let mem = self.mem_base();
+        // SAFETY: the landing pad is an op of the function (the translator emitted it).
+        let pad = unsafe { (*func).code.as_ptr().add(clause.pad as usize) };
+        self.resume = (pad, fp, mem);
+        Some(Exit::Resume)
+    }
+
     /// Records `trap` as it is (its backtrace is complete).
     pub(crate) fn set_trap(&mut self, trap: Trap) -> Exit {
         self.trap = Some(trap);

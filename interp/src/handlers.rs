@@ -477,7 +477,8 @@ macro_rules! tail_call {
                 move_slots($fp.add(base), $fp, (*$st.func).num_results as usize);
                 ret!($pc $fp $mem $st);
             }
-            CallOutcome::Trapped => return Exit::Trap,
+            // The current frame is gone: an exception looks for handlers in its callers.
+            CallOutcome::Trapped => return $st.catch_stored($pc, $fp, true),
             CallOutcome::HandBack => return Exit::TailCall,
         }
     }};
@@ -498,7 +499,7 @@ macro_rules! call {
                 $mem = $st.mem_base();
                 $pc = $pc.add(1);
             }
-            CallOutcome::Trapped => return Exit::Trap,
+            CallOutcome::Trapped => return $st.catch_stored($pc, $fp, false),
             CallOutcome::HandBack => unreachable!("only tail calls are handed back"),
         }
     }};
@@ -632,6 +633,16 @@ handlers! { [pc fp mem st]
                 Err(code) => return st.raise(code, pc),
             }
         }
+    }
+    throw {
+        return st.throw_new(hi32!(pc), lane!(pc, 0), lane!(pc, 1), pc, fp);
+    }
+    throw_ref {
+        let raw = *fp.add((*pc).imm as usize);
+        if raw == raw_ref::NULL {
+            return st.raise(TrapCode::NullExnRef, pc);
+        }
+        return st.throw(raw, pc, fp);
     }
     ref_as_non_null {
         if *fp.add((*pc).imm as usize) == raw_ref::NULL {

@@ -668,6 +668,17 @@ pub enum Op {
     RefAsNonNull {
         a: Slot,
     },
+    /// `throw`: a new exception of module tag `tag` whose payload is the `n` slots from
+    /// `base`. Handlers are found through `CompiledFunc::handlers`.
+    Throw {
+        base: Slot,
+        n: u16,
+        tag: u32,
+    },
+    /// `throw_ref` of the exception reference in slot `a` (null traps).
+    ThrowRef {
+        a: Slot,
+    },
     /// Tiered execution, first op of every function: counts the call and, once the
     /// function is hot, runs its machine code instead (see `tier.rs`).
     TierEntry,
@@ -1097,7 +1108,8 @@ impl Op {
             | Op::ReturnCallIndirect { index, .. }
             | Op::CallRef { index }
             | Op::ReturnCallRef { index } => f(index, 1),
-            Op::RefAsNonNull { a } => f(a, 1),
+            Op::RefAsNonNull { a } | Op::ThrowRef { a } => f(a, 1),
+            Op::Throw { base, n, .. } => f(base, n),
             Op::Copy { dst, src } => {
                 f(dst, 1);
                 f(src, 1);

@@ -229,7 +229,8 @@ unsafe fn return_from_compiled(result: Result<(), Trap>, st: &mut Exec) -> Exit 
                     let mem = st.mem_base();
                     crate::handlers::next(ret_pc, caller_fp, mem, st)
                 }
-                Err(trap) => st.raise_trap(trap),
+                // An exception may be caught by the caller (at its call instruction).
+                Err(trap) => st.catch_trap(trap, ret_pc.wrapping_sub(1), caller_fp),
             },
         }
     }

@@ -61,6 +61,32 @@ pub struct CompiledFunc {
     pub entry_cost: u32,
     /// Call and loop counters of tiered execution.
     pub hotness: Hotness,
+    /// The handlers of the function's `try_table`s, an inner one before the ones around
+    /// it (see `Exec::catch`).
+    pub handlers: Box<[TryHandler]>,
+}
+
+/// The catch clauses of one `try_table`, which apply to exceptions thrown (or coming back
+/// from calls) at ops `start..end`: its body.
+#[derive(Debug)]
+pub struct TryHandler {
+    pub start: u32,
+    pub end: u32,
+    pub clauses: Box<[CatchClause]>,
+}
+
+/// One catch clause: which exceptions it catches, where their values go and where
+/// execution continues.
+#[derive(Debug, Clone, Copy)]
+pub struct CatchClause {
+    /// The module tag index it catches, or `None` for `catch_all` and `catch_all_ref`.
+    pub tag: Option<u32>,
+    /// `catch_ref` or `catch_all_ref`: the exception reference follows the payload.
+    pub with_ref: bool,
+    /// The landing pad: an op that branches to the clause's label with the values in place.
+    pub pad: u32,
+    /// The first slot of the label's values (the payload, then the reference).
+    pub base: Slot,
 }
 
 /// An operand on the translation-time stack.
@@ -87,6 +113,8 @@ struct Ctrl {
     height: usize,
     params: usize,
     results: usize,
+    /// A `try_table`: the first op of its body and its catch clauses.
+    try_table: Option<(usize, Vec<CatchClause>)>,
 }
 
 /// Where a branch goes.
@@ -153,6 +181,8 @@ struct Translator<'a> {
     /// Fuel of the regions being translated: the function body outside loops, then one
     /// entry per enclosing loop, with the index of its header op.
     costs: Vec<(u32, Option<usize>)>,
+    /// The handlers of the `try_table`s translated so far.
+    handlers: Vec<TryHandler>,
 }
 
 /// Where each local lives in the frame. Locals take one slot each, except `v128` ones,
@@ -254,6 +284,7 @@ pub fn translate_function(
             height: 0,
             params: 0,
             results: num_results as usize,
+            try_table: None,
         }],
         stack: Vec::new(),
         local_slots,
@@ -264,6 +295,7 @@ pub fn translate_function(
         count_loops: tiering.is_some(),
         loops_seen: 0,
         costs: vec![(0, None)],
+        handlers: Vec::new(),
     };
     if tiering.is_some() {
         t.emit(Op::TierEntry);
@@ -296,6 +328,7 @@ pub fn translate_function(
         frame_size: frame_size as u32,
         entry_cost: t.costs[0].0,
         hotness: Hotness::new(tiering),
+        handlers: t.handlers.into_boxed_slice(),
     };
     Ok((func, t.v.into_allocations()))
 }
@@ -396,6 +429,8 @@ fn verify(ops: &[Op], frame_size: u32) -> Result<(), ModuleError> {
             | Op::ReturnCallRef { .. }
             | Op::Br { .. }
             | Op::BrLoop { .. }
+            | Op::Throw { .. }
+            | Op::ThrowRef { .. }
             | Op::Unreachable,
         )
         | None => Ok(()),
@@ -933,6 +968,7 @@ impl Translator<'_> {
 
         match op {
             Operator::Block { blockty } => self.enter_block(reachable, blockty, None),
+            Operator::TryTable { try_table } => self.translate_try_table(reachable, &try_table),
             Operator::Loop { blockty } => {
                 if reachable {
                     self.materialize_all();
@@ -1054,7 +1090,60 @@ impl Translator<'_> {
             },
             params,
             results,
+            try_table: None,
         });
+    }
+
+    /// `try_table`: out-of-line landing pads for its catch clauses (skipped on entry), then
+    /// a block whose body the clauses cover (see `Exec::catch`).
+    fn translate_try_table(&mut self, reachable: bool, try_table: &wasmparser::TryTable) {
+        if !reachable {
+            self.enter_block(false, try_table.ty, None);
+            return;
+        }
+        self.materialize_all();
+        let skip = self.emit(Op::Br { offset: 0 });
+        let mut clauses = Vec::with_capacity(try_table.catches.len());
+        for catch in &try_table.catches {
+            use wasmparser::Catch;
+            let (tag, with_ref, label) = match *catch {
+                Catch::One { tag, label } => (Some(tag), false, label),
+                Catch::OneRef { tag, label } => (Some(tag), true, label),
+                Catch::All { label } => (None, false, label),
+                Catch::AllRef { label } => (None, true, label),
+            };
+            // The labels are those around the `try_table` (its own frame is not pushed yet).
+            let (pad, base, height) = match self.target(label) {
+                Target::Return => {
+                    let height = self.stack.len();
+                    let base = self.slot_at(height);
+                    let n = self.num_results;
+                    let pad = self.emit(Op::Return {
+                        src: base,
+                        n: n as u16,
+                    });
+                    (pad, base, height + n)
+                }
+                Target::Label { index, keep, base } => {
+                    let pad = self.emit(Op::Br { offset: 0 });
+                    self.link_to(pad, index);
+                    (pad, base, self.ctrl[index].height + keep)
+                }
+            };
+            // The frame holds the label's values even where its code never pushes them.
+            self.max_height = self.max_height.max(height);
+            clauses.push(CatchClause {
+                tag,
+                with_ref,
+                pad: pad as u32,
+                base,
+            });
+        }
+        self.place_label();
+        let here = self.ops.len();
+        self.patch(skip, here);
+        self.enter_block(true, try_table.ty, None);
+        self.ctrl.last_mut().expect("just pushed").try_table = Some((here, clauses));
     }
 
     /// After a label: the stack holds `height` operands plus `n` temporaries.
@@ -1073,7 +1162,14 @@ impl Translator<'_> {
             }
             return;
         }
-        let ctrl = self.ctrl.pop().expect("validated end");
+        let mut ctrl = self.ctrl.pop().expect("validated end");
+        if let Some((start, clauses)) = ctrl.try_table.take() {
+            self.handlers.push(TryHandler {
+                start: start as u32,
+                end: self.ops.len() as u32,
+                clauses: clauses.into_boxed_slice(),
+            });
+        }
         if ctrl.loop_start.is_some() {
             let (cost, header) = self.costs.pop().expect("loop region");
             match header.map(|at| &mut self.ops[at]) {
@@ -1769,6 +1865,20 @@ impl Translator<'_> {
             } => self.call_indirect(type_index, table_index, true)?,
             Operator::CallRef { type_index } => self.call_ref(type_index, false),
             Operator::ReturnCallRef { type_index } => self.call_ref(type_index, true),
+            Operator::Throw { tag_index } => {
+                let n = self.info.tag_type(tag_index).param_slots();
+                let base = self.pop_span(n);
+                self.emit(Op::Throw {
+                    base,
+                    n: n as u16,
+                    tag: tag_index,
+                });
+            }
+            Operator::ThrowRef => {
+                let top = self.pop();
+                let a = self.read(top);
+                self.emit(Op::ThrowRef { a });
+            }
             Operator::RefAsNonNull => {
                 let top = self.pop();
                 let a = self.read(top);

@@ -108,9 +108,16 @@ pub(crate) enum Builtin {
     TableInit,
     /// `(vmctx, segment) -> status`
     ElemDrop,
+    /// `(vmctx, tag, payload: i64) -> status`: `throw` of a new exception of module tag
+    /// `tag` whose payload is the slot array at `payload`. Never 0: the exception (as a
+    /// `TrapKind::Exception` trap) is pending.
+    Throw,
+    /// `(vmctx, exnref: i64) -> status`: `throw_ref`. Never 0: the exception, or the trap
+    /// for null, is pending.
+    ThrowRef,
 }
 
-pub(crate) const NUM_BUILTINS: usize = 11;
+pub(crate) const NUM_BUILTINS: usize = 13;
 
 impl Builtin {
     pub(crate) fn signature(self, cc: CallConv) -> Signature {
@@ -124,6 +131,8 @@ impl Builtin {
             Builtin::TableGrow => (&[I32, I64, I64], I64),
             Builtin::TableFill => (&[I32, I64, I64, I64], I32),
             Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I64, I64, I64], I32),
+            Builtin::Throw => (&[I32, I64], I32),
+            Builtin::ThrowRef => (&[I64], I32),
         };
         let mut sig = Signature::new(cc);
         sig.params.push(AbiParam::new(I64));

@@ -338,6 +338,32 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) -> u32 {
     }
 }
 
+unsafe extern "C" fn throw(vmctx: *mut VMContext, tag: u32, payload: u64) -> u32 {
+    // SAFETY: as in `elem_drop`; `payload` is the compiled caller's slot array, which holds
+    // the tag's payload (validation typed the operands by the tag's parameters).
+    unsafe {
+        with_store(vmctx, |store, inst| {
+            let tag = store.instance(inst).tags[tag as usize];
+            let n = store.tag(tag).ty.param_slots();
+            let payload = std::slice::from_raw_parts(payload as *const u64, n).into();
+            Err(Trap::exception(store.add_exception(tag, payload)))
+        })
+    }
+}
+
+unsafe extern "C" fn throw_ref(vmctx: *mut VMContext, exnref: u64) -> u32 {
+    // SAFETY: as in `elem_drop`.
+    unsafe {
+        with_store(vmctx, |_, _| {
+            Err(if exnref == wasmtier_runtime::raw_ref::NULL {
+                Trap::new(TrapCode::NullExnRef)
+            } else {
+                Trap::exception(exnref)
+            })
+        })
+    }
+}
+
 /// The builtin table, in `abi::Builtin` order.
 pub(crate) fn table() -> Box<[*const u8]> {
     let t: [*const u8; NUM_BUILTINS] = [
@@ -352,6 +378,8 @@ pub(crate) fn table() -> Box<[*const u8]> {
         table_copy as *const u8,
         table_init as *const u8,
         elem_drop as *const u8,
+        throw as *const u8,
+        throw_ref as *const u8,
     ];
     Box::new(t)
 }

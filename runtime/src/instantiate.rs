@@ -78,6 +78,9 @@ pub fn check_imports(
                         actual.content.matches(expected.content)
                     }
             }
+            (ImportType::Tag(ty), Extern::Tag(t)) => {
+                store.tag(*t).type_id == module.type_ids[*ty as usize]
+            }
             _ => false,
         };
         if !ok {
@@ -109,6 +112,7 @@ pub fn instantiate(
         tables: Vec::with_capacity(module.tables.len()),
         memories: Vec::with_capacity(module.memories.len()),
         globals: Vec::with_capacity(module.globals.len()),
+        tags: Vec::with_capacity(module.tags.len()),
         elem_segments: Vec::with_capacity(module.elements.len()),
         data_segments: Vec::with_capacity(module.data.len()),
         vm: VMInstance {
@@ -123,7 +127,15 @@ pub fn instantiate(
             Extern::Table(t) => inst.tables.push(t),
             Extern::Memory(m) => inst.memories.push(m),
             Extern::Global(g) => inst.globals.push(g),
+            Extern::Tag(t) => inst.tags.push(t),
         }
+    }
+    for &ty in &module.tags[module.num_imported_tags as usize..] {
+        let tag = store.add_tag_with_id(
+            module.types[ty as usize].clone(),
+            module.type_ids[ty as usize],
+        );
+        inst.tags.push(tag);
     }
     for index in module.num_imported_funcs..module.func_types.len() as u32 {
         let f = FuncEntity {

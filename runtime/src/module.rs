@@ -35,6 +35,7 @@ pub fn default_features() -> WasmFeatures {
         .union(WasmFeatures::MULTI_MEMORY)
         .union(WasmFeatures::MEMORY64)
         .union(WasmFeatures::FUNCTION_REFERENCES)
+        .union(WasmFeatures::EXCEPTIONS)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept
@@ -85,6 +86,7 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 impl std::fmt::Display for ExternKind {
@@ -94,6 +96,7 @@ impl std::fmt::Display for ExternKind {
             ExternKind::Table => "table",
             ExternKind::Memory => "memory",
             ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
         })
     }
 }
@@ -106,6 +109,8 @@ pub enum ImportType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of the given module type index (a function type without results).
+    Tag(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +177,9 @@ pub struct ModuleInfo {
     pub num_imported_globals: u32,
     /// Initializers of the defined (non-imported) globals.
     pub global_inits: Vec<ConstExpr>,
+    /// Type index of every tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
     pub elements: Vec<ElementSegment>,
@@ -190,6 +198,11 @@ impl ModuleInfo {
 
     pub fn func_type_id(&self, func_index: u32) -> SharedTypeId {
         self.type_ids[self.func_types[func_index as usize] as usize]
+    }
+
+    /// The type of tag `tag` (module tag index space): its parameters are the payload.
+    pub fn tag_type(&self, tag: u32) -> &FuncType {
+        &self.types[self.tags[tag as usize] as usize]
     }
 
     pub fn num_defined_funcs(&self) -> u32 {
@@ -392,6 +405,7 @@ fn decode_check(
                 }
             }
             Payload::ExportSection(r) => drain(r)?,
+            Payload::TagSection(r) => drain(r)?,
             Payload::ElementSection(r) => {
                 for e in r {
                     let e = e.map_err(malformed)?;
@@ -638,8 +652,10 @@ fn record_payload(
                         info.num_imported_globals += 1;
                         ImportType::Global(g)
                     }
-                    wasmparser::TypeRef::Tag(_) => {
-                        return Err(RecordError::Unsupported("tags are not supported".into()));
+                    wasmparser::TypeRef::Tag(t) => {
+                        info.tags.push(t.func_type_idx);
+                        info.num_imported_tags += 1;
+                        ImportType::Tag(t.func_type_idx)
                     }
                 };
                 info.imports.push(Import {
@@ -686,15 +702,18 @@ fn record_payload(
                     wasmparser::ExternalKind::Table => ExternKind::Table,
                     wasmparser::ExternalKind::Memory => ExternKind::Memory,
                     wasmparser::ExternalKind::Global => ExternKind::Global,
-                    wasmparser::ExternalKind::Tag => {
-                        return Err("tags are not supported".to_string().into());
-                    }
+                    wasmparser::ExternalKind::Tag => ExternKind::Tag,
                 };
                 info.exports.push(Export {
                     name: e.name.to_string(),
                     kind,
                     index: e.index,
                 });
+            }
+        }
+        Payload::TagSection(r) => {
+            for t in r {
+                info.tags.push(t?.func_type_idx);
             }
         }
         Payload::StartSection { func, .. } => info.start = Some(func),

@@ -33,7 +33,11 @@ id_type!(
     TableId,
     GlobalId,
     /// An `externref` value's payload.
-    ExternId
+    ExternId,
+    /// An exception tag (exception-handling proposal).
+    TagId,
+    /// An exception: what an `exnref` points at.
+    ExnId
 );
 
 /// Identifies a store among all stores of the process (never reused).
@@ -49,7 +53,7 @@ impl StoreId {
 
 /// Raw encoding of a reference in a 64-bit value slot: 0 is null, otherwise id + 1.
 pub mod raw_ref {
-    use super::{ExternId, FuncId};
+    use super::{ExnId, ExternId, FuncId};
 
     pub const NULL: u64 = 0;
 
@@ -76,6 +80,34 @@ pub mod raw_ref {
             Some(ExternId((raw - 1) as u32))
         }
     }
+
+    pub fn from_exn(e: Option<ExnId>) -> u64 {
+        e.map_or(NULL, |e| e.0 as u64 + 1)
+    }
+
+    pub fn to_exn(raw: u64) -> Option<ExnId> {
+        if raw == NULL {
+            None
+        } else {
+            Some(ExnId((raw - 1) as u32))
+        }
+    }
+}
+
+/// An exception tag: its identity is its `TagId` (`catch` compares tags, not types); its type
+/// is a function type without results whose parameters are the payload.
+#[derive(Debug, Clone)]
+pub struct TagEntity {
+    pub ty: FuncType,
+    pub type_id: SharedTypeId,
+}
+
+/// A thrown exception: its tag and its payload, as slots (a `v128` takes two, low half
+/// first). Exceptions live as long as their store: there is no collector yet.
+#[derive(Debug, Clone)]
+pub struct ExnEntity {
+    pub tag: TagId,
+    pub payload: Box<[u64]>,
 }
 
 /// Context a host function is called with.
@@ -206,6 +238,8 @@ pub struct InstanceEntity {
     pub tables: Vec<TableId>,
     pub memories: Vec<MemoryId>,
     pub globals: Vec<GlobalId>,
+    /// Every tag of the instance (imported ones first).
+    pub tags: Vec<TagId>,
     /// Element segments as raw references; a dropped segment is empty.
     pub elem_segments: Vec<Arc<[u64]>>,
     /// Data segments; a dropped segment is empty.
@@ -234,6 +268,7 @@ impl InstanceEntity {
             crate::module::ExternKind::Table => Extern::Table(self.tables[i]),
             crate::module::ExternKind::Memory => Extern::Memory(self.memories[i]),
             crate::module::ExternKind::Global => Extern::Global(self.globals[i]),
+            crate::module::ExternKind::Tag => Extern::Tag(self.tags[i]),
         })
     }
 }
@@ -245,6 +280,7 @@ pub enum Extern {
     Table(TableId),
     Memory(MemoryId),
     Global(GlobalId),
+    Tag(TagId),
 }
 
 /// Decides, for one store, whether memories and tables may be created or grow: wasmtime's
@@ -315,6 +351,8 @@ pub struct StoreOpaque {
     tables: Vec<TableEntity>,
     globals: Vec<GlobalEntity>,
     externs: Vec<Box<dyn Any + Send + Sync>>,
+    tags: Vec<TagEntity>,
+    exceptions: Vec<ExnEntity>,
     pub limits: StoreLimits,
     /// The embedder's limiter, consulted on every creation and growth of a memory or table.
     pub limiter: Option<Box<dyn ResourceLimiter>>,
@@ -359,6 +397,8 @@ impl StoreOpaque {
             tables: Vec::new(),
             globals: Vec::new(),
             externs: Vec::new(),
+            tags: Vec::new(),
+            exceptions: Vec::new(),
             limits: StoreLimits::default(),
             limiter: None,
             table_elements_total: 0,
@@ -607,6 +647,33 @@ impl StoreOpaque {
             value: Box::new(cell),
         });
         GlobalId(self.globals.len() as u32 - 1)
+    }
+
+    /// A new tag of type `ty` (a function type without results).
+    pub fn add_tag(&mut self, ty: FuncType) -> TagId {
+        let type_id = self.registry.intern(&ty);
+        self.add_tag_with_id(ty, type_id)
+    }
+
+    /// A new tag of type `ty`, whose engine-wide id is `type_id`.
+    pub fn add_tag_with_id(&mut self, ty: FuncType, type_id: SharedTypeId) -> TagId {
+        self.tags.push(TagEntity { ty, type_id });
+        TagId(self.tags.len() as u32 - 1)
+    }
+
+    pub fn tag(&self, id: TagId) -> &TagEntity {
+        &self.tags[id.index()]
+    }
+
+    /// A new exception of tag `tag` with `payload` (slots); returns its raw `exnref`.
+    pub fn add_exception(&mut self, tag: TagId, payload: Box<[u64]>) -> u64 {
+        self.exceptions.push(ExnEntity { tag, payload });
+        raw_ref::from_exn(Some(ExnId(self.exceptions.len() as u32 - 1)))
+    }
+
+    /// The exception a raw `exnref` of this store names, if it does.
+    pub fn exception(&self, raw: u64) -> Option<&ExnEntity> {
+        self.exceptions.get(raw_ref::to_exn(raw)?.index())
     }
 
     pub fn add_extern(&mut self, value: Box<dyn Any + Send + Sync>) -> ExternId {

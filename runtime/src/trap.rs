@@ -21,6 +21,8 @@ pub enum TrapCode {
     NullReference,
     /// `call_ref` or `return_call_ref` of null.
     NullFuncRef,
+    /// `throw_ref` of null.
+    NullExnRef,
     OutOfFuel,
     Interrupted,
     /// `call_indirect` on a table element that names no function of the store: a reference
@@ -44,6 +46,7 @@ impl TrapCode {
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::NullReference => "null reference",
             TrapCode::NullFuncRef => "null function reference",
+            TrapCode::NullExnRef => "null exception reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::BadFuncRef => "invalid function reference",
@@ -91,6 +94,11 @@ pub enum TrapKind {
     /// interpreter finds this when it translates a function on its first call (lazy
     /// translation); the message says which limit.
     Unsupported(String),
+    /// A wasm exception no handler caught, as a raw `exnref` (see `raw_ref::from_exn`) of
+    /// the store it was thrown in. This is how an exception leaves an activation of one
+    /// tier: a `try_table` further up (in the interpreter) that catches it turns it back
+    /// into the exception; unlike every other kind, it is no trap in the spec's sense.
+    Exception(u64),
 }
 
 /// A trap with its wasm backtrace (innermost frame first).
@@ -127,6 +135,22 @@ impl Trap {
         Trap {
             kind: TrapKind::Unsupported(message.into()),
             backtrace: Vec::new(),
+        }
+    }
+
+    /// An exception thrown and not caught (yet): see [`TrapKind::Exception`].
+    pub fn exception(exnref: u64) -> Trap {
+        Trap {
+            kind: TrapKind::Exception(exnref),
+            backtrace: Vec::new(),
+        }
+    }
+
+    /// The raw `exnref` of an uncaught exception.
+    pub fn exnref(&self) -> Option<u64> {
+        match self.kind {
+            TrapKind::Exception(raw) => Some(raw),
+            _ => None,
         }
     }
 
@@ -175,6 +199,7 @@ impl fmt::Display for Trap {
             TrapKind::Code(c) => f.write_str(c.message()),
             TrapKind::Host(m) | TrapKind::Unsupported(m) => f.write_str(m),
             TrapKind::Exit(s) => write!(f, "exit with status {s}"),
+            TrapKind::Exception(_) => f.write_str("uncaught exception"),
         }
     }
 }

@@ -20,6 +20,8 @@ impl ValType {
     pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
     /// `externref`, short for `(ref null extern)`.
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `exnref`, short for `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
 
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::Ref(_))
@@ -86,6 +88,10 @@ pub enum HeapType {
     Extern,
     /// No host value: the bottom type of external references.
     NoExtern,
+    /// Any exception (the exception-handling proposal's `exn`).
+    Exn,
+    /// No exception: the bottom type of exception references.
+    NoExn,
     /// A function of one type, by its engine-wide id.
     Concrete(SharedTypeId),
 }
@@ -98,6 +104,7 @@ impl HeapType {
             (a, b) if a == b => true,
             (NoFunc, Func | Concrete(_)) | (Concrete(_), Func) => true,
             (NoExtern, Extern) => true,
+            (NoExn, Exn) => true,
             _ => false,
         }
     }
@@ -108,6 +115,11 @@ impl HeapType {
             self,
             HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_)
         )
+    }
+
+    /// Whether references of this type point at exceptions.
+    pub fn is_exn(self) -> bool {
+        matches!(self, HeapType::Exn | HeapType::NoExn)
     }
 
     fn from_wasmparser(
@@ -121,6 +133,8 @@ impl HeapType {
                 A::NoFunc => Ok(HeapType::NoFunc),
                 A::Extern => Ok(HeapType::Extern),
                 A::NoExtern => Ok(HeapType::NoExtern),
+                A::Exn => Ok(HeapType::Exn),
+                A::NoExn => Ok(HeapType::NoExn),
                 other => Err(format!("unsupported heap type {other:?}")),
             },
             wasmparser::HeapType::Concrete(wasmparser::UnpackedIndex::Module(index))
@@ -140,6 +154,8 @@ impl fmt::Display for HeapType {
             HeapType::NoFunc => f.write_str("nofunc"),
             HeapType::Extern => f.write_str("extern"),
             HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
             HeapType::Concrete(id) => write!(f, "(type #{})", id.0),
         }
     }
@@ -157,6 +173,8 @@ impl RefType {
     pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
     /// `externref`, short for `(ref null extern)`.
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref`, short for `(ref null exn)`.
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
 
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
@@ -194,6 +212,7 @@ impl fmt::Display for RefType {
         match (self.nullable, self.heap) {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
             (true, heap) => write!(f, "(ref null {heap})"),
             (false, heap) => write!(f, "(ref {heap})"),
         }

@@ -47,6 +47,17 @@ pub(crate) fn expect_trap(error: &Error, expected: &str) -> Result<(), String> {
     }
 }
 
+/// Ok when `error` is an exception that no handler caught (`assert_exception`).
+pub(crate) fn expect_exception(error: &Error) -> Result<(), String> {
+    match error.as_trap() {
+        Some(trap) if trap.exnref().is_some() => Ok(()),
+        _ => Err(format!(
+            "expected an uncaught exception, got {}",
+            describe_error(error)
+        )),
+    }
+}
+
 /// Ok when `error` is a link error whose message matches `expected`.
 pub(crate) fn expect_link_error(error: &Error, expected: &str) -> Result<(), String> {
     match error {

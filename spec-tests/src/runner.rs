@@ -95,6 +95,14 @@ impl Runner {
                 let result = self.invoke(&call);
                 self.expect_trap(result, message)
             }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Ok(values) => Err(format!(
+                    "expected an uncaught exception, got {}",
+                    describe_vals(&self.store, &values)
+                )),
+                Err(ExecError::Harness(m)) => Err(m),
+                Err(ExecError::Wasm(e)) => crate::errors::expect_exception(&e),
+            },
             WastDirective::AssertInvalid {
                 module, message, ..
             } => self.assert_invalid(module, message),

@@ -61,6 +61,10 @@ pub(crate) fn null_of(heap: &HeapType<'_>) -> Option<Val> {
             shared: false,
             ty: AbstractHeapType::Extern,
         } => Some(Val::ExternRef(None)),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn,
+        } => Some(Val::ExnRef(None)),
         _ => None,
     }
 }
@@ -76,6 +80,8 @@ pub(crate) fn describe_val(store: &Store<()>, val: &Val) -> String {
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "ref.exn".into(),
         Val::ExternRef(Some(r)) => match host_ref_number(store, r) {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern (not a script host value)".into(),

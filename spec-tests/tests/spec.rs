@@ -149,9 +149,12 @@ fn spec_v2_scripts() -> Vec<Script> {
 }
 
 /// The scripts of the Wasm 3.0 suite (`wasm-v3/`) that need only what wasmtier implements.
-fn spec_v3_scripts() -> Vec<Script> {
+/// With `compiled`, for tiers that must compile every function, those that catch
+/// exceptions are left out too.
+fn spec_v3_scripts(compiled: bool) -> Vec<Script> {
     let mut scripts: Vec<Script> = spec(SpecVersion::V3)
-        .filter(|file| !NEEDS_GC_OR_EXCEPTIONS.contains(&file.name()))
+        .filter(|file| !NEEDS_GC.contains(&file.name()))
+        .filter(|file| !(compiled && CATCHES_EXCEPTIONS.contains(&file.name())))
         .map(|file| Script {
             name: format!("wasm-v3/{}", file.name()),
             source: file.raw().to_string(),
@@ -162,26 +165,34 @@ fn spec_v3_scripts() -> Vec<Script> {
     scripts
 }
 
+/// Scripts of `wasm-v3/` that have functions with a `try_table`, which the JIT leaves to the
+/// interpreter: they run in the interpreter's tiers only.
+const CATCHES_EXCEPTIONS: &[&str] = &["instance.wast"];
+
 /// Scripts of `wasm-v3/` that need Wasm 3.0 features wasmtier lacks: GC (which also allows
 /// `global.get` of defined globals in constant expressions, and recursion groups and
-/// subtyping of function types) or exception handling.
-const NEEDS_GC_OR_EXCEPTIONS: &[&str] = &[
+/// subtyping of function types).
+const NEEDS_GC: &[&str] = &[
     "data.wast",
     "elem.wast",
     "global.wast",
-    "imports.wast",
-    "instance.wast",
     "ref_null.wast",
     "type-canon.wast",
     "type-equivalence.wast",
     "type-rec.wast",
 ];
 
+/// Scripts of proposal suites that need GC: `exceptions/tag.wast` links tags whose types
+/// are in explicit recursion groups (`rec`), which wasmparser accepts only with GC.
+const PROPOSAL_SCRIPTS_NEEDING_GC: &[(Proposal, &str)] =
+    &[(Proposal::ExceptionHandling, "tag.wast")];
+
 /// The scripts of a proposal's suite (each a version of the spec's scripts with the
 /// proposal's additions).
 fn proposal_scripts(which: Proposal) -> Vec<Script> {
     let dir = proposal_dir(which);
     let mut scripts: Vec<Script> = proposal(which)
+        .filter(|file| !PROPOSAL_SCRIPTS_NEEDING_GC.contains(&(which, file.name())))
         .map(|file| Script {
             name: format!("proposals/{dir}/{}", file.name()),
             source: file.raw().to_string(),
@@ -216,6 +227,7 @@ fn proposal_dir(which: Proposal) -> &'static str {
         Proposal::Simd => "simd",
         Proposal::RelaxedSimd => "relaxed-simd",
         Proposal::FunctionReferences => "function-references",
+        Proposal::ExceptionHandling => "exceptions",
         other => unimplemented!("wasmtier does not implement {other:?}"),
     }
 }
@@ -256,7 +268,8 @@ fn spec_v2(label: &str, mut config: Config) {
         .wasm_tail_call(false)
         .wasm_extended_const(false)
         .wasm_relaxed_simd(false)
-        .wasm_function_references(false);
+        .wasm_function_references(false)
+        .wasm_exceptions(false);
     let (reports, stats) = run_scripts(&spec_v2_scripts(), &config);
     check(&format!("wasm 2.0 spec suite, {label}"), &reports, &stats);
 }
@@ -273,7 +286,7 @@ fn all_features(mut config: Config) -> Config {
 fn proposals(label: &str, config: Config, run: ProposalRun) {
     let config = all_features(config);
     let which = run.proposals;
-    let mut scripts = spec_v3_scripts();
+    let mut scripts = spec_v3_scripts(run.compiled);
     scripts.extend(which.iter().flat_map(|p| proposal_scripts(*p)));
     let (reports, stats) = run_scripts(&scripts, &config);
     let names: Vec<&str> = which.iter().map(|p| proposal_dir(*p)).collect();
@@ -290,6 +303,51 @@ fn proposals(label: &str, config: Config, run: ProposalRun) {
             "{title}: functions the JIT could not compile ran interpreted"
         );
     }
+}
+
+/// The exception-handling suite (and the wasm-v3 scripts that catch) in a tier with the
+/// JIT: functions that throw are compiled, those with a `try_table` are left to the
+/// interpreter, so exceptions cross from compiled to interpreted frames (and, under
+/// `auto`, back).
+#[cfg(feature = "jit")]
+fn exceptions_mixed(label: &str, config: Config) {
+    let mut scripts: Vec<Script> = spec_v3_scripts(false)
+        .into_iter()
+        .filter(|s| {
+            CATCHES_EXCEPTIONS
+                .iter()
+                .any(|name| s.name == format!("wasm-v3/{name}"))
+        })
+        .collect();
+    scripts.extend(proposal_scripts(Proposal::ExceptionHandling));
+    let (reports, stats) = run_scripts(&scripts, &all_features(config));
+    let title = format!("exceptions suite, {label}");
+    check(&title, &reports, &stats);
+    println!(
+        "{title}: functions left to the interpreter: {}",
+        stats.funcs_left_to_interpreter
+    );
+}
+
+#[cfg(feature = "jit")]
+#[test]
+fn exceptions_jit() {
+    exceptions_mixed("tier jit", config(Tier::Jit));
+}
+
+#[cfg(feature = "jit")]
+#[test]
+fn exceptions_jit_bounds_checks() {
+    exceptions_mixed("tier jit with explicit bounds checks", jit_bounds_checks());
+}
+
+#[cfg(feature = "jit")]
+#[test]
+fn exceptions_auto() {
+    exceptions_mixed(
+        "tier auto (threshold 2, synchronous compilation)",
+        auto_forced_early(),
+    );
 }
 
 fn own_wast(label: &str, config: Config) {
@@ -309,8 +367,21 @@ const PROPOSALS: &[Proposal] = &[
     Proposal::RelaxedSimd,
     Proposal::FunctionReferences,
 ];
-/// The proposals the interpreter implements (a proposal may reach it before the JIT).
-const INTERP_PROPOSALS: &[Proposal] = PROPOSALS;
+/// The proposals the interpreter implements (a proposal may reach it before the JIT):
+/// exception handling's suite runs in the interpreter only, since the JIT leaves every
+/// function with a `try_table` to the interpreter (and compiled tiers must compile all).
+const INTERP_PROPOSALS: &[Proposal] = &[
+    Proposal::ExtendedConst,
+    Proposal::MultiMemory,
+    Proposal::Memory64,
+    Proposal::CustomPageSizes,
+    Proposal::TailCall,
+    Proposal::WideArithmetic,
+    Proposal::Simd,
+    Proposal::RelaxedSimd,
+    Proposal::FunctionReferences,
+    Proposal::ExceptionHandling,
+];
 
 /// The proposal suites one configuration runs, and whether every function of them must
 /// have been compiled (tiers with the JIT: `auto` compiles the functions that got hot).

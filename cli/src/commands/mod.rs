@@ -43,6 +43,7 @@ pub fn set_features(config: &mut Config, wasm: &WasmArgs) {
             WasmFeature::Simd => config.wasm_simd(enable),
             WasmFeature::RelaxedSimd => config.wasm_relaxed_simd(enable),
             WasmFeature::FunctionReferences => config.wasm_function_references(enable),
+            WasmFeature::Exceptions => config.wasm_exceptions(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };

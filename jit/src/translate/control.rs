@@ -1,5 +1,7 @@
 //! Control operators: `nop`, `unreachable`, `block`, `loop`, `if`, `else`, `end`, `br`,
-//! `br_if`, `br_on_null`, `br_on_non_null`, `br_table` and `return`.
+//! `br_if`, `br_on_null`, `br_on_non_null`, `br_table`, `return`, and the exception
+//! handling proposal's `throw` and `throw_ref` (`try_table` is not translated: a function
+//! with one is left to the interpreter, which catches).
 //!
 //! Every wasm block becomes a Cranelift block for its continuation (`dest`, whose parameters
 //! are the block's results); a loop also gets a header block, which its branches target and
@@ -13,9 +15,35 @@ use cranelift_frontend::FunctionBuilder;
 use wasmparser::{BlockType, BrTable, Operator, OperatorsReader};
 
 use super::{ControlFrame, FrameKind, Translator, bargs, unsupported, user_trap};
-use crate::abi::trap_code;
+use crate::abi::{Builtin, trap_code};
 
 impl Translator<'_, '_> {
+    /// `throw`: the payload goes to a slot array for the builtin, which makes the exception
+    /// pending; it leaves compiled code like a trap (see `TrapKind::Exception`).
+    fn throw(&mut self, tag_index: u32) {
+        let params = self.env.info.tag_type(tag_index).params().to_vec();
+        let n = params.len();
+        let slots = super::env::stack_slot_array(
+            &mut self.b,
+            wasmtier_runtime::total_slots(&params).max(1),
+        );
+        let values = self.peekn(n).to_vec();
+        self.stack.truncate(self.stack.len() - n);
+        for ((at, _), v) in wasmtier_runtime::slot_offsets(&params).zip(values) {
+            super::env::store_slot(&mut self.b, v, slots, at);
+        }
+        let tag = self.b.ins().iconst(ir::types::I32, tag_index as i64);
+        self.throw_builtin(Builtin::Throw, &[tag, slots]);
+    }
+
+    /// Calls `throw`'s or `throw_ref`'s builtin, which always fails, and raises what it made
+    /// pending.
+    fn throw_builtin(&mut self, builtin: Builtin, args: &[Value]) {
+        self.vm.call_builtin(&mut self.b, builtin, args);
+        self.b.ins().trap(user_trap(trap_code::PENDING));
+        self.reachable = false;
+    }
+
     /// Translates a control operator; `loop_index` is the ordinal a `loop` has among the
     /// function's loops.
     pub(super) fn control_op(&mut self, op: Operator<'_>, loop_index: u32) -> Result<(), String> {
@@ -26,6 +54,11 @@ impl Translator<'_, '_> {
                 let code = user_trap(trap_code::UNREACHABLE);
                 self.b.ins().trap(code);
                 self.reachable = false;
+            }
+            O::Throw { tag_index } => self.throw(tag_index),
+            O::ThrowRef => {
+                let exnref = self.pop();
+                self.throw_builtin(Builtin::ThrowRef, &[exnref]);
             }
             O::Block { blockty } => self.block(blockty)?,
             O::Loop { blockty } => self.loop_(blockty, loop_index)?,

@@ -640,6 +640,8 @@ impl Translator<'_, '_> {
             | O::BrTable { .. }
             | O::BrOnNull { .. }
             | O::BrOnNonNull { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
             | O::Return => self.control_op(op, loop_index),
             O::Call { .. }
             | O::CallIndirect { .. }
