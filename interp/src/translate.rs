@@ -1453,12 +1453,7 @@ impl Translator<'_> {
         if self.table64(table_index) {
             self.unop(UnOp::TableIndex64);
         }
-        let ty = &self.info.types[type_index as usize];
-        let params = ty.param_slots();
-        let results = if tail { 0 } else { ty.result_slots() };
-        // The element index lands in the slot after the arguments.
-        self.call(params + 1, results, |base| {
-            let index = base.wrapping_add(params as Slot);
+        self.call_through(type_index, tail, |index| {
             if tail {
                 Op::ReturnCallIndirect {
                     index,
@@ -1478,17 +1473,24 @@ impl Translator<'_> {
 
     /// `call_ref`, or with `tail` `return_call_ref`, of a function of type `type_index`.
     fn call_ref(&mut self, type_index: u32, tail: bool) {
-        let ty = &self.info.types[type_index as usize];
-        let params = ty.param_slots();
-        let results = if tail { 0 } else { ty.result_slots() };
-        // The reference lands in the slot after the arguments.
-        self.call(params + 1, results, |base| {
-            let index = base.wrapping_add(params as Slot);
+        self.call_through(type_index, tail, |index| {
             if tail {
                 Op::ReturnCallRef { index }
             } else {
                 Op::CallRef { index }
             }
+        });
+    }
+
+    /// A call (a tail call with `tail`) of a function of type `type_index` through an
+    /// operand above its arguments (a table element index, a function reference): `op`
+    /// makes the call from that operand's slot, just after the arguments.
+    fn call_through(&mut self, type_index: u32, tail: bool, op: impl FnOnce(Slot) -> Op) {
+        let ty = &self.info.types[type_index as usize];
+        let params = ty.param_slots();
+        let results = if tail { 0 } else { ty.result_slots() };
+        self.call(params + 1, results, |base| {
+            op(base.wrapping_add(params as Slot))
         });
     }
 

@@ -285,7 +285,7 @@ fn all_features(mut config: Config) -> Config {
 
 fn proposals(label: &str, config: Config, run: ProposalRun) {
     let config = all_features(config);
-    let which = run.proposals;
+    let which = run.proposals();
     let mut scripts = spec_v3_scripts(run.compiled);
     scripts.extend(which.iter().flat_map(|p| proposal_scripts(*p)));
     let (reports, stats) = run_scripts(&scripts, &config);
@@ -367,40 +367,34 @@ const PROPOSALS: &[Proposal] = &[
     Proposal::RelaxedSimd,
     Proposal::FunctionReferences,
 ];
-/// The proposals the interpreter implements (a proposal may reach it before the JIT):
-/// exception handling's suite runs in the interpreter only, since the JIT leaves every
-/// function with a `try_table` to the interpreter (and compiled tiers must compile all).
-const INTERP_PROPOSALS: &[Proposal] = &[
-    Proposal::ExtendedConst,
-    Proposal::MultiMemory,
-    Proposal::Memory64,
-    Proposal::CustomPageSizes,
-    Proposal::TailCall,
-    Proposal::WideArithmetic,
-    Proposal::Simd,
-    Proposal::RelaxedSimd,
-    Proposal::FunctionReferences,
-    Proposal::ExceptionHandling,
-];
+/// The proposals whose suites run in the interpreter's tiers only, besides [`PROPOSALS`]:
+/// exception handling's, since the JIT leaves every function with a `try_table` to the
+/// interpreter (and compiled tiers must compile all).
+const INTERP_ONLY_PROPOSALS: &[Proposal] = &[Proposal::ExceptionHandling];
 
 /// The proposal suites one configuration runs, and whether every function of them must
 /// have been compiled (tiers with the JIT: `auto` compiles the functions that got hot).
 #[derive(Clone, Copy)]
 struct ProposalRun {
-    proposals: &'static [Proposal],
     compiled: bool,
 }
 
-const INTERPRETED: ProposalRun = ProposalRun {
-    proposals: INTERP_PROPOSALS,
-    compiled: false,
-};
+impl ProposalRun {
+    /// [`PROPOSALS`], and in the interpreter's tiers [`INTERP_ONLY_PROPOSALS`] too.
+    fn proposals(self) -> Vec<Proposal> {
+        let interp_only = if self.compiled {
+            &[][..]
+        } else {
+            INTERP_ONLY_PROPOSALS
+        };
+        PROPOSALS.iter().chain(interp_only).copied().collect()
+    }
+}
+
+const INTERPRETED: ProposalRun = ProposalRun { compiled: false };
 
 #[cfg(feature = "jit")]
-const COMPILED: ProposalRun = ProposalRun {
-    proposals: PROPOSALS,
-    compiled: true,
-};
+const COMPILED: ProposalRun = ProposalRun { compiled: true };
 
 /// One set of tests (the official suite, the proposals' suites, wasmtier's own scripts) per
 /// configuration.
