@@ -145,6 +145,43 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
         }
         Op::Copy { dst, src } => instr(h::copy, lanes(dst, src, 0, 0)),
         Op::Copy2 { dst, a, b } => instr(h::copy2, lanes(dst, a, b, 0)),
+        Op::CopyTwo { dst_a, a, dst_b, b } => instr(h::copy_two, lanes(dst_a, a, dst_b, b)),
+        Op::ShrUAnd {
+            dst,
+            a,
+            shift,
+            mask,
+        } => instr(h::shr_u_and, lanes(dst, a, shift, mask)),
+        Op::MulAdd { dst, a, b, c } => instr(h::mul_add, lanes(dst, a, b, c)),
+        Op::AddShl { dst, a, b, shift } => instr(h::add_shl, lanes(dst, a, b, shift)),
+        Op::AddBrIfNez { slot, k, offset } => {
+            instr(h::add_br_if_nez, lanes_hi(slot, k as u16, offset as u32))
+        }
+        Op::AddBrIfEqz { slot, k, offset } => {
+            instr(h::add_br_if_eqz, lanes_hi(slot, k as u16, offset as u32))
+        }
+        Op::AddBrIfNezLoop { slot, k, offset } => instr(
+            h::add_br_if_nez_loop,
+            lanes_hi(slot, k as u16, offset as u32),
+        ),
+        Op::AddBrIfEqzLoop { slot, k, offset } => instr(
+            h::add_br_if_eqz_loop,
+            lanes_hi(slot, k as u16, offset as u32),
+        ),
+        Op::LoadAddShl {
+            op,
+            dst,
+            a,
+            b,
+            shift,
+        } => instr(h::LOAD_ADD_SHL[op as usize], lanes(dst, a, b, shift)),
+        Op::StoreAddShl {
+            op,
+            a,
+            b,
+            value,
+            shift,
+        } => instr(h::STORE_ADD_SHL[op as usize], lanes(a, b, value, shift)),
         Op::CopySpan { dst, src, n } => instr(h::copy_span, lanes(dst, src, n, 0)),
         Op::Const32 { dst, value } => instr(h::const32, lanes_hi(dst, 0, value)),
         Op::ConstPool { dst, index } => instr(h::const_pool, lanes_hi(dst, 0, index)),
@@ -172,6 +209,26 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             value,
             offset,
         } => instr(h::STORE[op as usize], lanes_hi(addr, value, offset)),
+        Op::LoadAdd {
+            op,
+            dst,
+            a,
+            b,
+            offset,
+        } => instr(h::LOAD_ADD[op as usize], lanes(dst, a, b, offset)),
+        Op::LoadAddImm { op, dst, a, k } => {
+            instr(h::LOAD_ADD_IMM[op as usize], lanes_hi(dst, a, k))
+        }
+        Op::StoreAdd {
+            op,
+            a,
+            b,
+            value,
+            offset,
+        } => instr(h::STORE_ADD[op as usize], lanes(a, b, value, offset)),
+        Op::StoreAddImm { op, a, k, value } => {
+            instr(h::STORE_ADD_IMM[op as usize], lanes_hi(a, value, k))
+        }
         Op::LoadAbs { op, dst, addr } => instr(h::LOAD_ABS[op as usize], lanes_hi(dst, 0, addr)),
         Op::StoreImm {
             op,

@@ -1011,6 +1011,9 @@ fn execute(
     let result = match entered {
         Err(exit) => Err(st.take_trap(exit)),
         Ok(()) => loop {
+            #[cfg(feature = "op-profile")]
+            // SAFETY: `pc` points at an instruction of a live function.
+            crate::profile::record(unsafe { (*pc).handler });
             // SAFETY: `pc` points at an instruction of a live function; see the module docs
             // for why the handlers' accesses are in bounds.
             match unsafe { ((*pc).handler)(pc, fp, mem, &mut st) } {
@@ -1028,6 +1031,8 @@ fn execute(
         },
     };
     give_back_frames(std::mem::take(&mut st.frames));
+    #[cfg(feature = "op-profile")]
+    crate::profile::dump();
     result
 }
 

@@ -168,6 +168,28 @@ macro_rules! slot {
     };
 }
 
+/// `a + (b << shift)` in i32 arithmetic (`shift` is below 32).
+#[inline(always)]
+fn shifted_sum(a: u64, b: u64, shift: usize) -> u32 {
+    u32v(a).wrapping_add(u32v(b) << shift)
+}
+
+/// Adds the sign-extended 16-bit lane 1 to the i32 in the slot named by lane 0, and
+/// returns the sum.
+///
+/// # Safety
+/// `pc` points at an instruction whose lane 0 names a slot of the frame at `fp`.
+#[inline(always)]
+unsafe fn add_imm16(fp: *mut u64, pc: *const Instr) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let slot = fp.add(lane!(pc, 0));
+        let v = u32v(*slot).wrapping_add(lane!(pc, 1) as u16 as i16 as i32 as u32);
+        *slot = from_u32(v);
+        v
+    }
+}
+
 /// Relative jump by the high 32 bits.
 macro_rules! jump {
     ($pc:ident) => {
@@ -680,6 +702,44 @@ handlers! { [pc fp mem st]
         *dst.add(1) = b;
         pc = pc.add(1);
     }
+    copy_two {
+        *fp.add(lane!(pc, 0)) = slot!(fp, pc, 1);
+        *fp.add(lane!(pc, 2)) = slot!(fp, pc, 3);
+        pc = pc.add(1);
+    }
+    shr_u_and {
+        let v = (u32v(slot!(fp, pc, 1)) >> lane!(pc, 2)) & lane!(pc, 3) as u32;
+        *fp.add(lane!(pc, 0)) = from_u32(v);
+        pc = pc.add(1);
+    }
+    mul_add {
+        let v = u32v(slot!(fp, pc, 1))
+            .wrapping_mul(u32v(slot!(fp, pc, 2)))
+            .wrapping_add(u32v(slot!(fp, pc, 3)));
+        *fp.add(lane!(pc, 0)) = from_u32(v);
+        pc = pc.add(1);
+    }
+    add_shl {
+        let v = shifted_sum(slot!(fp, pc, 1), slot!(fp, pc, 2), lane!(pc, 3));
+        *fp.add(lane!(pc, 0)) = from_u32(v);
+        pc = pc.add(1);
+    }
+    add_br_if_nez {
+        let v = add_imm16(fp, pc);
+        jump_if!(pc, v != 0);
+    }
+    add_br_if_eqz {
+        let v = add_imm16(fp, pc);
+        jump_if!(pc, v == 0);
+    }
+    add_br_if_nez_loop {
+        let v = add_imm16(fp, pc);
+        jump_back_if!(pc fp mem st, v != 0);
+    }
+    add_br_if_eqz_loop {
+        let v = add_imm16(fp, pc);
+        jump_back_if!(pc fp mem st, v == 0);
+    }
     copy_span {
         move_slots(fp.add(lane!(pc, 1)), fp.add(lane!(pc, 0)), lane!(pc, 2));
         pc = pc.add(1);
@@ -1009,6 +1069,36 @@ macro_rules! load_handlers {
                 pc = pc.add(1);
             })* }
         }
+        mod load_add {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let base = u32v(slot!(fp, pc, 1)).wrapping_add(u32v(slot!(fp, pc, 2)));
+                let ea = addr!(pc st, base, lane!(pc, 3), $n);
+                let $v = <$t>::from_le_bytes(ptr::read_unaligned(mem.add(ea) as *const [u8; $n]));
+                *fp.add(lane!(pc, 0)) = $conv;
+                pc = pc.add(1);
+            })* }
+        }
+        mod load_add_imm {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let base = u32v(slot!(fp, pc, 1)).wrapping_add(hi32!(pc));
+                let ea = addr!(pc st, base, 0, $n);
+                let $v = <$t>::from_le_bytes(ptr::read_unaligned(mem.add(ea) as *const [u8; $n]));
+                *fp.add(lane!(pc, 0)) = $conv;
+                pc = pc.add(1);
+            })* }
+        }
+        mod load_add_shl {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let base = shifted_sum(slot!(fp, pc, 1), slot!(fp, pc, 2), lane!(pc, 3));
+                let ea = addr!(pc st, base, 0, $n);
+                let $v = <$t>::from_le_bytes(ptr::read_unaligned(mem.add(ea) as *const [u8; $n]));
+                *fp.add(lane!(pc, 0)) = $conv;
+                pc = pc.add(1);
+            })* }
+        }
         mod load_abs {
             use super::*;
             handlers! { [pc fp mem st] $($name {
@@ -1036,6 +1126,9 @@ macro_rules! load_handlers {
         pub(crate) const LOAD: &[Handler] = &[$(load::$name,)*];
         pub(crate) const LOAD_MEM: &[Handler] = &[$(load_mem::$name,)*];
         pub(crate) const LOAD_ABS: &[Handler] = &[$(load_abs::$name,)*];
+        pub(crate) const LOAD_ADD: &[Handler] = &[$(load_add::$name,)*];
+        pub(crate) const LOAD_ADD_IMM: &[Handler] = &[$(load_add_imm::$name,)*];
+        pub(crate) const LOAD_ADD_SHL: &[Handler] = &[$(load_add_shl::$name,)*];
     };
 }
 for_each_load!(load_handlers);
@@ -1048,6 +1141,36 @@ macro_rules! store_handlers {
             handlers! { [pc fp mem st] $($name {
                 let $v = slot!(fp, pc, 1);
                 let ea = addr!(pc st, slot!(fp, pc, 0), hi32!(pc), $n);
+                ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
+                pc = pc.add(1);
+            })* }
+        }
+        mod store_add {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let $v = slot!(fp, pc, 2);
+                let base = u32v(slot!(fp, pc, 0)).wrapping_add(u32v(slot!(fp, pc, 1)));
+                let ea = addr!(pc st, base, lane!(pc, 3), $n);
+                ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
+                pc = pc.add(1);
+            })* }
+        }
+        mod store_add_imm {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let $v = slot!(fp, pc, 1);
+                let base = u32v(slot!(fp, pc, 0)).wrapping_add(hi32!(pc));
+                let ea = addr!(pc st, base, 0, $n);
+                ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
+                pc = pc.add(1);
+            })* }
+        }
+        mod store_add_shl {
+            use super::*;
+            handlers! { [pc fp mem st] $($name {
+                let $v = slot!(fp, pc, 2);
+                let base = shifted_sum(slot!(fp, pc, 0), slot!(fp, pc, 1), lane!(pc, 3));
+                let ea = addr!(pc st, base, 0, $n);
                 ptr::write_unaligned(mem.add(ea) as *mut [u8; $n], ($conv).to_le_bytes());
                 pc = pc.add(1);
             })* }
@@ -1089,6 +1212,9 @@ macro_rules! store_handlers {
         pub(crate) const STORE_MEM: &[Handler] = &[$(store_mem::$name,)*];
         pub(crate) const STORE_IMM: &[Handler] = &[$(store_imm::$name,)*];
         pub(crate) const STORE_ABS: &[Handler] = &[$(store_abs::$name,)*];
+        pub(crate) const STORE_ADD: &[Handler] = &[$(store_add::$name,)*];
+        pub(crate) const STORE_ADD_IMM: &[Handler] = &[$(store_add_imm::$name,)*];
+        pub(crate) const STORE_ADD_SHL: &[Handler] = &[$(store_add_shl::$name,)*];
     };
 }
 for_each_store!(store_handlers);

@@ -12,6 +12,8 @@ mod handlers;
 mod lazy;
 mod numeric;
 pub mod ops;
+#[cfg(feature = "op-profile")]
+mod profile;
 pub mod simd;
 mod tier;
 mod translate;

@@ -592,6 +592,31 @@ pub enum Op {
         cond: Slot,
         offset: i32,
     },
+    /// `slot += k` (i32), then a jump when the sum is non-zero: a counted loop's
+    /// `local.tee` and `br_if`.
+    AddBrIfNez {
+        slot: Slot,
+        k: i16,
+        offset: i32,
+    },
+    /// `slot += k` (i32), then a jump when the sum is zero.
+    AddBrIfEqz {
+        slot: Slot,
+        k: i16,
+        offset: i32,
+    },
+    /// `AddBrIfNez` as a loop's back edge (see `BrLoop`).
+    AddBrIfNezLoop {
+        slot: Slot,
+        k: i16,
+        offset: i32,
+    },
+    /// `AddBrIfEqz` as a loop's back edge.
+    AddBrIfEqzLoop {
+        slot: Slot,
+        k: i16,
+        offset: i32,
+    },
     BrIfCmpLoop {
         op: CmpOp,
         a: Slot,
@@ -707,6 +732,13 @@ pub enum Op {
         a: Slot,
         b: Slot,
     },
+    /// Two copies in order: `a` to `dst_a`, then `b` to `dst_b`.
+    CopyTwo {
+        dst_a: Slot,
+        a: Slot,
+        dst_b: Slot,
+        b: Slot,
+    },
     /// Copies `n` consecutive slots (the ranges may overlap, `dst < src`).
     CopySpan {
         dst: Slot,
@@ -794,6 +826,28 @@ pub enum Op {
         b: Slot,
     },
 
+    /// Fused i32 arithmetic: `dst = (a >> shift) & mask`, a bit-field extract.
+    ShrUAnd {
+        dst: Slot,
+        a: Slot,
+        shift: u16,
+        mask: u16,
+    },
+    /// `dst = a * b + c` (i32).
+    MulAdd {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        c: Slot,
+    },
+    /// `dst = a + (b << shift)` (i32), an indexed address.
+    AddShl {
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        shift: u16,
+    },
+
     // ---- memory: `offset` is the static memarg offset ----
     Load {
         op: LoadOp,
@@ -806,6 +860,55 @@ pub enum Op {
         addr: Slot,
         value: Slot,
         offset: u32,
+    },
+    /// A load whose address is the wrapping 32-bit sum of two slots (a fused `i32.add`),
+    /// plus a 16-bit offset.
+    LoadAdd {
+        op: LoadOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        offset: u16,
+    },
+    /// A load with offset 0 whose address is a slot plus a constant, wrapping at 32 bits
+    /// (a fused `i32.add` with a constant operand).
+    LoadAddImm {
+        op: LoadOp,
+        dst: Slot,
+        a: Slot,
+        k: u32,
+    },
+    /// A load with offset 0 from `a + (b << shift)`, wrapping at 32 bits (a fused
+    /// `AddShl`).
+    LoadAddShl {
+        op: LoadOp,
+        dst: Slot,
+        a: Slot,
+        b: Slot,
+        shift: u16,
+    },
+    /// A store with offset 0 to `a + (b << shift)`, wrapping at 32 bits.
+    StoreAddShl {
+        op: StoreOp,
+        a: Slot,
+        b: Slot,
+        value: Slot,
+        shift: u16,
+    },
+    /// A store whose address is the wrapping 32-bit sum of two slots, plus a 16-bit offset.
+    StoreAdd {
+        op: StoreOp,
+        a: Slot,
+        b: Slot,
+        value: Slot,
+        offset: u16,
+    },
+    /// A store with offset 0 whose address is a slot plus a constant, wrapping at 32 bits.
+    StoreAddImm {
+        op: StoreOp,
+        a: Slot,
+        k: u32,
+        value: Slot,
     },
     /// A load from a constant address (the address operand plus the offset).
     LoadAbs {
@@ -1069,7 +1172,11 @@ impl Op {
             | Op::BrIfNezLoop { offset, .. }
             | Op::BrIfEqzLoop { offset, .. }
             | Op::BrIfCmpLoop { offset, .. }
-            | Op::BrIfCmpImmLoop { offset, .. } => Some(offset),
+            | Op::BrIfCmpImmLoop { offset, .. }
+            | Op::AddBrIfNez { offset, .. }
+            | Op::AddBrIfEqz { offset, .. }
+            | Op::AddBrIfNezLoop { offset, .. }
+            | Op::AddBrIfEqzLoop { offset, .. } => Some(offset),
             _ => None,
         }
     }
@@ -1091,7 +1198,11 @@ impl Op {
             Op::BrIfNez { cond, .. }
             | Op::BrIfEqz { cond, .. }
             | Op::BrIfNezLoop { cond, .. }
-            | Op::BrIfEqzLoop { cond, .. } => f(cond, 1),
+            | Op::BrIfEqzLoop { cond, .. }
+            | Op::AddBrIfNez { slot: cond, .. }
+            | Op::AddBrIfEqz { slot: cond, .. }
+            | Op::AddBrIfNezLoop { slot: cond, .. }
+            | Op::AddBrIfEqzLoop { slot: cond, .. } => f(cond, 1),
             Op::BrIfCmp { a, b, .. } | Op::BrIfCmpLoop { a, b, .. } => {
                 f(a, 1);
                 f(b, 1);
@@ -1119,6 +1230,16 @@ impl Op {
                 f(a, 1);
                 f(b, 1);
             }
+            Op::CopyTwo { dst_a, a, dst_b, b } => {
+                for s in [dst_a, a, dst_b, b] {
+                    f(s, 1);
+                }
+            }
+            Op::MulAdd { dst, a, b, c } => {
+                for s in [dst, a, b, c] {
+                    f(s, 1);
+                }
+            }
             Op::CopySpan { dst, src, n } => {
                 f(dst, n);
                 f(src, n);
@@ -1144,6 +1265,8 @@ impl Op {
             | Op::BinRI { dst, a, .. }
             | Op::BinTrapRI { dst, a, .. }
             | Op::Load { dst, addr: a, .. }
+            | Op::LoadAddImm { dst, a, .. }
+            | Op::ShrUAnd { dst, a, .. }
             | Op::MemoryGrow { dst, delta: a, .. }
             | Op::LoadMem { dst, addr: a, .. }
             | Op::TableGet { dst, index: a, .. } => {
@@ -1154,12 +1277,22 @@ impl Op {
                 f(dst, 1);
                 f(b, 1);
             }
-            Op::Bin { dst, a, b, .. } | Op::BinTrap { dst, a, b, .. } => {
+            Op::Bin { dst, a, b, .. }
+            | Op::BinTrap { dst, a, b, .. }
+            | Op::LoadAdd { dst, a, b, .. }
+            | Op::LoadAddShl { dst, a, b, .. }
+            | Op::AddShl { dst, a, b, .. } => {
                 f(dst, 1);
                 f(a, 1);
                 f(b, 1);
             }
+            Op::StoreAdd { a, b, value, .. } | Op::StoreAddShl { a, b, value, .. } => {
+                for s in [a, b, value] {
+                    f(s, 1);
+                }
+            }
             Op::Store { addr, value, .. }
+            | Op::StoreAddImm { a: addr, value, .. }
             | Op::TableSet {
                 index: addr, value, ..
             } => {
@@ -1265,6 +1398,8 @@ impl Op {
             Op::BrIfEqz { cond, offset } => Op::BrIfEqzLoop { cond, offset },
             Op::BrIfCmp { op, a, b, offset } => Op::BrIfCmpLoop { op, a, b, offset },
             Op::BrIfCmpImm { op, a, b, offset } => Op::BrIfCmpImmLoop { op, a, b, offset },
+            Op::AddBrIfNez { slot, k, offset } => Op::AddBrIfNezLoop { slot, k, offset },
+            Op::AddBrIfEqz { slot, k, offset } => Op::AddBrIfEqzLoop { slot, k, offset },
             _ => return None,
         })
     }
@@ -1288,6 +1423,13 @@ impl Op {
             | Op::BinTrapRI { dst, .. }
             | Op::BinTrapIR { dst, .. }
             | Op::Load { dst, .. }
+            | Op::CopyTwo { dst_b: dst, .. }
+            | Op::ShrUAnd { dst, .. }
+            | Op::MulAdd { dst, .. }
+            | Op::AddShl { dst, .. }
+            | Op::LoadAdd { dst, .. }
+            | Op::LoadAddImm { dst, .. }
+            | Op::LoadAddShl { dst, .. }
             | Op::LoadAbs { dst, .. }
             | Op::LoadMem { dst, .. }
             | Op::MemorySize { dst, .. }

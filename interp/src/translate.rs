@@ -128,6 +128,17 @@ enum Target {
     },
 }
 
+/// The address of a memory access folded from the `i32.add` that computed it
+/// (`Translator::take_address_sum`).
+enum AddressSum {
+    /// The sum of two slots.
+    Slots(Slot, Slot),
+    /// A slot plus a constant.
+    Imm(Slot, u32),
+    /// `a + (b << shift)`, offset 0.
+    Shifted(Slot, Slot, u16),
+}
+
 /// The operand class of a binary operation (`Translator::binary_form`).
 enum BinForm {
     Slots {
@@ -651,6 +662,18 @@ impl Translator<'_> {
     // ---- emitting ----
 
     fn emit(&mut self, op: Op) -> usize {
+        if let Op::Copy { dst, src } = op
+            && let Some(last) = self.last_fusable()
+            && let Op::Copy { dst: dst_a, src: a } = *last
+        {
+            *last = Op::CopyTwo {
+                dst_a,
+                a,
+                dst_b: dst,
+                b: src,
+            };
+            return self.ops.len() - 1;
+        }
         self.ops.push(op);
         self.ops.len() - 1
     }
@@ -700,6 +723,9 @@ impl Translator<'_> {
     /// Emits a jump taken when the i32 `cond` is non-zero (`when` true) or zero, fused with
     /// the comparison that produced it where possible. Returns the jump's index.
     fn emit_cond_jump(&mut self, cond: (Operand, Slot), when: bool, fresh: bool) -> usize {
+        if fresh && let Some(at) = self.fuse_cond_jump(cond, when) {
+            return at;
+        }
         if cond.0 == Operand::Temp && fresh {
             let slot = cond.1;
             if let Some(last) = self.last_fusable() {
@@ -757,6 +783,77 @@ impl Translator<'_> {
         } else {
             Op::BrIfEqz { cond, offset: 0 }
         })
+    }
+
+    /// The conditional jumps that fuse with more than a comparison just emitted: a local
+    /// incremented by `local.tee` before the test (`AddBrIf*`), and a comparison whose
+    /// result `i32.eqz` negated (both ops go).
+    fn fuse_cond_jump(&mut self, cond: (Operand, Slot), when: bool) -> Option<usize> {
+        let last = *self.last_fusable()?;
+        let fused = match (cond.0, last) {
+            (
+                Operand::Local(l),
+                Op::BinRI {
+                    op: BinOp::I32Add,
+                    dst,
+                    a,
+                    b,
+                },
+            ) if dst == l && a == l => {
+                let k = fits_i16(b)?;
+                if when {
+                    Op::AddBrIfNez {
+                        slot: l,
+                        k,
+                        offset: 0,
+                    }
+                } else {
+                    Op::AddBrIfEqz {
+                        slot: l,
+                        k,
+                        offset: 0,
+                    }
+                }
+            }
+            (
+                Operand::Temp,
+                Op::Un {
+                    op: UnOp::I32Eqz,
+                    dst,
+                    a,
+                },
+            ) if dst == cond.1 && a == cond.1 && self.ops.len() >= self.barrier + 2 => {
+                // `when` the negation is non-zero: when the comparison does not hold.
+                let holds = !when;
+                match self.ops[self.ops.len() - 2] {
+                    Op::Bin { op, dst, a, b } if dst == cond.1 => {
+                        let c = CmpOp::branch_on(op)?;
+                        Op::BrIfCmp {
+                            op: if holds { c } else { c.negated() },
+                            a,
+                            b,
+                            offset: 0,
+                        }
+                    }
+                    Op::BinRI { op, dst, a, b } if dst == cond.1 => {
+                        let c = CmpOp::branch_on(op)?;
+                        Op::BrIfCmpImm {
+                            op: if holds { c } else { c.negated() },
+                            a,
+                            b: fits_i16(b)?,
+                            offset: 0,
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        if matches!(fused, Op::BrIfCmp { .. } | Op::BrIfCmpImm { .. }) {
+            self.ops.pop();
+        }
+        *self.ops.last_mut().expect("the fused op") = fused;
+        Some(self.ops.len() - 1)
     }
 
     // ---- branches ----
@@ -1257,7 +1354,106 @@ impl Translator<'_> {
             },
             BinForm::LeftImm { dst, a, b } => Op::BinIR { op, dst, a, b },
         };
+        let new = self.fuse_with_operand(new);
         self.emit(new);
+    }
+
+    /// Fuses binary op `op`, about to be emitted, with the op just emitted when that one
+    /// computed an operand of `op` into the temporary that `op` consumes: the pairs that
+    /// real programs run most (bit-field extracts, multiply-accumulate, scaled indices,
+    /// sign extensions).
+    /// A temporary operand sits in `op`'s own result slot (left) or the one after it
+    /// (right); nothing else reads it, so the first op's write can go.
+    fn fuse_with_operand(&mut self, op: Op) -> Op {
+        let Some(&mut last) = self.last_fusable() else {
+            return op;
+        };
+        let fused = match (last, op) {
+            (
+                Op::BinRI {
+                    op: BinOp::I32ShrU,
+                    dst: t,
+                    a: x,
+                    b: shift,
+                },
+                Op::BinRI {
+                    op: BinOp::I32And,
+                    dst,
+                    a,
+                    b: mask,
+                },
+            ) if t == a && a == dst && mask <= u16::MAX as u32 => Op::ShrUAnd {
+                dst,
+                a: x,
+                shift: (shift % 32) as u16,
+                mask: mask as u16,
+            },
+            (
+                Op::Bin {
+                    op: BinOp::I32Mul,
+                    dst: t,
+                    a: x,
+                    b: y,
+                },
+                Op::Bin {
+                    op: BinOp::I32Add,
+                    dst,
+                    a,
+                    b,
+                },
+            ) if (t == a && a == dst) || (t == b && b == dst + 1) => Op::MulAdd {
+                dst,
+                a: x,
+                b: y,
+                c: if t == a { b } else { a },
+            },
+            (
+                Op::BinRI {
+                    op: BinOp::I32Shl,
+                    dst: t,
+                    a: x,
+                    b: shift,
+                },
+                Op::Bin {
+                    op: BinOp::I32Add,
+                    dst,
+                    a,
+                    b,
+                },
+            ) if (t == a && a == dst) || (t == b && b == dst + 1) => Op::AddShl {
+                dst,
+                a: if t == a { b } else { a },
+                b: x,
+                shift: (shift % 32) as u16,
+            },
+            // A sign extension written as a pair of shifts (code built without the
+            // sign-extension operators).
+            (
+                Op::BinRI {
+                    op: BinOp::I32Shl,
+                    dst: t,
+                    a: x,
+                    b: left,
+                },
+                Op::BinRI {
+                    op: BinOp::I32ShrS,
+                    dst,
+                    a,
+                    b: right,
+                },
+            ) if t == a && a == dst && left == right && (left == 16 || left == 24) => Op::Un {
+                op: if left == 16 {
+                    UnOp::I32Extend16S
+                } else {
+                    UnOp::I32Extend8S
+                },
+                dst,
+                a: x,
+            },
+            _ => return op,
+        };
+        self.ops.pop();
+        fused
     }
 
     fn binop_trap(&mut self, op: BinTrapOp) {
@@ -1291,6 +1487,27 @@ impl Translator<'_> {
             self.emit(Op::LoadAbs { op, dst, addr: abs });
             return;
         }
+        if let Some(sum) = self.take_address_sum(addr, offset) {
+            let dst = self.push_temp();
+            self.emit(match sum {
+                AddressSum::Slots(a, b) => Op::LoadAdd {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    offset: offset as u16,
+                },
+                AddressSum::Imm(a, k) => Op::LoadAddImm { op, dst, a, k },
+                AddressSum::Shifted(a, b, shift) => Op::LoadAddShl {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    shift,
+                },
+            });
+            return;
+        }
         let addr = self.read(addr);
         let dst = self.push_temp();
         self.emit(Op::Load {
@@ -1299,6 +1516,36 @@ impl Translator<'_> {
             addr,
             offset,
         });
+    }
+
+    /// Folds the `i32.add` that computed a memory-0 address into the access: when the
+    /// address is the temporary that the op just emitted wrote as a sum, that op is taken
+    /// back and its operands returned. A sum of two slots leaves room for a 16-bit offset
+    /// in the access, a sum with a constant or a shifted index for none.
+    fn take_address_sum(&mut self, addr: (Operand, Slot), offset: u32) -> Option<AddressSum> {
+        if addr.0 != Operand::Temp {
+            return None;
+        }
+        let sum = match *self.last_fusable()? {
+            Op::Bin {
+                op: BinOp::I32Add,
+                dst,
+                a,
+                b,
+            } if dst == addr.1 && offset <= u16::MAX as u32 => AddressSum::Slots(a, b),
+            Op::BinRI {
+                op: BinOp::I32Add,
+                dst,
+                a,
+                b,
+            } if dst == addr.1 && offset == 0 => AddressSum::Imm(a, b),
+            Op::AddShl { dst, a, b, shift } if dst == addr.1 && offset == 0 => {
+                AddressSum::Shifted(a, b, shift)
+            }
+            _ => return None,
+        };
+        self.ops.pop();
+        Some(sum)
     }
 
     fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) {
@@ -1322,6 +1569,29 @@ impl Translator<'_> {
                 op,
                 value,
                 addr: abs,
+            });
+            return;
+        }
+        if matches!(value.0, Operand::Temp | Operand::Local(_))
+            && let Some(sum) = self.take_address_sum(addr, offset)
+        {
+            let value = self.read(value);
+            self.emit(match sum {
+                AddressSum::Slots(a, b) => Op::StoreAdd {
+                    op,
+                    a,
+                    b,
+                    value,
+                    offset: offset as u16,
+                },
+                AddressSum::Imm(a, k) => Op::StoreAddImm { op, a, k, value },
+                AddressSum::Shifted(a, b, shift) => Op::StoreAddShl {
+                    op,
+                    a,
+                    b,
+                    value,
+                    shift,
+                },
             });
             return;
         }
