@@ -25,6 +25,13 @@ const LOOPS: &str = r#"(module
         (loop $forever (br $forever))
         (br_if $counted (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
                                 (i32.const 16)))))
+    ;; Back edges the interpreter fuses: a `br_table` entry (which jumps to the loop
+    ;; header), and a `local.tee` increment tested by `br_if` (about 2^32 iterations).
+    (func (export "forever_br_table") (param $i i32)
+      (loop $l (br_table $l $l (local.get $i))))
+    (func (export "forever_counting") (local $n i32)
+      (local.set $n (i32.const 1))
+      (loop $l (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const 1))))))
     ;; No loops, no calls: the JIT checks for interruption on entry from the runtime.
     (func (export "leaf") (result i32) (i32.const 7)))"#;
 
@@ -68,6 +75,27 @@ fn infinite_loop_runs_out_of_fuel() {
         assert_eq!(trap.code(), Some(TrapCode::OutOfFuel), "tier {tier}");
         assert_eq!(trap.to_string(), "all fuel consumed");
         assert_eq!(store.get_fuel().unwrap(), 0, "tier {tier}");
+
+        for entry in [0, 1, 5] {
+            store.set_fuel(100_000).unwrap();
+            let forever = instance
+                .get_typed_func::<i32, ()>(&store, "forever_br_table")
+                .unwrap();
+            let err = forever.call(&mut store, entry).unwrap_err();
+            let code = err.as_trap().and_then(|t| t.code());
+            assert_eq!(
+                code,
+                Some(TrapCode::OutOfFuel),
+                "tier {tier}, entry {entry}"
+            );
+        }
+        store.set_fuel(100_000).unwrap();
+        let counting = instance
+            .get_typed_func::<(), ()>(&store, "forever_counting")
+            .unwrap();
+        let err = counting.call(&mut store, ()).unwrap_err();
+        let code = err.as_trap().and_then(|t| t.code());
+        assert_eq!(code, Some(TrapCode::OutOfFuel), "tier {tier}");
     }
 }
 
@@ -113,6 +141,7 @@ fn interrupt_handle_stops_an_infinite_loop_promptly() {
         "forever",
         "forever_around_counted",
         "forever_inside_counted",
+        "forever_counting",
     ] {
         for (tier, store, instance) in setups(false) {
             interrupt_stops_forever(tier, store, instance, name);

@@ -74,6 +74,8 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
     Ok(match *op {
         Op::Unreachable => instr(h::unreachable, 0),
         Op::Br { offset } => instr(h::br, lanes_hi(0, 0, offset as u32)),
+        // Never dispatched to (`br_table` reads the offset), but valid as a jump all the same.
+        Op::BrTableEntry { offset } => instr(h::br, lanes_hi(0, 0, offset as u32)),
         Op::BrIfNez { cond, offset } => instr(h::br_if_nez, lanes_hi(cond, 0, offset as u32)),
         Op::BrIfEqz { cond, offset } => instr(h::br_if_eqz, lanes_hi(cond, 0, offset as u32)),
         Op::BrIfCmp { op, a, b, offset } => {
@@ -99,6 +101,7 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             lanes_hi(a, b as u16, offset as u32),
         ),
         Op::BrTable { index, len } => instr(h::br_table, lanes_hi(index, 0, len)),
+        Op::BrTableAdd { index, k, len } => instr(h::br_table_add, lanes_hi(index, k as u16, len)),
         Op::Return { src, n } => {
             let handler: Handler = match n {
                 0 => h::ret0,
@@ -108,6 +111,10 @@ fn link_op(op: &Op) -> Result<Instr, ModuleError> {
             instr(handler, lanes(src, n, 0, 0))
         }
         Op::CallInternal { base, def } => instr(h::call_internal, lanes_hi(base, 0, def)),
+        Op::CallInternalArg { base, a, def } => instr(h::call_internal_arg, lanes_hi(base, a, def)),
+        Op::CallInternalArgs2 { base, a, b, def } => {
+            instr(h::call_internal_args2, lanes(base, a, b, def))
+        }
         Op::CallFunc { base, func } => instr(h::call_func, lanes_hi(base, 0, func)),
         Op::CallIndirect {
             index,

@@ -556,8 +556,15 @@ handlers! { [pc fp mem st]
     br_if_eqz_loop { jump_back_if!(pc fp mem st, u32v(slot!(fp, pc, 0)) == 0); }
     br_table {
         let i = u32v(slot!(fp, pc, 0)).min(hi32!(pc));
-        // The chosen entry is itself an instruction (a branch or a return): run it next.
-        pc = pc.add(1 + i as usize);
+        // The chosen entry is a jump (`Op::BrTableEntry`): go straight to its target.
+        let entry = pc.add(1 + i as usize);
+        pc = entry.offset(hi32!(entry) as i32 as isize);
+    }
+    br_table_add {
+        let k = lane!(pc, 1) as u16 as i16 as i32 as u32;
+        let i = u32v(slot!(fp, pc, 0)).wrapping_add(k).min(hi32!(pc));
+        let entry = pc.add(1 + i as usize);
+        pc = entry.offset(hi32!(entry) as i32 as isize);
     }
     ret0 { ret!(pc fp mem st); }
     ret1 {
@@ -573,10 +580,36 @@ handlers! { [pc fp mem st]
         // translation) is translated out of line, which then runs this instruction again.
         let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
         if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st);
+            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
         }
         let caller_inst = st.ctx.inst;
         enter!(pc fp mem st, callee, lane!(pc, 0), caller_inst);
+    }
+    call_internal_arg {
+        // As `call_internal`; running it again after a translation copies the same value.
+        let base = lane!(pc, 0);
+        *fp.add(base) = slot!(fp, pc, 1);
+        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
+        if callee.is_null() {
+            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
+        }
+        let caller_inst = st.ctx.inst;
+        enter!(pc fp mem st, callee, base, caller_inst);
+    }
+    call_internal_args2 {
+        // As `call_internal_arg`. The copies read both sources before writing, as the
+        // argument slots may be among them.
+        let base = lane!(pc, 0);
+        let (a, b) = (slot!(fp, pc, 1), slot!(fp, pc, 2));
+        *fp.add(base) = a;
+        *fp.add(base + 1) = b;
+        let def = lane!(pc, 3) as u32;
+        let callee = (*st.ctx.code).translated_unchecked(def);
+        if callee.is_null() {
+            return crate::lazy::call_untranslated(pc, fp, mem, st, def);
+        }
+        let caller_inst = st.ctx.inst;
+        enter!(pc fp mem st, callee, base, caller_inst);
     }
     call_func {
         let f = *st.ctx.funcs.add(hi32!(pc) as usize);
@@ -600,7 +633,7 @@ handlers! { [pc fp mem st]
         // As `call_internal`; the untranslated path runs this instruction again.
         let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
         if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st);
+            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
         }
         move_slots(fp.add(lane!(pc, 0)), fp, (*callee).num_params as usize);
         enter_in_place!(pc fp mem st, callee);

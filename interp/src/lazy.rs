@@ -344,9 +344,8 @@ pub(crate) fn translation_trap(func_index: u32, e: &ModuleError) -> Trap {
     ))
 }
 
-/// The slow path of `call_internal` and `return_call_internal` (whose high immediate is the
-/// callee's defined function
-/// index) when the callee is not translated yet: translates it and runs the instruction
+/// The slow path of the `call_internal` family and `return_call_internal` when the callee,
+/// defined function `def`, is not translated yet: translates it and runs the instruction
 /// again, or traps if the translation fails.
 ///
 /// # Safety
@@ -358,11 +357,11 @@ pub(crate) unsafe fn call_untranslated(
     fp: *mut u64,
     mem: *mut u8,
     st: &mut Exec,
+    def: u32,
 ) -> Exit {
-    // SAFETY: `pc` is the current `call_internal` instruction and `st.ctx` describes the
-    // current instance, whose module code and metadata outlive the execution.
+    // SAFETY: `pc` is the current call instruction and `st.ctx` describes the current
+    // instance, whose module code and metadata outlive the execution.
     unsafe {
-        let def = ((*pc).imm >> 32) as u32;
         match (*st.ctx.code).get_or_translate(def) {
             Ok(_) => crate::handlers::next(pc, fp, mem, st),
             Err(e) => {

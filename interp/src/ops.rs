@@ -635,6 +635,19 @@ pub enum Op {
         index: Slot,
         len: u32,
     },
+    /// `BrTable` on `index + k` (i32): a fused `i32.add` of a constant.
+    BrTableAdd {
+        index: Slot,
+        k: i16,
+        len: u32,
+    },
+    /// An entry of the table that follows a `BrTable` (`len + 1` of them). `BrTable` jumps
+    /// to the entry's target itself, so an entry is a plain jump that jump threading never
+    /// turns into anything else; targets that are a return or need moves are stubs after
+    /// the table, and loop targets are their loop's header, whose safepoint then runs.
+    BrTableEntry {
+        offset: i32,
+    },
     /// Returns `n` values starting at slot `src` to the caller.
     Return {
         src: Slot,
@@ -645,6 +658,21 @@ pub enum Op {
     CallInternal {
         base: Slot,
         def: u32,
+    },
+    /// `CallInternal` of a function with one parameter, copied from slot `a` first (the
+    /// staging copy fused into the call).
+    CallInternalArg {
+        base: Slot,
+        a: Slot,
+        def: u32,
+    },
+    /// `CallInternal` of a function with two parameters, copied from `a` and `b` first
+    /// (defined function index below 2^16).
+    CallInternalArgs2 {
+        base: Slot,
+        a: Slot,
+        b: Slot,
+        def: u16,
     },
     /// Calls through the instance's function table (imports, or any function).
     CallFunc {
@@ -1164,6 +1192,7 @@ impl Op {
     pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
         match self {
             Op::Br { offset }
+            | Op::BrTableEntry { offset }
             | Op::BrIfNez { offset, .. }
             | Op::BrIfEqz { offset, .. }
             | Op::BrIfCmp { offset, .. }
@@ -1189,6 +1218,7 @@ impl Op {
         match *self {
             Op::Unreachable
             | Op::Br { .. }
+            | Op::BrTableEntry { .. }
             | Op::BrLoop { .. }
             | Op::TierEntry
             | Op::LoopHeader { .. }
@@ -1208,9 +1238,18 @@ impl Op {
                 f(b, 1);
             }
             Op::BrIfCmpImm { a, .. } | Op::BrIfCmpImmLoop { a, .. } => f(a, 1),
-            Op::BrTable { index, .. } => f(index, 1),
+            Op::BrTable { index, .. } | Op::BrTableAdd { index, .. } => f(index, 1),
             Op::Return { src, n } => f(src, n),
             // The callee's frame starts at `base`; the arguments and results lie in it.
+            Op::CallInternalArg { base, a, .. } => {
+                f(base, 1);
+                f(a, 1);
+            }
+            Op::CallInternalArgs2 { base, a, b, .. } => {
+                f(base, 2);
+                f(a, 1);
+                f(b, 1);
+            }
             Op::CallInternal { base, .. }
             | Op::CallFunc { base, .. }
             | Op::ReturnCallInternal { base, .. }

@@ -1004,6 +1004,7 @@ impl Translator<'_> {
             .collect::<Result<Vec<u32>, _>>()
             .map_err(malformed)?;
         let index = self.pop();
+        let index_is_temp = index.0 == Operand::Temp;
         let index = self.read(index);
         // Every target takes the same number of values; make them temporaries, so that the
         // entries and their move stubs need no code that changes the stack's state.
@@ -1012,23 +1013,37 @@ impl Translator<'_> {
             Target::Label { keep, .. } => keep,
         };
         self.materialize_top(keep);
-        self.emit(Op::BrTable {
-            index,
-            len: depths.len() as u32 - 1,
-        });
-        // Entries are executed in place, so each is a single op.
+        let len = depths.len() as u32 - 1;
+        let table = match self.last_fusable() {
+            // A switch on `x + k`: the index is the temporary the add just wrote.
+            Some(&mut Op::BinRI {
+                op: BinOp::I32Add,
+                dst,
+                a,
+                b,
+            }) if dst == index && index_is_temp && fits_i16(b).is_some() => {
+                self.ops.pop();
+                Op::BrTableAdd {
+                    index: a,
+                    k: fits_i16(b).expect("checked"),
+                    len,
+                }
+            }
+            _ => Op::BrTable { index, len },
+        };
+        self.emit(table);
+        // Each entry is one jump (see `Op::BrTableEntry`).
         let mut stubs = Vec::new();
         for &depth in &depths {
+            let at = self.emit(Op::BrTableEntry { offset: 0 });
             match self.target(depth) {
-                Target::Return => self.emit_return(),
-                Target::Label { index, keep, base } => {
-                    let at = self.emit(Op::Br { offset: 0 });
-                    if self.in_place(keep, base) {
-                        self.link_to(at, index);
-                    } else {
-                        stubs.push((at, depth));
+                Target::Label { index, keep, base } if self.in_place(keep, base) => {
+                    match self.ctrl[index].loop_start {
+                        Some(start) => self.patch(at, start),
+                        None => self.ctrl[index].pending.push(at),
                     }
                 }
+                _ => stubs.push((at, depth)),
             }
         }
         for (at, depth) in stubs {
@@ -1685,10 +1700,47 @@ impl Translator<'_> {
     /// A call whose arguments take `params` slots and results `results` slots.
     fn call(&mut self, params: usize, results: usize, op: impl FnOnce(Slot) -> Op) {
         let base = self.pop_span(params);
-        self.emit(op(base));
+        let call = self.fuse_argument_copies(op(base), params);
+        self.emit(call);
         for _ in 0..results {
             self.push(Operand::Temp);
         }
+    }
+
+    /// A direct call whose one or two arguments the op just emitted copied into place
+    /// takes the copy over (calls with arguments from locals are most calls).
+    fn fuse_argument_copies(&mut self, call: Op, params: usize) -> Op {
+        let Op::CallInternal { base, def } = call else {
+            return call;
+        };
+        let Some(&mut last) = self.last_fusable() else {
+            return call;
+        };
+        let fused = match (params, last) {
+            (1, Op::Copy { dst, src }) if dst == base => Op::CallInternalArg { base, a: src, def },
+            // A copy merged with the one before it: that one stays.
+            (1, Op::CopyTwo { dst_a, a, dst_b, b }) if dst_b == base => {
+                *self.ops.last_mut().expect("the copies") = Op::Copy { dst: dst_a, src: a };
+                return Op::CallInternalArg { base, a: b, def };
+            }
+            (2, Op::Copy2 { dst, a, b }) if dst == base => match u16::try_from(def) {
+                Ok(def) => Op::CallInternalArgs2 { base, a, b, def },
+                Err(_) => return call,
+            },
+            // Sequential copies read `b` after writing `base`: equal to reading both
+            // first unless `b` is `base`.
+            (2, Op::CopyTwo { dst_a, a, dst_b, b })
+                if dst_a == base && dst_b == base + 1 && b != base =>
+            {
+                match u16::try_from(def) {
+                    Ok(def) => Op::CallInternalArgs2 { base, a, b, def },
+                    Err(_) => return call,
+                }
+            }
+            _ => return call,
+        };
+        self.ops.pop();
+        fused
     }
 
     /// `call`, or with `tail` `return_call` (which leaves no results: what follows it is

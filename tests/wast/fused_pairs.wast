@@ -2,7 +2,8 @@
 ;; two values, of a constant, or of a shifted index) into the load or store that uses the
 ;; sum as its address; shift-and-mask, multiply-add and shift-pair sign extensions; two
 ;; copies; a `local.tee` increment with the `br_if` that tests it; and a comparison negated
-;; by `i32.eqz` with its branch. These functions use each shape at its edges (addresses
+;; by `i32.eqz` with its branch; `br_table` on `x + k`, and tables whose entries target a
+;; loop, a block with a value, and the function's return. These functions use each shape at its edges (addresses
 ;; that wrap at 2^32, the last byte of memory, shifts of 31, negative steps) and compare
 ;; with known results; every tier runs them.
 (module
@@ -99,6 +100,28 @@
     (if (result i32) (local.tee $n (i32.add (local.get $n) (i32.const 32767)))
       (then (local.get $n)) (else (i32.const -1))))
 
+  ;; `br_table` on a sum with a constant (wrapping: 0 - 1 is the default).
+  (func (export "switch") (param $x i32) (result i32)
+    (block $d (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $d (i32.add (local.get $x) (i32.const -1))))
+      (return (i32.const 10)))
+      (return (i32.const 11)))
+      (return (i32.const 12)))
+    (i32.const 13))
+  ;; Entries to a loop (carrying a value, three times), to a block, and a return.
+  (func (export "table_kinds") (param $x i32) (result i32)
+    (local $n i32)
+    (i32.add
+      (block $out (result i32)
+        (i32.const 0)
+        (loop $again (param i32) (result i32)
+          (i32.add (i32.const 1))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br_table $again $out 2
+            (select (i32.const 0) (i32.add (local.get $x) (i32.const 1))
+              (i32.lt_u (local.get $n) (i32.const 3))))))
+      (i32.const 100)))
+
   ;; Negated comparisons with their branch.
   (func (export "not_less") (param $a i32) (param $b i32) (result i32)
     (block $yes
@@ -169,3 +192,11 @@
 (assert_return (invoke "not_float_less" (f64.const 1) (f64.const 2)) (i32.const 0))
 (assert_return (invoke "not_float_less" (f64.const nan) (f64.const 2)) (i32.const 1))
 (assert_return (invoke "not_float_less" (f64.const 2) (f64.const 2)) (i32.const 1))
+
+(assert_return (invoke "switch" (i32.const 1)) (i32.const 10))
+(assert_return (invoke "switch" (i32.const 3)) (i32.const 12))
+(assert_return (invoke "switch" (i32.const 0)) (i32.const 13))
+(assert_return (invoke "switch" (i32.const 5)) (i32.const 13))
+(assert_return (invoke "table_kinds" (i32.const 0)) (i32.const 103))
+(assert_return (invoke "table_kinds" (i32.const 1)) (i32.const 3))
+(assert_return (invoke "table_kinds" (i32.const 7)) (i32.const 3))
