@@ -123,7 +123,10 @@ impl Config {
     /// How many threads compile (minimum 1): under `Tier::Jit`, the threads that compile a
     /// module's functions when it is loaded (default: one per core; the machine code is the
     /// same whatever the number); under `Tier::Auto`, the background threads that compile
-    /// hot functions (default: one per core but one, left to the running program).
+    /// hot functions (default: one per core but one, left to the running program). Under
+    /// `Tier::Interp` and `Tier::Auto`, also the most threads that validate a large
+    /// module's function bodies when it is loaded (default: one per core; a thread per
+    /// 64 KiB of code at most).
     pub fn compile_threads(&mut self, threads: usize) -> &mut Config {
         self.compile_threads = Some(threads.max(1));
         self

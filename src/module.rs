@@ -211,12 +211,15 @@ impl Module {
         // Lazily, every body is validated here; eagerly, translating validates them. A
         // precompiled module's were validated when it was compiled (with the same features:
         // they are part of its key), and lazy translation checks each body again anyway.
-        let parse = if config.lazy_translation && !precompiled {
-            module::parse_validated
+        let registry = &engine.inner.registry;
+        let parsed = if config.lazy_translation && !precompiled {
+            let threads = config
+                .compile_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            module::parse_validated(binary, registry, config.wasm_features(), threads)?
         } else {
-            module::parse_with_features
+            module::parse_with_features(binary, registry, config.wasm_features())?
         };
-        let parsed = parse(binary, &engine.inner.registry, config.wasm_features())?;
         #[cfg(feature = "jit")]
         let jit_bodies: Vec<_> = if engine.tier() == crate::Tier::Jit && !precompiled {
             parsed

@@ -50,6 +50,57 @@ fn an_invalid_body_after_many_valid_ones_fails_the_module() {
     assert!(messages[0].contains("type mismatch"), "{messages:?}");
 }
 
+/// A function whose body is `n` bytes of valid code or more.
+fn big_func(n: usize) -> String {
+    let mut wat = String::from("  (func (result i32)\n");
+    for _ in 0..n / 3 {
+        wat.push_str("    (drop (i32.const 1))\n");
+    }
+    wat.push_str("    (i32.const 0))\n");
+    wat
+}
+
+#[test]
+fn large_modules_validate_in_parallel_and_report_the_first_invalid_body() {
+    // Eight functions of 100 KB: big enough for a thread per two of them. Bodies 5 and 7
+    // are invalid in different ways; whatever the thread count, body 5's error wins.
+    let mut wat = String::from("(module\n");
+    for i in 0..8 {
+        wat.push_str(&big_func(100_000));
+        match i {
+            5 => wat.push_str("  (func (result i32) (i64.const 7))\n"),
+            7 => wat.push_str("  (func (result i32) (f32.const 7))\n"),
+            _ => {}
+        }
+    }
+    wat.push(')');
+    let binary = wat::parse_str(&wat).unwrap();
+    for threads in [1, 2, 3, 8] {
+        for tier in interpreting_tiers() {
+            let mut config = Config::new();
+            config.tier(tier).compile_threads(threads);
+            match Module::from_binary(&Engine::new(&config).unwrap(), &binary) {
+                Err(Error::Invalid(message)) => assert!(
+                    message.contains("expected i32, found i64"),
+                    "threads {threads}, tier {tier}: {message}"
+                ),
+                other => panic!("threads {threads}, tier {tier}: {other:?}"),
+            }
+        }
+    }
+    // Without the invalid bodies, the module is valid on any number of threads.
+    let mut wat = String::from("(module\n");
+    for _ in 0..8 {
+        wat.push_str(&big_func(100_000));
+    }
+    wat.push(')');
+    for threads in [1, 4] {
+        let mut config = Config::new();
+        config.tier(Tier::Interp).compile_threads(threads);
+        assert!(Module::new(&Engine::new(&config).unwrap(), &wat).is_ok());
+    }
+}
+
 #[test]
 fn a_malformed_body_after_valid_ones_is_still_malformed() {
     // Valid functions, then a body whose instruction stream ends early.

@@ -227,6 +227,14 @@ pub struct PendingBody<'a> {
     pub body: FunctionBody<'a>,
 }
 
+impl PendingBody<'_> {
+    /// The body's size in bytes.
+    pub fn size(&self) -> usize {
+        let range = self.body.range();
+        usize::try_from(range.end - range.start).unwrap_or(usize::MAX)
+    }
+}
+
 /// The result of [`parse`]: metadata plus the function bodies, which the caller must validate
 /// (each with its `FuncToValidate`) before the module counts as valid.
 pub struct ParsedModule<'a> {
@@ -264,22 +272,88 @@ pub fn parse_with_features<'a>(
 /// decoding pass before validation leaves bodies out, and only when the module turns out to
 /// be invalid is it decoded in full, to report it as malformed if it is (the spec decodes
 /// before it validates), exactly as [`parse_with_features`] would.
+///
+/// Large modules' bodies are validated on up to `max_threads` threads (see
+/// [`validation_threads`]).
 pub fn parse_validated<'a>(
     bytes: &'a [u8],
     registry: &TypeRegistry,
     features: WasmFeatures,
+    max_threads: usize,
 ) -> Result<ParsedModule<'a>, ModuleError> {
     let features = features.intersection(self::features());
     let parsed = decode_check(bytes, features, DecodeBodies::No)
         .and_then(|()| parse_decoded(bytes, registry, features))
         .and_then(|parsed| {
-            validate_bodies(bytes, &parsed.bodies)?;
+            validate_bodies_parallel(bytes, &parsed.bodies, max_threads)?;
             Ok(parsed)
         });
     parsed.map_err(|e| {
         decode_check(bytes, features, DecodeBodies::Yes)
             .err()
             .unwrap_or(e)
+    })
+}
+
+/// Below this much code per thread, [`validation_threads`] uses fewer threads: starting one
+/// costs about as much as validating this many bytes of function bodies.
+const MIN_BODY_BYTES_PER_VALIDATION_THREAD: usize = 64 * 1024;
+
+/// How many threads validate `bodies`: at most `max_threads`, and one more per
+/// [`MIN_BODY_BYTES_PER_VALIDATION_THREAD`] of code.
+pub fn validation_threads(bodies: &[PendingBody<'_>], max_threads: usize) -> usize {
+    let bytes: usize = bodies.iter().map(PendingBody::size).sum();
+    max_threads.clamp(1, 1 + bytes / MIN_BODY_BYTES_PER_VALIDATION_THREAD)
+}
+
+/// Validates `bodies` as [`validate_bodies`] does, split into runs of consecutive bodies of
+/// about equal size on [`validation_threads`] threads. The error reported is the first
+/// invalid body's in module order, whatever the thread count.
+fn validate_bodies_parallel(
+    bytes: &[u8],
+    bodies: &[PendingBody<'_>],
+    max_threads: usize,
+) -> Result<(), ModuleError> {
+    let threads = validation_threads(bodies, max_threads);
+    if threads == 1 {
+        return validate_bodies(bytes, bodies);
+    }
+    let total: usize = bodies.iter().map(PendingBody::size).sum();
+    let per_thread = total.div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut size) = (0, 0);
+    for (i, body) in bodies.iter().enumerate() {
+        size += body.size();
+        if size >= per_thread {
+            runs.push(&bodies[start..=i]);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    if start < bodies.len() {
+        runs.push(&bodies[start..]);
+    }
+    std::thread::scope(|scope| {
+        let (first, rest) = runs.split_first().expect("at least one run of bodies");
+        // A run whose thread cannot be started is validated on this one, in order.
+        let spawned: Vec<_> = rest
+            .iter()
+            .map(|&run| {
+                std::thread::Builder::new()
+                    .name("wasmtier-validate".into())
+                    .spawn_scoped(scope, move || validate_bodies(bytes, run))
+                    .map_err(|_| run)
+            })
+            .collect();
+        validate_bodies(bytes, first)?;
+        for outcome in spawned {
+            match outcome {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                Err(run) => validate_bodies(bytes, run)?,
+            }
+        }
+        Ok(())
     })
 }
 
