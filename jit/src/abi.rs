@@ -115,9 +115,13 @@ pub(crate) enum Builtin {
     /// `(vmctx, exnref: i64) -> status`: `throw_ref`. Never 0: the exception, or the trap
     /// for null, is pending.
     ThrowRef,
+    /// `(vmctx, actual: i32, expected: i32) -> status`: `call_indirect`'s slow path when
+    /// the type ids differ: 0 if type `actual` is a declared subtype of `expected`, else
+    /// the "indirect call type mismatch" trap is pending.
+    CheckSubtype,
 }
 
-pub(crate) const NUM_BUILTINS: usize = 13;
+pub(crate) const NUM_BUILTINS: usize = 14;
 
 impl Builtin {
     pub(crate) fn signature(self, cc: CallConv) -> Signature {
@@ -133,6 +137,7 @@ impl Builtin {
             Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I64, I64, I64], I32),
             Builtin::Throw => (&[I32, I64], I32),
             Builtin::ThrowRef => (&[I64], I32),
+            Builtin::CheckSubtype => (&[I32, I32], I32),
         };
         let mut sig = Signature::new(cc);
         sig.params.push(AbiParam::new(I64));
