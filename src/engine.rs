@@ -233,10 +233,11 @@ impl Config {
     /// definitions, the abstract heap types `any`, `eq`, `i31`, `struct`, `array` and `none`
     /// (and their nulls), and `global.get` of any immutable global in constant expressions.
     /// Types are canonicalised per recursion group engine-wide, so equivalent types of
-    /// different modules are the same. GC *instructions* (`struct.*`, `array.*`, `ref.i31`,
-    /// `i31.get_*`, `ref.test`, `ref.cast`, `br_on_cast*`, `any.convert_extern`,
-    /// `extern.convert_any`, `ref.eq`) are not supported yet: a module using them fails to
-    /// compile with [`crate::Error::Unsupported`]. On by default; when off, a module using
+    /// different modules are the same. Of GC's instructions, `ref.eq`, `ref.i31` and
+    /// `i31.get_s`/`i31.get_u` run (an `i31ref` is an odd 64-bit slot; a host sees it as
+    /// [`crate::AnyRef`]); the others (`struct.*`, `array.*`, `ref.test`, `ref.cast`,
+    /// `br_on_cast*`, `any.convert_extern`, `extern.convert_any`) are not supported yet: a
+    /// module using them fails to compile with [`crate::Error::Unsupported`]. On by default; when off, a module using
     /// any of this is invalid. GC builds on typed function references: with
     /// [`Config::wasm_function_references`] off, it is off too.
     pub fn wasm_gc(&mut self, enable: bool) -> &mut Config {

@@ -110,8 +110,10 @@ impl Val {
             Val::ExnRef(None) => expected.nullable && heap.is_exn(),
             Val::ExnRef(Some(_)) => heap == HeapType::Exn,
             Val::AnyRef(None) => expected.nullable && heap.is_any(),
-            // No non-null GC values exist yet (no GC instructions run).
-            Val::AnyRef(Some(_)) => false,
+            // The only non-null GC values yet are i31s.
+            Val::AnyRef(Some(a)) => {
+                raw_ref::is_i31(a.0) && matches!(heap, HeapType::I31 | HeapType::Eq | HeapType::Any)
+            }
             _ => false,
         })
     }
@@ -266,11 +268,30 @@ impl ExternRef {
     }
 }
 
-/// A non-null reference of the GC hierarchy (`anyref`), as its raw 64-bit slot. wasmtier
-/// runs no GC instructions yet, so wasm makes none; the raw form is what later steps build
-/// on (odd slots for `i31` values, even ones for heap objects of the store).
+/// A non-null reference of the GC hierarchy (`anyref`), as its raw 64-bit slot: so far
+/// always an `i31ref` (`ref.i31`; odd slots), since wasmtier has no GC heap yet (whose
+/// objects will be even slots of their store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AnyRef(pub(crate) u64);
+
+impl AnyRef {
+    /// The `i31ref` of the low 31 bits of `value` (what `ref.i31` makes).
+    pub fn from_i31(value: u32) -> AnyRef {
+        AnyRef(raw_ref::from_i31(value))
+    }
+
+    /// The 31-bit value of an `i31ref`, sign-extended (`i31.get_s`); `None` for another
+    /// reference.
+    pub fn i31_get_s(&self) -> Option<i32> {
+        raw_ref::is_i31(self.0).then(|| raw_ref::i31_get_s(self.0))
+    }
+
+    /// The 31-bit value of an `i31ref`, zero-extended (`i31.get_u`); `None` for another
+    /// reference.
+    pub fn i31_get_u(&self) -> Option<u32> {
+        raw_ref::is_i31(self.0).then(|| raw_ref::i31_get_u(self.0))
+    }
+}
 
 /// A reference to a wasm exception (exception-handling proposal): what `catch_ref` hands
 /// to wasm, and what an uncaught exception carries to the host ([`ExnRef::from_trap`]).

@@ -2,12 +2,12 @@
 //! groups canonicalised across modules (import matching), declared subtypes accepted by
 //! `call_indirect` and `return_call_indirect` (and the trap when the type is not one),
 //! function imports matched by declared subtyping, the nulls of the `any` hierarchy,
-//! `global.get` of defined immutable globals in constant expressions, the switch that turns
-//! GC off, and GC instructions refused cleanly (wasmtier runs none yet).
+//! `global.get` of defined immutable globals in constant expressions, `i31ref`s and
+//! `ref.eq`, the switch that turns GC off, and the other GC instructions refused cleanly.
 
 use wasmtier::{
-    Config, Engine, Error, Extern, Global, GlobalType, HeapType, Instance, Linker, Module, RefType,
-    Store, TrapCode, Val, ValType,
+    AnyRef, Config, Engine, Error, Extern, Global, GlobalType, HeapType, Instance, Linker, Module,
+    RefType, Store, TrapCode, Val, ValType,
 };
 
 mod common;
@@ -347,12 +347,11 @@ fn gc_instructions_are_refused_cleanly_in_every_tier() {
         let engine = Engine::new(&config).unwrap();
         for wat in [
             STRUCT_NEW,
-            "(module (func (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1))))",
-            "(module (func (param i32) (result i31ref) (ref.i31 (local.get 0))))",
             "(module (func (param anyref) (result i32) (ref.test (ref struct) (local.get 0))))",
             "(module (func (param externref) (result anyref) (any.convert_extern (local.get 0))))",
+            "(module (type $a (array i8)) (func (result i32) (array.len (array.new_default $a (i32.const 1)))))",
             // In a constant expression.
-            "(module (global i31ref (ref.i31 (i32.const 1))))",
+            "(module (type $pt (struct)) (global (ref $pt) (struct.new $pt)))",
         ] {
             let err = Module::new(&engine, wat).unwrap_err();
             assert!(
@@ -426,4 +425,122 @@ fn host_linker_finds_gc_typed_exports() {
     let mut out = [Val::I32(0)];
     f.call(&mut store, &[Val::AnyRef(None)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(7));
+}
+
+const I31: &str = r#"(module
+  (global $seven i31ref (ref.i31 (i32.const 7)))
+  (global (export "minus_one") i31ref (ref.i31 (i32.const -1)))
+  (table $t 2 i31ref)
+  (elem (table $t) (i32.const 0) i31ref (global.get $seven) (ref.i31 (i32.const 0x4000_0000)))
+  (func (export "new") (param i32) (result i31ref) (ref.i31 (local.get 0)))
+  (func (export "get_s") (param i31ref) (result i32) (i31.get_s (local.get 0)))
+  (func (export "get_u") (param i31ref) (result i32) (i31.get_u (local.get 0)))
+  (func (export "roundtrip_s") (param i32) (result i32) (i31.get_s (ref.i31 (local.get 0))))
+  (func (export "roundtrip_u") (param i32) (result i32) (i31.get_u (ref.i31 (local.get 0))))
+  (func (export "elem_s") (param i32) (result i32) (i31.get_s (table.get $t (local.get 0))))
+  (func (export "eq") (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1)))
+  (func (export "eq_i31") (param i32 i32) (result i32)
+    (ref.eq (ref.i31 (local.get 0)) (ref.i31 (local.get 1)))))"#;
+
+#[test]
+fn i31_refs_and_ref_eq_run_in_every_tier() {
+    for (tier, config) in tiers() {
+        let engine = Engine::new(&config).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &Module::new(&engine, I31).unwrap(), &[]).unwrap();
+        for _ in 0..3 {
+            for (v, s, u) in [
+                (0, 0, 0),
+                (7, 7, 7),
+                (-1, -1, 0x7fff_ffff),
+                (0x3fff_ffff, 0x3fff_ffff, 0x3fff_ffff),
+                (0x4000_0000, -0x4000_0000, 0x4000_0000),
+                // Bit 31 is dropped.
+                (i32::MIN, 0, 0),
+                (i32::MAX, -1, 0x7fff_ffff),
+            ] {
+                let got = call_i32(&mut store, &inst, "roundtrip_s", v).unwrap();
+                assert_eq!(got, s, "{tier}: get_s(ref.i31 {v})");
+                let got = call_i32(&mut store, &inst, "roundtrip_u", v).unwrap();
+                assert_eq!(got, u, "{tier}: get_u(ref.i31 {v})");
+                // Through the API: the host sees the same i31ref and hands it back.
+                let new = inst.get_func(&store, "new").unwrap();
+                let mut r = [Val::I32(0)];
+                new.call(&mut store, &[Val::I32(v)], &mut r).unwrap();
+                assert_eq!(
+                    r[0],
+                    Val::AnyRef(Some(AnyRef::from_i31(v as u32))),
+                    "{tier}"
+                );
+                let Val::AnyRef(Some(i31)) = r[0] else {
+                    panic!("{tier}: {:?}", r[0])
+                };
+                assert_eq!(i31.i31_get_s(), Some(s), "{tier}");
+                assert_eq!(i31.i31_get_u(), Some(u as u32), "{tier}");
+                let get_s = inst.get_func(&store, "get_s").unwrap();
+                get_s.call(&mut store, &[r[0]], &mut r).unwrap();
+                assert_eq!(r[0], Val::I32(s), "{tier}");
+            }
+            assert_eq!(
+                call_i32(&mut store, &inst, "elem_s", 0).unwrap(),
+                7,
+                "{tier}"
+            );
+            let got = call_i32(&mut store, &inst, "elem_s", 1).unwrap();
+            assert_eq!(got, -0x4000_0000, "{tier}");
+            // Null traps.
+            for name in ["get_s", "get_u"] {
+                let f = inst.get_func(&store, name).unwrap();
+                let mut r = [Val::I32(0)];
+                let err = f
+                    .call(&mut store, &[Val::AnyRef(None)], &mut r)
+                    .unwrap_err();
+                let Error::Trap(trap) = &err else {
+                    panic!("{tier}: {err:?}")
+                };
+                assert_eq!(trap.code(), Some(TrapCode::NullI31Ref), "{tier}");
+                assert!(
+                    err.to_string().contains("null i31 reference"),
+                    "{tier}: {err}"
+                );
+            }
+            // ref.eq: equal i31s (also after dropping bit 31), nulls.
+            let eq_i31 = inst
+                .get_typed_func::<(i32, i32), i32>(&store, "eq_i31")
+                .unwrap();
+            assert_eq!(eq_i31.call(&mut store, (5, 5)).unwrap(), 1, "{tier}");
+            assert_eq!(eq_i31.call(&mut store, (5, 6)).unwrap(), 0, "{tier}");
+            assert_eq!(eq_i31.call(&mut store, (i32::MIN, 0)).unwrap(), 1, "{tier}");
+            let eq = inst.get_func(&store, "eq").unwrap();
+            let mut r = [Val::I32(0)];
+            let one = Val::AnyRef(Some(AnyRef::from_i31(1)));
+            for (a, b, expected) in [
+                (Val::AnyRef(None), Val::AnyRef(None), 1),
+                (one, Val::AnyRef(None), 0),
+                (one, one, 1),
+                (one, Val::AnyRef(Some(AnyRef::from_i31(2))), 0),
+            ] {
+                eq.call(&mut store, &[a, b], &mut r).unwrap();
+                assert_eq!(r[0], Val::I32(expected), "{tier}: ref.eq {a:?} {b:?}");
+            }
+        }
+        let g = inst.get_global(&store, "minus_one").unwrap();
+        let Val::AnyRef(Some(i31)) = g.get(&store) else {
+            panic!("{tier}")
+        };
+        assert_eq!(i31.i31_get_s(), Some(-1), "{tier}");
+        // An i31ref is an `eqref` and an `anyref`, no struct or function.
+        let ty = |heap| GlobalType {
+            content: ValType::Ref(RefType::new(true, heap)),
+            mutable: false,
+        };
+        let one = Val::AnyRef(Some(AnyRef::from_i31(1)));
+        for heap in [HeapType::I31, HeapType::Eq, HeapType::Any] {
+            Global::new(&mut store, ty(heap), one).unwrap();
+        }
+        for heap in [HeapType::Struct, HeapType::None, HeapType::Func] {
+            let err = Global::new(&mut store, ty(heap), one).unwrap_err();
+            assert!(matches!(err, Error::Usage(_)), "{tier}: {err:?}");
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub(crate) mod trap_code {
     pub const NULL_REFERENCE: u8 = 10;
     /// `call_ref` or `return_call_ref` of null.
     pub const NULL_FUNC_REF: u8 = 11;
+    /// `i31.get_s` or `i31.get_u` of null.
+    pub const NULL_I31_REF: u8 = 12;
 }
 
 /// What `memory.grow`'s and `table.grow`'s builtins return when they failed abnormally (the
@@ -70,6 +72,7 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
             trap_code::BAD_FUNC_REF => TrapCode::BadFuncRef,
             trap_code::NULL_REFERENCE => TrapCode::NullReference,
             trap_code::NULL_FUNC_REF => TrapCode::NullFuncRef,
+            trap_code::NULL_I31_REF => TrapCode::NullI31Ref,
             _ => return TrapOutcome::Pending,
         }
     };

@@ -319,12 +319,18 @@ fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), Modul
     unsupported.map_or(Ok(()), Err)
 }
 
-/// Whether the instruction whose encoding starts at `bytes[at]` is a GC instruction, which
-/// wasmtier validates but does not run yet: `ref.eq` and everything with the `0xfb` prefix
-/// (`struct.*`, `array.*`, `ref.i31`, `i31.get_*`, `ref.test`, `ref.cast`, `br_on_cast*`,
-/// `any.convert_extern`, `extern.convert_any`).
+/// Whether the instruction whose encoding starts at `bytes[at]` is a GC instruction that
+/// wasmtier validates but does not run yet: everything with the `0xfb` prefix (`struct.*`,
+/// `array.*`, `ref.test`, `ref.cast`, `br_on_cast*`, `any.convert_extern`,
+/// `extern.convert_any`) but `ref.i31` (`0xfb 0x1c`), `i31.get_s` (`0x1d`) and `i31.get_u`
+/// (`0x1e`), which run (as does `ref.eq`). The sub-opcode is a LEB128 `u32`: a one-byte
+/// encoding of those three, or anything else.
 pub fn is_gc_instruction(bytes: &[u8], at: usize) -> bool {
-    matches!(bytes.get(at), Some(0xfb | 0xd3))
+    match bytes.get(at..at + 2) {
+        Some([0xfb, 0x1c..=0x1e]) => false,
+        Some([0xfb, _]) => true,
+        _ => false,
+    }
 }
 
 /// `FuncValidator::validate`, plus the checks of Wasm 2.0's reserved bytes that
@@ -356,7 +362,8 @@ fn validate_body(
             .map_err(invalid)?;
         if unsupported.is_none() && features.gc() && is_gc_instruction(bytes, at as usize) {
             *unsupported = Some(ModuleError::Unsupported(format!(
-                "GC instructions are not supported yet (at offset {at:#x})"
+                "GC instructions other than ref.eq, ref.i31 and i31.get_s/u are not supported \
+                 yet (at offset {at:#x})"
             )));
         }
     }

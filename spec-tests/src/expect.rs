@@ -67,6 +67,10 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
             }
             false
         }
+        // The only non-null values of the any hierarchy wasmtier makes yet are i31s.
+        (WastRetCore::RefAny | WastRetCore::RefEq | WastRetCore::RefI31, Val::AnyRef(r)) => {
+            r.is_some_and(|r| r.i31_get_s().is_some())
+        }
         (
             WastRetCore::RefHost(_)
             | WastRetCore::RefAny
