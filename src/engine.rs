@@ -71,6 +71,7 @@ pub struct Config {
     pub(crate) wasm_relaxed_simd: bool,
     pub(crate) wasm_function_references: bool,
     pub(crate) wasm_exceptions: bool,
+    pub(crate) wasm_gc: bool,
     pub(crate) wasm_wide_arithmetic: bool,
     pub(crate) wasm_custom_page_sizes: bool,
     pub(crate) lazy_translation: bool,
@@ -99,6 +100,7 @@ impl Default for Config {
             wasm_relaxed_simd: true,
             wasm_function_references: true,
             wasm_exceptions: true,
+            wasm_gc: true,
             wasm_wide_arithmetic: false,
             wasm_custom_page_sizes: false,
             lazy_translation: true,
@@ -228,6 +230,24 @@ impl Config {
         self
     }
 
+    /// Accept the type system of garbage collection (Wasm 3.0): explicit recursion groups
+    /// (`rec`), subtyping declarations (`sub`, `sub final`) with `call_indirect` accepting a
+    /// function of a declared subtype of the expected type, struct and array type
+    /// definitions, the abstract heap types `any`, `eq`, `i31`, `struct`, `array` and `none`
+    /// (and their nulls), and `global.get` of any immutable global in constant expressions.
+    /// Types are canonicalised per recursion group engine-wide, so equivalent types of
+    /// different modules are the same. Of GC's instructions, `ref.eq`, `ref.i31` and
+    /// `i31.get_s`/`i31.get_u` run (an `i31ref` is an odd 64-bit slot; a host sees it as
+    /// [`crate::AnyRef`]); the others (`struct.*`, `array.*`, `ref.test`, `ref.cast`,
+    /// `br_on_cast*`, `any.convert_extern`, `extern.convert_any`) are not supported yet: a
+    /// module using them fails to compile with [`crate::Error::Unsupported`]. On by default; when off, a module using
+    /// any of this is invalid. GC builds on typed function references: with
+    /// [`Config::wasm_function_references`] off, it is off too.
+    pub fn wasm_gc(&mut self, enable: bool) -> &mut Config {
+        self.wasm_gc = enable;
+        self
+    }
+
     /// Accept the wide-arithmetic proposal's instructions (`i64.add128`, `i64.sub128`,
     /// `i64.mul_wide_s`, `i64.mul_wide_u`: 128-bit results as two `i64`s). Off by default:
     /// the proposal is not part of a WebAssembly standard yet.
@@ -280,6 +300,11 @@ impl Config {
             self.wasm_function_references,
         );
         features.set(wasmparser::WasmFeatures::EXCEPTIONS, self.wasm_exceptions);
+        // GC extends typed function references: without them, it is off too.
+        features.set(
+            wasmparser::WasmFeatures::GC,
+            self.wasm_gc && self.wasm_function_references,
+        );
         features.set(
             wasmparser::WasmFeatures::WIDE_ARITHMETIC,
             self.wasm_wide_arithmetic,

@@ -41,7 +41,7 @@ pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
 pub use tiering::{FuncStats, FuncTier, TierStats};
-pub use values::{ExnRef, ExternRef, Val};
+pub use values::{AnyRef, ExnRef, ExternRef, Val};
 pub use wasmtier_runtime::{
     FrameInfo, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, ResourceLimiter,
     TableType, Trap, TrapCode, TrapKind, ValType, WASM_PAGE_SIZE,

@@ -22,6 +22,9 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An exception reference (exception-handling proposal).
     ExnRef(Option<ExnRef>),
+    /// A reference of the GC hierarchy (`anyref` and its subtypes: `eqref`, `i31ref`,
+    /// `structref`, `arrayref`, `nullref` and concrete struct and array types).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -35,6 +38,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
             Val::ExnRef(_) => ValType::EXNREF,
+            Val::AnyRef(_) => ValType::ANYREF,
         }
     }
 
@@ -49,6 +53,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
             ValType::Ref(r) if r.heap.is_exn() => Val::ExnRef(None),
+            ValType::Ref(r) if r.heap.is_any() => Val::AnyRef(None),
             ValType::Ref(_) => Val::ExternRef(None),
         }
     }
@@ -67,6 +72,7 @@ impl Val {
                 raw_ref::from_extern(e.map(|e| e.0.get(store)).transpose()?) as u128
             }
             Val::ExnRef(e) => raw_ref::from_exn(e.map(|e| e.0.get(store)).transpose()?) as u128,
+            Val::AnyRef(a) => a.map_or(raw_ref::NULL, |a| a.0) as u128,
         })
     }
 
@@ -92,7 +98,9 @@ impl Val {
             Val::FuncRef(None) => expected.nullable && heap.is_func(),
             Val::FuncRef(Some(f)) => match heap {
                 HeapType::Func => true,
-                HeapType::Concrete(id) => store.func(f.0.get(store)?).type_id == id,
+                HeapType::Concrete(id) => store
+                    .registry
+                    .is_subtype(store.func(f.0.get(store)?).type_id, id),
                 _ => false,
             },
             Val::ExternRef(None) => {
@@ -101,6 +109,11 @@ impl Val {
             Val::ExternRef(Some(_)) => heap == HeapType::Extern,
             Val::ExnRef(None) => expected.nullable && heap.is_exn(),
             Val::ExnRef(Some(_)) => heap == HeapType::Exn,
+            Val::AnyRef(None) => expected.nullable && heap.is_any(),
+            // The only non-null GC values yet are i31s.
+            Val::AnyRef(Some(a)) => {
+                raw_ref::is_i31(a.0) && matches!(heap, HeapType::I31 | HeapType::Eq | HeapType::Any)
+            }
             _ => false,
         })
     }
@@ -118,6 +131,9 @@ impl Val {
             }
             ValType::Ref(r) if r.heap.is_exn() => {
                 Val::ExnRef(raw_ref::to_exn(raw as u64).map(|e| ExnRef(Stored::new(store, e))))
+            }
+            ValType::Ref(r) if r.heap.is_any() => {
+                Val::AnyRef(std::num::NonZeroU64::new(raw as u64).map(|raw| AnyRef(raw.get())))
             }
             ValType::Ref(_) => Val::ExternRef(
                 raw_ref::to_extern(raw as u64).map(|e| ExternRef(Stored::new(store, e))),
@@ -222,7 +238,10 @@ impl std::fmt::Display for Val {
             Val::F32(v) => write!(f, "{}", f32::from_bits(*v)),
             Val::F64(v) => write!(f, "{}", f64::from_bits(*v)),
             Val::V128(v) => write!(f, "{v:#034x}"),
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
+                f.write_str("null")
+            }
+            Val::AnyRef(Some(a)) => write!(f, "anyref({:#x})", a.0),
             Val::ExnRef(Some(e)) => write!(f, "exnref({})", e.0.index().0),
             Val::FuncRef(Some(func)) => write!(f, "funcref({})", func.0.index().0),
             Val::ExternRef(Some(e)) => write!(f, "externref({})", e.0.index().0),
@@ -246,6 +265,31 @@ impl ExternRef {
     pub fn data<'a>(&self, store: &'a impl AsContext) -> &'a (dyn Any + Send + Sync) {
         let store = store.opaque();
         store.extern_value(self.0.expect(store))
+    }
+}
+
+/// A non-null reference of the GC hierarchy (`anyref`), as its raw 64-bit slot: so far
+/// always an `i31ref` (`ref.i31`; odd slots), since wasmtier has no GC heap yet (whose
+/// objects will be even slots of their store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AnyRef(pub(crate) u64);
+
+impl AnyRef {
+    /// The `i31ref` of the low 31 bits of `value` (what `ref.i31` makes).
+    pub fn from_i31(value: u32) -> AnyRef {
+        AnyRef(raw_ref::from_i31(value))
+    }
+
+    /// The 31-bit value of an `i31ref`, sign-extended (`i31.get_s`); `None` for another
+    /// reference.
+    pub fn i31_get_s(&self) -> Option<i32> {
+        raw_ref::is_i31(self.0).then(|| raw_ref::i31_get_s(self.0))
+    }
+
+    /// The 31-bit value of an `i31ref`, zero-extended (`i31.get_u`); `None` for another
+    /// reference.
+    pub fn i31_get_u(&self) -> Option<u32> {
+        raw_ref::is_i31(self.0).then(|| raw_ref::i31_get_u(self.0))
     }
 }
 

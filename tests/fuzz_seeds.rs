@@ -97,6 +97,7 @@ enum Value {
     FuncRef { null: bool },
     ExternRef { null: bool },
     ExnRef { null: bool },
+    AnyRef { null: bool },
 }
 
 fn value(v: &Val) -> Value {
@@ -109,6 +110,7 @@ fn value(v: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(e) => Value::ExternRef { null: e.is_none() },
         Val::ExnRef(e) => Value::ExnRef { null: e.is_none() },
+        Val::AnyRef(a) => Value::AnyRef { null: a.is_none() },
     }
 }
 

@@ -53,7 +53,7 @@ pub struct TierArg {
 #[derive(Debug, Args)]
 pub struct WasmArgs {
     /// Turn a WebAssembly feature on or off: `tail-call`, `extended-const`, `multi-memory`,
-    /// `memory64`, `simd`, `relaxed-simd`, `function-references`, `exceptions` (on by default),
+    /// `memory64`, `simd`, `relaxed-simd`, `function-references`, `exceptions`, `gc` (on by default),
     /// `wide-arithmetic`, `custom-page-sizes` (off by default), e.g. `-W tail-call=n`.
     /// Repeatable; `-W tail-call` means `=y`.
     #[arg(short = 'W', long = "wasm", value_name = "FEATURE[=y|n]", value_parser = parse_feature)]
@@ -71,12 +71,13 @@ pub enum WasmFeature {
     RelaxedSimd,
     FunctionReferences,
     Exceptions,
+    Gc,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl WasmFeature {
-    const ALL: [(&'static str, WasmFeature); 10] = [
+    const ALL: [(&'static str, WasmFeature); 11] = [
         ("tail-call", WasmFeature::TailCall),
         ("extended-const", WasmFeature::ExtendedConst),
         ("multi-memory", WasmFeature::MultiMemory),
@@ -85,6 +86,7 @@ impl WasmFeature {
         ("relaxed-simd", WasmFeature::RelaxedSimd),
         ("function-references", WasmFeature::FunctionReferences),
         ("exceptions", WasmFeature::Exceptions),
+        ("gc", WasmFeature::Gc),
         ("wide-arithmetic", WasmFeature::WideArithmetic),
         ("custom-page-sizes", WasmFeature::CustomPageSizes),
     ];

@@ -14,6 +14,8 @@ pub fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
         // reference type has none).
         ValType::Ref(r) if !r.nullable => None,
         ValType::Ref(r) if r.is_func() => (text == "null").then_some(Val::FuncRef(None)),
+        ValType::Ref(r) if r.heap.is_exn() => (text == "null").then_some(Val::ExnRef(None)),
+        ValType::Ref(r) if r.heap.is_any() => (text == "null").then_some(Val::AnyRef(None)),
         ValType::Ref(_) => (text == "null").then_some(Val::ExternRef(None)),
         ValType::V128 => parse_u128(text).map(Val::V128),
     };
@@ -83,7 +85,10 @@ pub fn format_val(val: &Val) -> String {
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
         Val::V128(bits) => format!("{bits:#034x}"),
-        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
+            "null".to_string()
+        }
+        Val::AnyRef(Some(_)) => "anyref".to_string(),
         Val::ExnRef(Some(_)) => "exnref".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(_)) => "externref".to_string(),

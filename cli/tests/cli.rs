@@ -134,6 +134,48 @@ fn tail_calls_run_deep_and_can_be_switched_off() {
 }
 
 #[test]
+fn gc_types_are_on_by_default_and_can_be_switched_off() {
+    // A subtype's function through `call_indirect` of its supertype; a struct type.
+    let path = scratch_file("gc-types.wat");
+    std::fs::write(
+        &path,
+        r#"(module
+  (type $t (sub (func (result i32))))
+  (type $s (sub $t (func (result i32))))
+  (type $pt (struct (field i32)))
+  (func $f (type $s) (i32.const 7))
+  (table funcref (elem $f))
+  (func (export "run") (param (ref null $pt)) (result i32)
+    (call_indirect (type $t) (i32.const 0))))"#,
+    )
+    .unwrap();
+    let file = path.to_str().expect("non-UTF-8 scratch path");
+    for tier in ["--tier=interp", "--tier=jit", "--tier=auto"] {
+        assert_success(
+            &wasmtier(&["run", tier, "--invoke=run", file, "null"]),
+            "7\n",
+        );
+    }
+    assert_error(
+        &wasmtier(&["run", "-W", "gc=n", "--invoke=run", file, "null"]),
+        "gc proposal must be enabled",
+    );
+    // A GC instruction is refused, not run.
+    std::fs::write(
+        &path,
+        r#"(module (type $pt (struct (field i32)))
+             (func (export "run") (result i32)
+               (struct.get $pt 0 (struct.new $pt (i32.const 1)))))"#,
+    )
+    .unwrap();
+    assert_error(
+        &wasmtier(&["run", "--invoke=run", file]),
+        "are not supported yet",
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
 fn memory64_grows_past_4_gib_when_allowed_and_can_be_switched_off() {
     for tier in ["--tier=interp", "--tier=jit", "--tier=auto"] {
         let out = run_example(

@@ -735,7 +735,11 @@ impl Exec {
         let f = raw_ref::to_func(raw).ok_or(TrapCode::UninitializedElement)?;
         // SAFETY: as in `raise_trap`.
         let callee = unsafe { (*self.store).get_func(f) }.ok_or(TrapCode::BadFuncRef)?;
-        if callee.type_id != expected {
+        // Fast path: the same (canonical) type. Slow path: a declared subtype of it.
+        if callee.type_id != expected
+            // SAFETY: as in `raise_trap`.
+            && !unsafe { (*self.store).registry.is_subtype(callee.type_id, expected) }
+        {
             return Err(TrapCode::IndirectCallTypeMismatch);
         }
         Ok((f, callee.ty.param_slots()))

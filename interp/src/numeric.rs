@@ -2,7 +2,7 @@
 //! nearest (ties to even), and trapping float-to-int truncation. Saturating truncation is
 //! Rust's `as` cast, which already saturates and maps NaN to 0.
 
-use wasmtier_runtime::TrapCode;
+use wasmtier_runtime::{TrapCode, raw_ref};
 
 macro_rules! float_ops {
     ($t:ident, $min:ident, $max:ident, $nearest:ident, $quiet:ident) => {
@@ -44,6 +44,22 @@ macro_rules! float_ops {
 
 float_ops!(f32, f32_min, f32_max, f32_nearest, quiet_nan_or_f32);
 float_ops!(f64, f64_min, f64_max, f64_nearest, quiet_nan_or_f64);
+
+/// `i31.get_s`: null traps.
+pub fn i31_get_s(raw: u64) -> Result<i32, TrapCode> {
+    if raw == raw_ref::NULL {
+        return Err(TrapCode::NullI31Ref);
+    }
+    Ok(raw_ref::i31_get_s(raw))
+}
+
+/// `i31.get_u`: null traps.
+pub fn i31_get_u(raw: u64) -> Result<u32, TrapCode> {
+    if raw == raw_ref::NULL {
+        return Err(TrapCode::NullI31Ref);
+    }
+    Ok(raw_ref::i31_get_u(raw))
+}
 
 macro_rules! trunc {
     ($name:ident, $f:ty, $i:ty, $lo:expr, $hi:expr) => {

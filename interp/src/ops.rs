@@ -232,6 +232,7 @@ macro_rules! for_each_unop {
             [I64TruncSatF64S f64v from_i64 |a| a as i64]
             [I64TruncSatF64U f64v from_u64 |a| a as u64]
             [RefIsNull u64v from_bool |a| a == raw_ref::NULL]
+            [RefI31 u32v from_u64 |a| raw_ref::from_i31(a)]
             // Internal (no wasm operator): an i64 index of a 64-bit table, as the table ops'
             // 32-bit index. Tables hold fewer than `u32::MAX` elements, so an index or length
             // of 2^32 or more is out of bounds either way.
@@ -253,6 +254,8 @@ macro_rules! for_each_unop_trap {
             [I64TruncF32U f32v from_u64 numeric::i64_trunc_f32_u]
             [I64TruncF64S f64v from_i64 numeric::i64_trunc_f64_s]
             [I64TruncF64U f64v from_u64 numeric::i64_trunc_f64_u]
+            [I31GetS u64v from_i32 numeric::i31_get_s]
+            [I31GetU u64v from_u32 numeric::i31_get_u]
         }
     };
 }

@@ -1887,7 +1887,7 @@ impl Translator<'_> {
             F32ConvertI64U F32DemoteF64 F64ConvertI32S F64ConvertI32U F64ConvertI64S
             F64ConvertI64U F64PromoteF32 I32Extend8S I32Extend16S I64Extend8S I64Extend16S
             I64Extend32S I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
-            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U RefIsNull
+            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U RefIsNull RefI31
         }
         macro_rules! un_trap {
             ($($name:ident)*) => {
@@ -1899,7 +1899,7 @@ impl Translator<'_> {
         }
         un_trap! {
             I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
-            I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+            I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U I31GetS I31GetU
         }
         macro_rules! bin {
             ($($name:ident)*) => {
@@ -1928,6 +1928,11 @@ impl Translator<'_> {
             };
         }
         bin_trap! { I32DivS I32DivU I32RemS I32RemU I64DivS I64DivU I64RemS I64RemU }
+        // References are 64-bit slots that are equal exactly when the references are.
+        if let Operator::RefEq = op {
+            self.binop(BinOp::I64Eq);
+            return Ok(());
+        }
 
         match op {
             Operator::Unreachable => {

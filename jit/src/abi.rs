@@ -24,6 +24,8 @@ pub(crate) mod trap_code {
     pub const NULL_REFERENCE: u8 = 10;
     /// `call_ref` or `return_call_ref` of null.
     pub const NULL_FUNC_REF: u8 = 11;
+    /// `i31.get_s` or `i31.get_u` of null.
+    pub const NULL_I31_REF: u8 = 12;
 }
 
 /// What `memory.grow`'s and `table.grow`'s builtins return when they failed abnormally (the
@@ -70,6 +72,7 @@ pub(crate) fn decode_trap(raw: u8) -> TrapOutcome {
             trap_code::BAD_FUNC_REF => TrapCode::BadFuncRef,
             trap_code::NULL_REFERENCE => TrapCode::NullReference,
             trap_code::NULL_FUNC_REF => TrapCode::NullFuncRef,
+            trap_code::NULL_I31_REF => TrapCode::NullI31Ref,
             _ => return TrapOutcome::Pending,
         }
     };
@@ -115,9 +118,13 @@ pub(crate) enum Builtin {
     /// `(vmctx, exnref: i64) -> status`: `throw_ref`. Never 0: the exception, or the trap
     /// for null, is pending.
     ThrowRef,
+    /// `(vmctx, actual: i32, expected: i32) -> status`: `call_indirect`'s slow path when
+    /// the type ids differ: 0 if type `actual` is a declared subtype of `expected`, else
+    /// the "indirect call type mismatch" trap is pending.
+    CheckSubtype,
 }
 
-pub(crate) const NUM_BUILTINS: usize = 13;
+pub(crate) const NUM_BUILTINS: usize = 14;
 
 impl Builtin {
     pub(crate) fn signature(self, cc: CallConv) -> Signature {
@@ -133,6 +140,7 @@ impl Builtin {
             Builtin::TableCopy | Builtin::TableInit => (&[I32, I32, I64, I64, I64], I32),
             Builtin::Throw => (&[I32, I64], I32),
             Builtin::ThrowRef => (&[I64], I32),
+            Builtin::CheckSubtype => (&[I32, I32], I32),
         };
         let mut sig = Signature::new(cc);
         sig.params.push(AbiParam::new(I64));

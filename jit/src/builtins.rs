@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use wasmtier_runtime::vmctx::{Completion, VMContext};
 use wasmtier_runtime::{
-    FuncId, FuncKind, HostContext, InstanceId, StoreOpaque, Trap, TrapCode, span,
+    FuncId, FuncKind, HostContext, InstanceId, SharedTypeId, StoreOpaque, Trap, TrapCode, span,
 };
 
 use crate::abi::{CALL_FUNC_TAIL_CALL, GROW_FAILED, GROW_PENDING, NUM_BUILTINS};
@@ -364,6 +364,22 @@ unsafe extern "C" fn throw_ref(vmctx: *mut VMContext, exnref: u64) -> u32 {
     }
 }
 
+unsafe extern "C" fn check_subtype(vmctx: *mut VMContext, actual: u32, expected: u32) -> u32 {
+    // SAFETY: as in `elem_drop`.
+    unsafe {
+        with_store(vmctx, |store, _| {
+            if store
+                .registry
+                .is_subtype(SharedTypeId(actual), SharedTypeId(expected))
+            {
+                Ok(())
+            } else {
+                Err(Trap::new(TrapCode::IndirectCallTypeMismatch))
+            }
+        })
+    }
+}
+
 /// The builtin table, in `abi::Builtin` order.
 pub(crate) fn table() -> Box<[*const u8]> {
     let t: [*const u8; NUM_BUILTINS] = [
@@ -380,6 +396,7 @@ pub(crate) fn table() -> Box<[*const u8]> {
         elem_drop as *const u8,
         throw as *const u8,
         throw_ref as *const u8,
+        check_subtype as *const u8,
     ];
     Box::new(t)
 }
@@ -429,6 +446,9 @@ mod tests {
             assert!(panicked());
             assert_ne!(memory_fill(vmctx, 0, 0, 0, 0), 0);
             assert!(panicked());
+            // Types the registry does not know are no subtypes of each other: a trap.
+            assert_ne!(check_subtype(vmctx, 1, 2), 0);
+            assert!(matches!(take_pending(), Some(Pending::Trap(_))));
         }
         assert!(take_pending().is_none());
     }

@@ -21,6 +21,8 @@ pub enum ConstOp {
     GlobalGet(u32),
     RefNull,
     RefFunc(u32),
+    /// `ref.i31` of the value below (GC).
+    RefI31,
     I32Add,
     I32Sub,
     I32Mul,
@@ -88,6 +90,10 @@ impl ConstExpr {
                 ConstOp::I64Add => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_add)),
                 ConstOp::I64Sub => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_sub)),
                 ConstOp::I64Mul => binary(&mut stack, |a, b| i64_op(a, b, u64::wrapping_mul)),
+                ConstOp::RefI31 => {
+                    let a = stack.pop().expect("well-formed: one operand");
+                    crate::store::raw_ref::from_i31(a as u32) as u128
+                }
                 leaf_op => leaf(leaf_op, &global, &func),
             };
             stack.push(value);
@@ -120,6 +126,7 @@ impl ConstExpr {
                 Op::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
                 Op::RefNull { .. } => ConstOp::RefNull,
                 Op::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+                Op::RefI31 => ConstOp::RefI31,
                 Op::I32Add => ConstOp::I32Add,
                 Op::I32Sub => ConstOp::I32Sub,
                 Op::I32Mul => ConstOp::I32Mul,
@@ -161,6 +168,11 @@ impl ConstExpr {
                     }
                     depth -= 1;
                 }
+                ConstOp::RefI31 => {
+                    if depth < 1 {
+                        return false;
+                    }
+                }
                 _ => depth += 1,
             }
         }
@@ -183,7 +195,8 @@ fn leaf(op: ConstOp, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) 
         | ConstOp::I32Mul
         | ConstOp::I64Add
         | ConstOp::I64Sub
-        | ConstOp::I64Mul => unreachable!("a well-formed expression is not a lone operator"),
+        | ConstOp::I64Mul
+        | ConstOp::RefI31 => unreachable!("a well-formed expression is not a lone operator"),
     }
 }
 
@@ -335,6 +348,21 @@ mod tests {
         let single = decode_wat("(global.get 0)");
         assert_eq!(single.as_single(), Some(ConstOp::GlobalGet(0)));
         assert_eq!(single.eval(|_| 42, no_funcs), 42);
+    }
+
+    #[test]
+    fn ref_i31_takes_the_low_31_bits_and_makes_an_odd_slot() {
+        // (ref.i31 (i32.add (global.get 0) (i32.const 1)))
+        let e = ConstExpr::from_ops([
+            ConstOp::GlobalGet(0),
+            ConstOp::I32(1),
+            ConstOp::I32Add,
+            ConstOp::RefI31,
+        ]);
+        assert!(e.is_well_formed());
+        assert_eq!(e.eval(|_| 0xffff_ffff, no_funcs), 1);
+        assert_eq!(e.eval(|_| 0x8000_0001, no_funcs), (2 << 1) | 1);
+        assert!(!ConstExpr::from_ops([ConstOp::RefI31]).is_well_formed());
     }
 
     #[test]

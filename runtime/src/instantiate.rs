@@ -47,9 +47,10 @@ pub fn check_imports(
     }
     for (import, ext) in module.imports.iter().zip(provided) {
         let ok = match (&import.ty, ext) {
-            (ImportType::Func(ty), Extern::Func(f)) => {
-                store.func(*f).type_id == module.type_ids[*ty as usize]
-            }
+            // The function's type may be a declared subtype of the import's.
+            (ImportType::Func(ty), Extern::Func(f)) => store
+                .registry
+                .is_subtype(store.func(*f).type_id, module.type_ids[*ty as usize]),
             (ImportType::Table(expected), Extern::Table(t)) => {
                 let table = store.table(*t);
                 let mut actual = table.ty;
@@ -75,7 +76,7 @@ pub fn check_imports(
                     && if expected.mutable {
                         actual.content == expected.content
                     } else {
-                        actual.content.matches(expected.content)
+                        actual.content.matches_in(expected.content, &store.registry)
                     }
             }
             (ImportType::Tag(ty), Extern::Tag(t)) => {

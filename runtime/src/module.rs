@@ -11,13 +11,14 @@ use wasmparser::{
 
 use crate::const_expr::{ConstExpr, ConstOp};
 use crate::types::{
-    FuncType, GlobalType, Limits, MemoryType, RefType, SharedTypeId, TableType, TypeRegistry,
-    ValType,
+    FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, SharedTypeId, TableType,
+    TypeRegistry, ValType,
 };
 
 /// Every WebAssembly feature wasmtier implements: Wasm 2.0, plus these of Wasm 3.0:
-/// extended constant expressions, tail calls, multiple memories, 64-bit memories and tables
-/// and relaxed SIMD, and the wide-arithmetic and custom-page-sizes proposals. An embedder
+/// extended constant expressions, tail calls, multiple memories, 64-bit memories and tables,
+/// relaxed SIMD, typed function references, exception handling and GC's type system (GC
+/// instructions are refused: see [`ModuleError::Unsupported`]), and the wide-arithmetic and custom-page-sizes proposals. An embedder
 /// picks a subset (see [`parse_with_features`]).
 pub fn features() -> WasmFeatures {
     default_features()
@@ -36,6 +37,7 @@ pub fn default_features() -> WasmFeatures {
         .union(WasmFeatures::MEMORY64)
         .union(WasmFeatures::FUNCTION_REFERENCES)
         .union(WasmFeatures::EXCEPTIONS)
+        .union(WasmFeatures::GC)
 }
 
 /// A parser that decodes only what the feature set allows (its defaults would accept
@@ -162,6 +164,13 @@ pub struct ModuleInfo {
     pub types: Vec<FuncType>,
     /// Engine-wide ids of `types`, same indices.
     pub type_ids: Vec<SharedTypeId>,
+    /// The concrete heap type of each type (by module type index): which kind of type
+    /// (function, struct, array) it is, with its engine-wide id.
+    pub type_heaps: Vec<HeapType>,
+    /// Whether each type is final (by module type index): a function of a final type `t`
+    /// is of `t` exactly when its type id is `t`'s, so `call_indirect` needs no supertype
+    /// check.
+    pub type_final: Vec<bool>,
     pub imports: Vec<Import>,
     /// Type index of every function, imported ones first.
     pub func_types: Vec<u32>,
@@ -360,6 +369,7 @@ fn validate_bodies_parallel(
 /// Validates `bodies` (of the module `bytes`) in order; the first invalid one fails.
 fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), ModuleError> {
     let mut allocs = FuncValidatorAllocations::default();
+    let mut unsupported = None;
     for body in bodies {
         let to_validate = &body.validator;
         let features = to_validate.features;
@@ -370,20 +380,43 @@ fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), Modul
             features,
         }
         .into_validator(allocs);
-        validate_body(&mut validator, &body.body, bytes, features)?;
+        validate_body(
+            &mut validator,
+            &body.body,
+            bytes,
+            features,
+            &mut unsupported,
+        )?;
         allocs = validator.into_allocations();
     }
-    Ok(())
+    // Refused only once the whole module is known to be valid: an invalid one is invalid.
+    unsupported.map_or(Ok(()), Err)
+}
+
+/// Whether the instruction whose encoding starts at `bytes[at]` is a GC instruction that
+/// wasmtier validates but does not run yet: everything with the `0xfb` prefix (`struct.*`,
+/// `array.*`, `ref.test`, `ref.cast`, `br_on_cast*`, `any.convert_extern`,
+/// `extern.convert_any`) but `ref.i31` (`0xfb 0x1c`), `i31.get_s` (`0x1d`) and `i31.get_u`
+/// (`0x1e`), which run (as does `ref.eq`). The sub-opcode is a LEB128 `u32`: a one-byte
+/// encoding of those three, or anything else.
+pub fn is_gc_instruction(bytes: &[u8], at: usize) -> bool {
+    match bytes.get(at..at + 2) {
+        Some([0xfb, 0x1c..=0x1e]) => false,
+        Some([0xfb, _]) => true,
+        _ => false,
+    }
 }
 
 /// `FuncValidator::validate`, plus the checks of Wasm 2.0's reserved bytes that
 /// [`decode_check`] makes. Errors are reported as invalid: the caller decodes the module in
-/// full to tell malformed from invalid.
+/// full to tell malformed from invalid. The first GC instruction (see
+/// [`is_gc_instruction`]) of a valid body is recorded in `unsupported`, if that is empty.
 fn validate_body(
     validator: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
     bytes: &[u8],
     features: WasmFeatures,
+    unsupported: &mut Option<ModuleError>,
 ) -> Result<(), ModuleError> {
     let mut reader = body.get_binary_reader();
     validator.read_locals(&mut reader).map_err(invalid)?;
@@ -401,6 +434,12 @@ fn validate_body(
             .visit_operator(&mut validator.visitor(at))
             .and_then(|validated| validated)
             .map_err(invalid)?;
+        if unsupported.is_none() && features.gc() && is_gc_instruction(bytes, at as usize) {
+            *unsupported = Some(ModuleError::Unsupported(format!(
+                "GC instructions other than ref.eq, ref.i31 and i31.get_s/u are not supported \
+                 yet (at offset {at:#x})"
+            )));
+        }
     }
     reader
         .finish_expression(&validator.visitor(reader.original_position()))
@@ -655,9 +694,9 @@ fn limits(initial: u64, maximum: Option<u64>) -> Limits {
     }
 }
 
-fn table_type(t: &wasmparser::TableType, type_ids: &[SharedTypeId]) -> Result<TableType, String> {
+fn table_type(t: &wasmparser::TableType, type_heaps: &[HeapType]) -> Result<TableType, String> {
     Ok(TableType {
-        element: RefType::from_wasmparser(t.element_type, type_ids)?,
+        element: RefType::from_wasmparser(t.element_type, type_heaps)?,
         limits: limits(t.initial, t.maximum),
         table64: t.table64,
     })
@@ -672,12 +711,9 @@ fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
     }
 }
 
-fn global_type(
-    g: &wasmparser::GlobalType,
-    type_ids: &[SharedTypeId],
-) -> Result<GlobalType, String> {
+fn global_type(g: &wasmparser::GlobalType, type_heaps: &[HeapType]) -> Result<GlobalType, String> {
     Ok(GlobalType {
-        content: ValType::from_wasmparser(g.content_type, type_ids)?,
+        content: ValType::from_wasmparser(g.content_type, type_heaps)?,
         mutable: g.mutable,
     })
 }
@@ -693,9 +729,12 @@ fn record_payload(
             for group in r {
                 let group = group?;
                 let first = info.types.len() as u32;
-                for id in registry.intern_rec_group(&group, first, &info.type_ids)? {
+                for id in registry.intern_rec_group(&group, first, &info.type_heaps)? {
+                    let sub = registry.get_sub(id);
                     info.types.push(registry.get(id));
                     info.type_ids.push(id);
+                    info.type_heaps.push(sub.heap_type(id));
+                    info.type_final.push(sub.is_final);
                 }
             }
         }
@@ -709,7 +748,7 @@ fn record_payload(
                         ImportType::Func(idx)
                     }
                     wasmparser::TypeRef::Table(t) => {
-                        let t = table_type(&t, &info.type_ids)?;
+                        let t = table_type(&t, &info.type_heaps)?;
                         info.tables.push(t);
                         info.num_imported_tables += 1;
                         ImportType::Table(t)
@@ -721,7 +760,7 @@ fn record_payload(
                         ImportType::Memory(m)
                     }
                     wasmparser::TypeRef::Global(g) => {
-                        let g = global_type(&g, &info.type_ids)?;
+                        let g = global_type(&g, &info.type_heaps)?;
                         info.globals.push(g);
                         info.num_imported_globals += 1;
                         ImportType::Global(g)
@@ -751,7 +790,7 @@ fn record_payload(
                     wasmparser::TableInit::RefNull => None,
                     wasmparser::TableInit::Expr(expr) => Some(ConstExpr::decode(&expr)?),
                 });
-                info.tables.push(table_type(&table.ty, &info.type_ids)?);
+                info.tables.push(table_type(&table.ty, &info.type_heaps)?);
             }
         }
         Payload::MemorySection(r) => {
@@ -762,7 +801,7 @@ fn record_payload(
         Payload::GlobalSection(r) => {
             for g in r {
                 let g = g?;
-                info.globals.push(global_type(&g.ty, &info.type_ids)?);
+                info.globals.push(global_type(&g.ty, &info.type_heaps)?);
                 info.global_inits.push(ConstExpr::decode(&g.init_expr)?);
             }
         }
@@ -818,7 +857,7 @@ fn record_payload(
                         for expr in r {
                             items.push(ConstExpr::decode(&expr?)?);
                         }
-                        (RefType::from_wasmparser(ty, &info.type_ids)?, items)
+                        (RefType::from_wasmparser(ty, &info.type_heaps)?, items)
                     }
                 };
                 info.elements.push(ElementSegment { mode, ty, items });

@@ -92,6 +92,27 @@ pub mod raw_ref {
             Some(ExnId((raw - 1) as u32))
         }
     }
+
+    /// `ref.i31`: the low 31 bits of `v`, shifted left by one with the low bit set. An
+    /// `i31ref` is odd, so it is neither null (0) nor, later, a GC heap object (even).
+    pub fn from_i31(v: u32) -> u64 {
+        ((v as u64 & 0x7fff_ffff) << 1) | 1
+    }
+
+    /// Whether a non-null reference of the `any` hierarchy is an `i31ref`.
+    pub fn is_i31(raw: u64) -> bool {
+        raw & 1 == 1
+    }
+
+    /// `i31.get_s` of an `i31ref` (not null): its 31 bits, sign-extended.
+    pub fn i31_get_s(raw: u64) -> i32 {
+        (raw as u32 as i32) >> 1
+    }
+
+    /// `i31.get_u` of an `i31ref` (not null): its 31 bits, zero-extended.
+    pub fn i31_get_u(raw: u64) -> u32 {
+        (raw as u32) >> 1
+    }
 }
 
 /// An exception tag: its identity is its `TagId` (`catch` compares tags, not types); its type

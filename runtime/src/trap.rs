@@ -23,6 +23,8 @@ pub enum TrapCode {
     NullFuncRef,
     /// `throw_ref` of null.
     NullExnRef,
+    /// `i31.get_s` or `i31.get_u` of null.
+    NullI31Ref,
     OutOfFuel,
     Interrupted,
     /// `call_indirect` on a table element that names no function of the store: a reference
@@ -47,6 +49,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::NullFuncRef => "null function reference",
             TrapCode::NullExnRef => "null exception reference",
+            TrapCode::NullI31Ref => "null i31 reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::BadFuncRef => "invalid function reference",

@@ -22,6 +22,8 @@ impl ValType {
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
     /// `exnref`, short for `(ref null exn)`.
     pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
+    /// `anyref`, short for `(ref null any)`.
+    pub const ANYREF: ValType = ValType::Ref(RefType::ANYREF);
 
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::Ref(_))
@@ -46,11 +48,19 @@ impl ValType {
         }
     }
 
-    /// Converts a type of the module whose types have the engine-wide ids `type_ids` (by
+    /// [`ValType::matches`], with the declared supertypes of concrete types in `registry`.
+    pub fn matches_in(self, expected: ValType, registry: &TypeRegistry) -> bool {
+        match (self, expected) {
+            (ValType::Ref(actual), ValType::Ref(expected)) => actual.matches_in(expected, registry),
+            (actual, expected) => actual == expected,
+        }
+    }
+
+    /// Converts a type of the module whose types have the heap types `type_heaps` (by
     /// module type index).
     pub(crate) fn from_wasmparser(
         ty: wasmparser::ValType,
-        type_ids: &[SharedTypeId],
+        type_heaps: &[HeapType],
     ) -> Result<ValType, String> {
         Ok(match ty {
             wasmparser::ValType::I32 => ValType::I32,
@@ -58,7 +68,7 @@ impl ValType {
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, type_ids)?),
+            wasmparser::ValType::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, type_heaps)?),
         })
     }
 }
@@ -76,8 +86,16 @@ impl fmt::Display for ValType {
     }
 }
 
-/// What a reference points at: a heap type of the function-references proposal (Wasm 3.0).
-/// Every reference is one 64-bit slot whatever its heap type (see `store::raw_ref`).
+/// What a reference points at: a heap type of the function-references and GC proposals
+/// (Wasm 3.0). Every reference is one 64-bit slot whatever its heap type (see
+/// `store::raw_ref`).
+///
+/// There are three hierarchies, each with a top and a bottom: functions (`func` ...
+/// `nofunc`), host values (`extern` ... `noextern`), exceptions (`exn` ... `noexn`), and
+/// the GC hierarchy `any` :> `eq` :> (`i31`, `struct`, `array`) :> `none`. Concrete types
+/// name a type of the engine's [`TypeRegistry`]: a function, struct or array type, each
+/// below its abstract kind and above its hierarchy's bottom; between concrete types,
+/// subtyping follows the declared supertypes ([`TypeRegistry::is_subtype`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HeapType {
     /// Any function.
@@ -92,12 +110,30 @@ pub enum HeapType {
     Exn,
     /// No exception: the bottom type of exception references.
     NoExn,
+    /// Any GC value (`any`): the top of the GC hierarchy.
+    Any,
+    /// Any value that `ref.eq` compares (`eq`).
+    Eq,
+    /// An unboxed 31-bit integer (`i31`).
+    I31,
+    /// Any struct (`struct`).
+    Struct,
+    /// Any array (`array`).
+    Array,
+    /// No GC value (`none`): the bottom of the GC hierarchy, whose only value is null.
+    None,
     /// A function of one type, by its engine-wide id.
     Concrete(SharedTypeId),
+    /// A struct of one type, by its engine-wide id.
+    ConcreteStruct(SharedTypeId),
+    /// An array of one type, by its engine-wide id.
+    ConcreteArray(SharedTypeId),
 }
 
 impl HeapType {
-    /// Whether `self` is `expected` or a subtype of it.
+    /// Whether `self` is `expected` or a subtype of it, as far as that follows from the heap
+    /// types alone: two different concrete types are not related here (their declared
+    /// supertypes are in the registry: see [`HeapType::matches_in`]).
     pub fn matches(self, expected: HeapType) -> bool {
         use HeapType::*;
         match (self, expected) {
@@ -105,7 +141,23 @@ impl HeapType {
             (NoFunc, Func | Concrete(_)) | (Concrete(_), Func) => true,
             (NoExtern, Extern) => true,
             (NoExn, Exn) => true,
+            (None, b) => b.is_any(),
+            (_, Any) => self.is_any(),
+            (I31 | Struct | Array | ConcreteStruct(_) | ConcreteArray(_), Eq) => true,
+            (ConcreteStruct(_), Struct) | (ConcreteArray(_), Array) => true,
             _ => false,
+        }
+    }
+
+    /// [`HeapType::matches`], with the declared supertypes of concrete types in `registry`
+    /// (the registry the types come from).
+    pub fn matches_in(self, expected: HeapType, registry: &TypeRegistry) -> bool {
+        use HeapType::*;
+        match (self, expected) {
+            (Concrete(a), Concrete(b))
+            | (ConcreteStruct(a), ConcreteStruct(b))
+            | (ConcreteArray(a), ConcreteArray(b)) => registry.is_subtype(a, b),
+            _ => self.matches(expected),
         }
     }
 
@@ -122,25 +174,53 @@ impl HeapType {
         matches!(self, HeapType::Exn | HeapType::NoExn)
     }
 
+    /// Whether references of this type point at host values.
+    pub fn is_extern(self) -> bool {
+        matches!(self, HeapType::Extern | HeapType::NoExtern)
+    }
+
+    /// Whether this type is in the GC hierarchy (below `any`).
+    pub fn is_any(self) -> bool {
+        matches!(
+            self,
+            HeapType::Any
+                | HeapType::Eq
+                | HeapType::I31
+                | HeapType::Struct
+                | HeapType::Array
+                | HeapType::None
+                | HeapType::ConcreteStruct(_)
+                | HeapType::ConcreteArray(_)
+        )
+    }
+
+    /// The heap type of a module's type index, given the heap types of the module's types
+    /// (see [`ModuleInfo::type_heaps`](crate::module::ModuleInfo::type_heaps)).
     fn from_wasmparser(
         ty: wasmparser::HeapType,
-        type_ids: &[SharedTypeId],
+        type_heaps: &[HeapType],
     ) -> Result<HeapType, String> {
         use wasmparser::AbstractHeapType as A;
         match ty {
-            wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
-                A::Func => Ok(HeapType::Func),
-                A::NoFunc => Ok(HeapType::NoFunc),
-                A::Extern => Ok(HeapType::Extern),
-                A::NoExtern => Ok(HeapType::NoExtern),
-                A::Exn => Ok(HeapType::Exn),
-                A::NoExn => Ok(HeapType::NoExn),
-                other => Err(format!("unsupported heap type {other:?}")),
-            },
+            wasmparser::HeapType::Abstract { shared: false, ty } => Ok(match ty {
+                A::Func => HeapType::Func,
+                A::NoFunc => HeapType::NoFunc,
+                A::Extern => HeapType::Extern,
+                A::NoExtern => HeapType::NoExtern,
+                A::Exn => HeapType::Exn,
+                A::NoExn => HeapType::NoExn,
+                A::Any => HeapType::Any,
+                A::Eq => HeapType::Eq,
+                A::I31 => HeapType::I31,
+                A::Struct => HeapType::Struct,
+                A::Array => HeapType::Array,
+                A::None => HeapType::None,
+                other => return Err(format!("unsupported heap type {other:?}")),
+            }),
             wasmparser::HeapType::Concrete(wasmparser::UnpackedIndex::Module(index))
-            | wasmparser::HeapType::Exact(wasmparser::UnpackedIndex::Module(index)) => type_ids
+            | wasmparser::HeapType::Exact(wasmparser::UnpackedIndex::Module(index)) => type_heaps
                 .get(index as usize)
-                .map(|id| HeapType::Concrete(*id))
+                .copied()
                 .ok_or_else(|| format!("unknown type {index}")),
             other => Err(format!("unsupported heap type {other:?}")),
         }
@@ -156,7 +236,15 @@ impl fmt::Display for HeapType {
             HeapType::NoExtern => f.write_str("noextern"),
             HeapType::Exn => f.write_str("exn"),
             HeapType::NoExn => f.write_str("noexn"),
-            HeapType::Concrete(id) => write!(f, "(type #{})", id.0),
+            HeapType::Any => f.write_str("any"),
+            HeapType::Eq => f.write_str("eq"),
+            HeapType::I31 => f.write_str("i31"),
+            HeapType::Struct => f.write_str("struct"),
+            HeapType::Array => f.write_str("array"),
+            HeapType::None => f.write_str("none"),
+            HeapType::Concrete(id) | HeapType::ConcreteStruct(id) | HeapType::ConcreteArray(id) => {
+                write!(f, "(type #{})", id.0)
+            }
         }
     }
 }
@@ -175,6 +263,8 @@ impl RefType {
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
     /// `exnref`, short for `(ref null exn)`.
     pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
+    /// `anyref`, short for `(ref null any)`.
+    pub const ANYREF: RefType = RefType::new(true, HeapType::Any);
 
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
@@ -185,6 +275,11 @@ impl RefType {
         (expected.nullable || !self.nullable) && self.heap.matches(expected.heap)
     }
 
+    /// [`RefType::matches`], with the declared supertypes of concrete types in `registry`.
+    pub fn matches_in(self, expected: RefType, registry: &TypeRegistry) -> bool {
+        (expected.nullable || !self.nullable) && self.heap.matches_in(expected.heap, registry)
+    }
+
     /// Whether references of this type point at functions (as opposed to host values).
     pub fn is_func(self) -> bool {
         self.heap.is_func()
@@ -192,11 +287,11 @@ impl RefType {
 
     pub(crate) fn from_wasmparser(
         ty: wasmparser::RefType,
-        type_ids: &[SharedTypeId],
+        type_heaps: &[HeapType],
     ) -> Result<RefType, String> {
         Ok(RefType::new(
             ty.is_nullable(),
-            HeapType::from_wasmparser(ty.heap_type(), type_ids)?,
+            HeapType::from_wasmparser(ty.heap_type(), type_heaps)?,
         ))
     }
 }
@@ -213,6 +308,12 @@ impl fmt::Display for RefType {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
             (true, HeapType::Exn) => f.write_str("exnref"),
+            (true, HeapType::Any) => f.write_str("anyref"),
+            (true, HeapType::Eq) => f.write_str("eqref"),
+            (true, HeapType::I31) => f.write_str("i31ref"),
+            (true, HeapType::Struct) => f.write_str("structref"),
+            (true, HeapType::Array) => f.write_str("arrayref"),
+            (true, HeapType::None) => f.write_str("nullref"),
             (true, heap) => write!(f, "(ref null {heap})"),
             (false, heap) => write!(f, "(ref {heap})"),
         }
@@ -407,11 +508,67 @@ pub struct GlobalType {
     pub mutable: bool,
 }
 
-/// An engine-wide identity of a function type: two functions have the same
-/// `SharedTypeId` exactly when their types are equivalent (the same structure, in
-/// equivalent recursion groups), so `call_indirect` compares integers.
+/// An engine-wide identity of a defined (function, struct or array) type: two types have
+/// the same `SharedTypeId` exactly when they are equivalent (the same structure and
+/// subtyping declaration, in equivalent recursion groups), so `call_indirect` compares
+/// integers, and falls back to the declared supertypes only when they differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SharedTypeId(pub u32);
+
+/// What a struct field or array element holds: a value, or a packed integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StorageType {
+    I8,
+    I16,
+    Val(ValType),
+}
+
+/// A struct field or the elements of an array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldType {
+    pub storage: StorageType,
+    pub mutable: bool,
+}
+
+/// The structure of a defined type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CompositeType {
+    Func(FuncType),
+    Struct(Arc<[FieldType]>),
+    Array(FieldType),
+}
+
+/// A defined type with its subtyping declaration (`sub`, `sub final`; a plain type
+/// definition is final and has no supertype).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SubType {
+    pub is_final: bool,
+    pub supertype: Option<SharedTypeId>,
+    pub composite: CompositeType,
+}
+
+impl SubType {
+    /// The concrete heap type that names this type, whose id is `id`.
+    pub fn heap_type(&self, id: SharedTypeId) -> HeapType {
+        match self.composite {
+            CompositeType::Func(_) => HeapType::Concrete(id),
+            CompositeType::Struct(_) => HeapType::ConcreteStruct(id),
+            CompositeType::Array(_) => HeapType::ConcreteArray(id),
+        }
+    }
+}
+
+impl HeapType {
+    /// The engine-wide id of a concrete heap type.
+    pub fn concrete_id(self) -> Option<SharedTypeId> {
+        match self {
+            HeapType::Concrete(id) | HeapType::ConcreteStruct(id) | HeapType::ConcreteArray(id) => {
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+}
 
 /// A reference from a type in a recursion group being interned to another type: one
 /// outside the group by its engine-wide id, or one of the group's own (which have no id
@@ -432,46 +589,101 @@ enum GroupValType {
     Local { nullable: bool, index: u32 },
 }
 
-/// A function type of a recursion group being interned, with its subtyping declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GroupStorage {
+    I8,
+    I16,
+    Val(GroupValType),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct GroupField {
+    storage: GroupStorage,
+    mutable: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct GroupFuncType {
+enum GroupComposite {
+    Func {
+        params: Vec<GroupValType>,
+        results: Vec<GroupValType>,
+    },
+    Struct(Vec<GroupField>),
+    Array(GroupField),
+}
+
+/// A type of a recursion group being interned, with its subtyping declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct GroupSubType {
     is_final: bool,
     supertypes: Vec<GroupRef>,
-    params: Vec<GroupValType>,
-    results: Vec<GroupValType>,
+    composite: GroupComposite,
 }
 
-impl GroupFuncType {
-    /// A type that refers only to types outside its group (as every host-made type does),
-    /// final and without supertype: the meaning of a plain `(type (func ...))`.
-    fn plain(ty: &FuncType) -> GroupFuncType {
+impl GroupSubType {
+    /// A function type that refers only to types outside its group (as every host-made type
+    /// does), final and without supertype: the meaning of a plain `(type (func ...))`.
+    fn plain(ty: &FuncType) -> GroupSubType {
         let plain = |tys: &[ValType]| tys.iter().map(|t| GroupValType::Plain(*t)).collect();
-        GroupFuncType {
+        GroupSubType {
             is_final: true,
             supertypes: Vec::new(),
-            params: plain(ty.params()),
-            results: plain(ty.results()),
+            composite: GroupComposite::Func {
+                params: plain(ty.params()),
+                results: plain(ty.results()),
+            },
         }
-    }
-
-    /// The function type once the group's first type has the id `base`.
-    fn resolve(&self, base: u32) -> FuncType {
-        let resolve = |tys: &[GroupValType]| -> Vec<ValType> {
-            tys.iter()
-                .map(|t| match *t {
-                    GroupValType::Plain(t) => t,
-                    GroupValType::Local { nullable, index } => ValType::Ref(RefType::new(
-                        nullable,
-                        HeapType::Concrete(SharedTypeId(base + index)),
-                    )),
-                })
-                .collect()
-        };
-        FuncType::new(resolve(&self.params), resolve(&self.results))
     }
 }
 
-/// Interns the function types of one engine, one recursion group at a time.
+/// The types of `group` once its first type has the id `base`.
+fn resolve_group(group: &[GroupSubType], base: u32) -> Vec<SubType> {
+    let heap = |index: u32| {
+        let id = SharedTypeId(base + index);
+        match group[index as usize].composite {
+            GroupComposite::Func { .. } => HeapType::Concrete(id),
+            GroupComposite::Struct(_) => HeapType::ConcreteStruct(id),
+            GroupComposite::Array(_) => HeapType::ConcreteArray(id),
+        }
+    };
+    let val = |t: &GroupValType| match *t {
+        GroupValType::Plain(t) => t,
+        GroupValType::Local { nullable, index } => {
+            ValType::Ref(RefType::new(nullable, heap(index)))
+        }
+    };
+    let field = |f: &GroupField| FieldType {
+        storage: match &f.storage {
+            GroupStorage::I8 => StorageType::I8,
+            GroupStorage::I16 => StorageType::I16,
+            GroupStorage::Val(t) => StorageType::Val(val(t)),
+        },
+        mutable: f.mutable,
+    };
+    group
+        .iter()
+        .map(|ty| SubType {
+            is_final: ty.is_final,
+            supertype: ty.supertypes.first().map(|s| match *s {
+                GroupRef::Engine(id) => id,
+                GroupRef::Local(i) => SharedTypeId(base + i),
+            }),
+            composite: match &ty.composite {
+                GroupComposite::Func { params, results } => CompositeType::Func(FuncType::new(
+                    params.iter().map(val),
+                    results.iter().map(val),
+                )),
+                GroupComposite::Struct(fields) => {
+                    CompositeType::Struct(fields.iter().map(field).collect())
+                }
+                GroupComposite::Array(f) => CompositeType::Array(field(f)),
+            },
+        })
+        .collect()
+}
+
+/// Interns the defined types of one engine, one recursion group at a time, and answers
+/// subtyping questions about them (the engine's supertype table).
 #[derive(Default)]
 pub struct TypeRegistry {
     inner: Mutex<RegistryInner>,
@@ -480,34 +692,39 @@ pub struct TypeRegistry {
 #[derive(Default)]
 struct RegistryInner {
     /// The id of each interned group's first type; its other types follow in order.
-    groups: HashMap<Vec<GroupFuncType>, SharedTypeId>,
-    types: Vec<FuncType>,
+    groups: HashMap<Vec<GroupSubType>, SharedTypeId>,
+    /// Every type by id.
+    types: Vec<SubType>,
+    /// The function type of each type (the empty signature for a struct or array type,
+    /// which no function has: validation sees to that), so that `get` need not match.
+    func_types: Vec<FuncType>,
 }
 
 impl TypeRegistry {
     /// The id of a function type that names no type of its own group: a host function's
     /// type, or a plain `(type (func ...))` of a module.
     pub fn intern(&self, ty: &FuncType) -> SharedTypeId {
-        self.intern_group(vec![GroupFuncType::plain(ty)])
+        self.intern_group(vec![GroupSubType::plain(ty)])
     }
 
     /// Interns a module's recursion group whose first type has module index `first`;
-    /// `type_ids` are the ids of the module's earlier types. Returns the ids of the group's
-    /// types, in order.
+    /// `type_heaps` are the heap types of the module's earlier types. Returns the ids of the
+    /// group's types, in order.
     pub(crate) fn intern_rec_group(
         &self,
         group: &wasmparser::RecGroup,
         first: u32,
-        type_ids: &[SharedTypeId],
+        type_heaps: &[HeapType],
     ) -> Result<Vec<SharedTypeId>, String> {
         let group_ref = |index: wasmparser::UnpackedIndex| -> Result<GroupRef, String> {
             match index {
                 wasmparser::UnpackedIndex::Module(i) if i >= first => {
                     Ok(GroupRef::Local(i - first))
                 }
-                wasmparser::UnpackedIndex::Module(i) => type_ids
+                wasmparser::UnpackedIndex::Module(i) => type_heaps
                     .get(i as usize)
-                    .map(|id| GroupRef::Engine(*id))
+                    .and_then(|h| h.concrete_id())
+                    .map(GroupRef::Engine)
                     .ok_or_else(|| format!("unknown type {i}")),
                 wasmparser::UnpackedIndex::RecGroup(i) => Ok(GroupRef::Local(i)),
                 wasmparser::UnpackedIndex::Id(_) => Err("unexpected canonical type id".into()),
@@ -516,42 +733,63 @@ impl TypeRegistry {
         let val_type = |ty: &wasmparser::ValType| -> Result<GroupValType, String> {
             if let wasmparser::ValType::Ref(r) = ty
                 && let wasmparser::HeapType::Concrete(index) = r.heap_type()
+                && let GroupRef::Local(index) = group_ref(index)?
             {
-                return Ok(match group_ref(index)? {
-                    GroupRef::Local(index) => GroupValType::Local {
-                        nullable: r.is_nullable(),
-                        index,
-                    },
-                    GroupRef::Engine(id) => GroupValType::Plain(ValType::Ref(RefType::new(
-                        r.is_nullable(),
-                        HeapType::Concrete(id),
-                    ))),
+                return Ok(GroupValType::Local {
+                    nullable: r.is_nullable(),
+                    index,
                 });
             }
-            ValType::from_wasmparser(*ty, type_ids).map(GroupValType::Plain)
+            ValType::from_wasmparser(*ty, type_heaps).map(GroupValType::Plain)
+        };
+        let field = |f: &wasmparser::FieldType| -> Result<GroupField, String> {
+            Ok(GroupField {
+                storage: match f.element_type {
+                    wasmparser::StorageType::I8 => GroupStorage::I8,
+                    wasmparser::StorageType::I16 => GroupStorage::I16,
+                    wasmparser::StorageType::Val(t) => GroupStorage::Val(val_type(&t)?),
+                },
+                mutable: f.mutable,
+            })
         };
         let mut key = Vec::new();
         for sub in group.types() {
-            let wasmparser::CompositeInnerType::Func(func) = &sub.composite_type.inner else {
-                return Err("GC struct and array types are not supported".into());
+            let composite = &sub.composite_type;
+            if composite.shared
+                || composite.descriptor_idx.is_some()
+                || composite.describes_idx.is_some()
+            {
+                return Err("shared and descriptor types are not supported".into());
+            }
+            let composite = match &composite.inner {
+                wasmparser::CompositeInnerType::Func(func) => GroupComposite::Func {
+                    params: func
+                        .params()
+                        .iter()
+                        .map(val_type)
+                        .collect::<Result<_, _>>()?,
+                    results: func
+                        .results()
+                        .iter()
+                        .map(val_type)
+                        .collect::<Result<_, _>>()?,
+                },
+                wasmparser::CompositeInnerType::Struct(s) => {
+                    GroupComposite::Struct(s.fields.iter().map(field).collect::<Result<_, _>>()?)
+                }
+                wasmparser::CompositeInnerType::Array(a) => GroupComposite::Array(field(&a.0)?),
+                wasmparser::CompositeInnerType::Cont(_) => {
+                    return Err("continuation types are not supported".into());
+                }
             };
-            key.push(GroupFuncType {
+            key.push(GroupSubType {
                 is_final: sub.is_final,
                 supertypes: sub
                     .supertype_idxs
                     .iter()
                     .map(|s| group_ref(s.unpack()))
                     .collect::<Result<_, _>>()?,
-                params: func
-                    .params()
-                    .iter()
-                    .map(val_type)
-                    .collect::<Result<_, _>>()?,
-                results: func
-                    .results()
-                    .iter()
-                    .map(val_type)
-                    .collect::<Result<_, _>>()?,
+                composite,
             });
         }
         let count = key.len() as u32;
@@ -559,23 +797,56 @@ impl TypeRegistry {
         Ok((base.0..base.0 + count).map(SharedTypeId).collect())
     }
 
-    fn intern_group(&self, key: Vec<GroupFuncType>) -> SharedTypeId {
+    fn intern_group(&self, key: Vec<GroupSubType>) -> SharedTypeId {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(base) = inner.groups.get(&key) {
             return *base;
         }
         let base = SharedTypeId(inner.types.len() as u32);
-        for ty in &key {
-            let resolved = ty.resolve(base.0);
-            inner.types.push(resolved);
+        for ty in resolve_group(&key, base.0) {
+            let func = match &ty.composite {
+                CompositeType::Func(f) => f.clone(),
+                _ => FuncType::new([], []),
+            };
+            inner.func_types.push(func);
+            inner.types.push(ty);
         }
         inner.groups.insert(key, base);
         base
     }
 
+    /// The function type `id`; for a struct or array type, the empty signature.
     pub fn get(&self, id: SharedTypeId) -> FuncType {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.func_types[id.0 as usize].clone()
+    }
+
+    /// Type `id` with its subtyping declaration.
+    pub fn get_sub(&self, id: SharedTypeId) -> SubType {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.types[id.0 as usize].clone()
+    }
+
+    /// Whether type `sub` is type `sup` or declares it as a (transitive) supertype: the
+    /// slow path of the run-time type checks (`call_indirect`), after the ids differ.
+    pub fn is_subtype(&self, sub: SharedTypeId, sup: SharedTypeId) -> bool {
+        if sub == sup {
+            return true;
+        }
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        // A supertype is interned before its subtypes (in an earlier group, or earlier in
+        // the same one, as validation demands), so the chain descends in id and ends.
+        let mut at = sub;
+        while let Some(next) = inner.types.get(at.0 as usize).and_then(|t| t.supertype) {
+            if next == sup {
+                return true;
+            }
+            if next >= at {
+                return false;
+            }
+            at = next;
+        }
+        false
     }
 }
 

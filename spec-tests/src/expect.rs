@@ -46,6 +46,8 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
         (WastRetCore::V128(p), Val::V128(bits)) => v128_matches(p, *bits),
         (WastRetCore::RefNull(None), Val::FuncRef(r)) => r.is_none(),
         (WastRetCore::RefNull(None), Val::ExternRef(r)) => r.is_none(),
+        (WastRetCore::RefNull(None), Val::ExnRef(r)) => r.is_none(),
+        (WastRetCore::RefNull(None), Val::AnyRef(r)) => r.is_none(),
         (WastRetCore::RefNull(Some(heap)), _) => {
             let null = null_of(heap)
                 .ok_or_else(|| format!("unsupported expected ref.null of heap type {heap:?}"))?;
@@ -64,6 +66,10 @@ fn matches(store: &Store<()>, val: &Val, pattern: &WastRetCore<'_>) -> Result<bo
                 }
             }
             false
+        }
+        // The only non-null values of the any hierarchy wasmtier makes yet are i31s.
+        (WastRetCore::RefAny | WastRetCore::RefEq | WastRetCore::RefI31, Val::AnyRef(r)) => {
+            r.is_some_and(|r| r.i31_get_s().is_some())
         }
         (
             WastRetCore::RefHost(_)

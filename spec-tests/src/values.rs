@@ -50,21 +50,17 @@ pub(crate) fn arg_to_val(
     })
 }
 
-/// The null value of an abstract heap type wasmtier supports.
+/// The null value of an abstract heap type wasmtier supports: one per hierarchy.
 pub(crate) fn null_of(heap: &HeapType<'_>) -> Option<Val> {
-    match heap {
-        HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Func,
-        } => Some(Val::FuncRef(None)),
-        HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Extern,
-        } => Some(Val::ExternRef(None)),
-        HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Exn,
-        } => Some(Val::ExnRef(None)),
+    use AbstractHeapType as A;
+    let HeapType::Abstract { shared: false, ty } = heap else {
+        return None;
+    };
+    match ty {
+        A::Func | A::NoFunc => Some(Val::FuncRef(None)),
+        A::Extern | A::NoExtern => Some(Val::ExternRef(None)),
+        A::Exn | A::NoExn => Some(Val::ExnRef(None)),
+        A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Some(Val::AnyRef(None)),
         _ => None,
     }
 }
@@ -82,6 +78,8 @@ pub(crate) fn describe_val(store: &Store<()>, val: &Val) -> String {
         Val::ExternRef(None) => "ref.null extern".into(),
         Val::ExnRef(None) => "ref.null exn".into(),
         Val::ExnRef(Some(_)) => "ref.exn".into(),
+        Val::AnyRef(None) => "ref.null any".into(),
+        Val::AnyRef(Some(_)) => "ref.any (non-null)".into(),
         Val::ExternRef(Some(r)) => match host_ref_number(store, r) {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern (not a script host value)".into(),

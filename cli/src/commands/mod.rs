@@ -44,6 +44,7 @@ pub fn set_features(config: &mut Config, wasm: &WasmArgs) {
             WasmFeature::RelaxedSimd => config.wasm_relaxed_simd(enable),
             WasmFeature::FunctionReferences => config.wasm_function_references(enable),
             WasmFeature::Exceptions => config.wasm_exceptions(enable),
+            WasmFeature::Gc => config.wasm_gc(enable),
             WasmFeature::WideArithmetic => config.wasm_wide_arithmetic(enable),
             WasmFeature::CustomPageSizes => config.wasm_custom_page_sizes(enable),
         };

@@ -673,8 +673,24 @@ impl<'a> FuncEnvironment<'a> {
             .ins()
             .load(types::I32, vm_readonly(), ids, type_index as i32 * 4);
         let mismatch = b.ins().icmp(IntCC::NotEqual, tid, expected);
-        b.ins()
-            .trapnz(mismatch, user_trap(trap_code::INDIRECT_CALL_TYPE_MISMATCH));
+        if self.env.info.type_final[type_index as usize] {
+            // A final type has no subtypes: equal ids or a mismatch.
+            b.ins()
+                .trapnz(mismatch, user_trap(trap_code::INDIRECT_CALL_TYPE_MISMATCH));
+        } else {
+            // Other ids may be those of declared subtypes: the engine's supertype table
+            // decides, out of line (the builtin traps on a mismatch).
+            let slow = b.create_block();
+            let done = b.create_block();
+            b.set_cold_block(slow);
+            b.ins().brif(mismatch, slow, &[], done, &[]);
+            b.switch_to_block(slow);
+            b.seal_block(slow);
+            self.call_builtin_checked(b, Builtin::CheckSubtype, &[tid, expected]);
+            b.ins().jump(done, &[]);
+            b.switch_to_block(done);
+            b.seal_block(done);
+        }
         self.func_ref_code(b, type_index, fid, fref)
     }
 

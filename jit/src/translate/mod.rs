@@ -697,7 +697,11 @@ impl Translator<'_, '_> {
             | O::RefNull { .. }
             | O::RefIsNull
             | O::RefAsNonNull
-            | O::RefFunc { .. } => self.table_op(op),
+            | O::RefFunc { .. }
+            | O::RefEq
+            | O::RefI31
+            | O::I31GetS
+            | O::I31GetU => self.table_op(op),
             op if simd::is_simd(&op) => self.simd_op(op),
             // Everything else: numeric, or unsupported.
             other => self.numeric_op(other),

@@ -56,6 +56,34 @@ impl Translator<'_, '_> {
                 let raw = self.vm.ref_func(&mut self.b, function_index);
                 self.push(raw);
             }
+            // References are 64-bit slots that are equal exactly when the references are.
+            O::RefEq => {
+                let b = self.pop();
+                let a = self.pop();
+                let r = self.b.ins().icmp(IntCC::Equal, a, b);
+                let r = self.bool_to_i32(r);
+                self.push(r);
+            }
+            // An i31ref is odd: `(v & 0x7fff_ffff) << 1 | 1` (`raw_ref::from_i31`).
+            O::RefI31 => {
+                let a = self.pop();
+                let a = self.b.ins().uextend(types::I64, a);
+                let a = self.b.ins().band_imm_u(a, 0x7fff_ffff);
+                let a = self.b.ins().ishl_imm_u(a, 1);
+                let r = self.b.ins().bor_imm_u(a, 1);
+                self.push(r);
+            }
+            O::I31GetS | O::I31GetU => {
+                let a = self.pop();
+                self.b.ins().trapz(a, user_trap(trap_code::NULL_I31_REF));
+                let a = self.b.ins().ireduce(types::I32, a);
+                let r = if matches!(op, O::I31GetS) {
+                    self.b.ins().sshr_imm_u(a, 1)
+                } else {
+                    self.b.ins().ushr_imm_u(a, 1)
+                };
+                self.push(r);
+            }
             other => return Err(unsupported(&other)),
         }
         Ok(())
