@@ -62,12 +62,15 @@ fn big_func(n: usize) -> String {
 
 #[test]
 fn large_modules_validate_in_parallel_and_report_the_first_invalid_body() {
-    // Eight functions of 100 KB: big enough for a thread per two of them. Bodies 5 and 7
-    // are invalid in different ways; whatever the thread count, body 5's error wins.
-    let mut wat = String::from("(module\n");
+    // Eight functions of 100 KB: big enough for a thread each. Bodies 5 and 7 are invalid
+    // in different ways; whatever the thread count, body 5's error wins, and it wins over
+    // the GC instruction (valid, but not run yet) of body 1.
+    let gc_func = "  (func (drop (struct.new $s)))\n";
+    let mut wat = String::from("(module (type $s (struct))\n");
     for i in 0..8 {
         wat.push_str(&big_func(100_000));
         match i {
+            1 => wat.push_str(gc_func),
             5 => wat.push_str("  (func (result i32) (i64.const 7))\n"),
             7 => wat.push_str("  (func (result i32) (f32.const 7))\n"),
             _ => {}
@@ -88,16 +91,24 @@ fn large_modules_validate_in_parallel_and_report_the_first_invalid_body() {
             }
         }
     }
-    // Without the invalid bodies, the module is valid on any number of threads.
-    let mut wat = String::from("(module\n");
+    // Without the invalid bodies, the module is valid on any number of threads, and
+    // refused as unsupported with the GC instruction.
+    let mut wat = String::from("(module (type $s (struct))\n");
     for _ in 0..8 {
         wat.push_str(&big_func(100_000));
     }
+    let unsupported = wat.clone() + gc_func + ")";
     wat.push(')');
     for threads in [1, 4] {
         let mut config = Config::new();
         config.tier(Tier::Interp).compile_threads(threads);
-        assert!(Module::new(&Engine::new(&config).unwrap(), &wat).is_ok());
+        let engine = Engine::new(&config).unwrap();
+        assert!(Module::new(&engine, &wat).is_ok());
+        let refused = Module::new(&engine, &unsupported);
+        assert!(
+            matches!(refused, Err(Error::Unsupported(_))),
+            "threads {threads}: {refused:?}"
+        );
     }
 }
 

@@ -325,7 +325,7 @@ fn validate_bodies_parallel(
 ) -> Result<(), ModuleError> {
     let threads = validation_threads(bodies, max_threads);
     if threads == 1 {
-        return validate_bodies(bytes, bodies);
+        return validate_bodies(bytes, bodies)?.map_or(Ok(()), Err);
     }
     let total: usize = bodies.iter().map(PendingBody::size).sum();
     let per_thread = total.div_ceil(threads);
@@ -353,21 +353,27 @@ fn validate_bodies_parallel(
                     .map_err(|_| run)
             })
             .collect();
-        validate_bodies(bytes, first)?;
+        // The first invalid body fails the module; only a valid one can be unsupported.
+        let mut unsupported = validate_bodies(bytes, first)?;
         for outcome in spawned {
-            match outcome {
+            let run_unsupported = match outcome {
                 Ok(handle) => handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
                 Err(run) => validate_bodies(bytes, run)?,
-            }
+            };
+            unsupported = unsupported.or(run_unsupported);
         }
-        Ok(())
+        unsupported.map_or(Ok(()), Err)
     })
 }
 
-/// Validates `bodies` (of the module `bytes`) in order; the first invalid one fails.
-fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), ModuleError> {
+/// Validates `bodies` (of the module `bytes`) in order; the first invalid one fails. When
+/// all are valid, returns why the first one wasmtier cannot run is unsupported, if one is.
+fn validate_bodies(
+    bytes: &[u8],
+    bodies: &[PendingBody<'_>],
+) -> Result<Option<ModuleError>, ModuleError> {
     let mut allocs = FuncValidatorAllocations::default();
     let mut unsupported = None;
     for body in bodies {
@@ -390,7 +396,7 @@ fn validate_bodies(bytes: &[u8], bodies: &[PendingBody<'_>]) -> Result<(), Modul
         allocs = validator.into_allocations();
     }
     // Refused only once the whole module is known to be valid: an invalid one is invalid.
-    unsupported.map_or(Ok(()), Err)
+    Ok(unsupported)
 }
 
 /// Whether the instruction whose encoding starts at `bytes[at]` is a GC instruction that
