@@ -72,11 +72,7 @@ pub fn exports(wasm: &[u8]) -> Option<Vec<Export>> {
                     types.push((p, r));
                 }
             }
-            Payload::ImportSection(r) => {
-                if r.count() != 0 {
-                    return None;
-                }
-            }
+            Payload::ImportSection(r) if r.count() != 0 => return None,
             Payload::FunctionSection(r) => {
                 for f in r {
                     funcs.push(f.ok()?);

@@ -11,8 +11,19 @@ pub enum Value {
     F32(u32),
     F64(u64),
     V128(u128),
-    FuncRef { null: bool },
-    ExternRef { null: bool },
+    FuncRef {
+        null: bool,
+    },
+    ExternRef {
+        null: bool,
+    },
+    /// Exception and GC references (wasmtier only: the generator makes neither yet).
+    ExnRef {
+        null: bool,
+    },
+    AnyRef {
+        null: bool,
+    },
 }
 
 /// Value types of parameters and results.
@@ -182,6 +193,8 @@ fn wasmtier_value(v: &wasmtier::Val) -> Value {
         V::F64(x) => Value::F64(*x),
         V::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         V::ExternRef(e) => Value::ExternRef { null: e.is_none() },
+        V::ExnRef(e) => Value::ExnRef { null: e.is_none() },
+        V::AnyRef(a) => Value::AnyRef { null: a.is_none() },
         V::V128(x) => Value::V128(*x),
     }
 }
@@ -196,6 +209,8 @@ fn wasmtier_arg(v: &Value) -> wasmtier::Val {
         Value::V128(x) => V::V128(*x),
         Value::FuncRef { .. } => V::FuncRef(None),
         Value::ExternRef { .. } => V::ExternRef(None),
+        Value::ExnRef { .. } => V::ExnRef(None),
+        Value::AnyRef { .. } => V::AnyRef(None),
     }
 }
 
@@ -270,7 +285,10 @@ impl DiffEngine for Wasmtier {
                         .map(|i| match t.get(&self.store, i) {
                             Some(v) => !matches!(
                                 wasmtier_value(&v),
-                                Value::FuncRef { null: false } | Value::ExternRef { null: false }
+                                Value::FuncRef { null: false }
+                                    | Value::ExternRef { null: false }
+                                    | Value::ExnRef { null: false }
+                                    | Value::AnyRef { null: false }
                             ),
                             None => true,
                         })
@@ -278,7 +296,8 @@ impl DiffEngine for Wasmtier {
                 )
             }
             Some(wasmtier::Extern::Func(_)) => ExportState::Func,
-            None => ExportState::Missing,
+            // wasmi has no tags; the generator makes none.
+            Some(wasmtier::Extern::Tag(_)) | None => ExportState::Missing,
         }
     }
 
@@ -359,6 +378,10 @@ fn wasmi_arg(v: &Value) -> wasmi::Val {
         Value::V128(x) => V::V128(wasmi::V128::from(*x)),
         Value::FuncRef { .. } => V::FuncRef(wasmi::Nullable::Null),
         Value::ExternRef { .. } => V::ExternRef(wasmi::Nullable::Null),
+        // Arguments come from `Ty`, which has no such types (wasmi has neither).
+        Value::ExnRef { .. } | Value::AnyRef { .. } => {
+            unreachable!("no argument is an exnref or anyref")
+        }
     }
 }
 

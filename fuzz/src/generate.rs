@@ -30,6 +30,8 @@ pub fn wasmtier_features() -> WasmFeatures {
 /// and wide arithmetic, no imports,
 /// NaNs canonicalized (so float results compare bit for bit), bounded sizes. Some knobs
 /// (sizes, whether everything is exported, whether traps are avoided) come from the input.
+// One knob per line, each with its reason, reads better than one struct literal.
+#[allow(clippy::field_reassign_with_default)]
 pub fn differential_config(u: &mut Unstructured<'_>) -> Result<wasm_smith::Config> {
     let mut c = wasm_smith::Config::default();
     // Features: Wasm 2.0, plus the Wasm 3.0 features wasmtier implements. Relaxed SIMD is
