@@ -429,9 +429,12 @@ fn validate_body(
     reader.set_features(features);
     while !reader.eof() {
         let at = reader.original_position();
+        // The opcode's first byte, for the rare instructions checked below (a test per
+        // operator, so it stays one byte compare on the common path).
+        let first = bytes.get(at as usize).copied();
         // memory.size, memory.grow and the 0xfc-prefixed instructions (among them
         // memory.init, memory.copy and memory.fill), which are rare: decode them once more.
-        if !features.multi_memory() && matches!(bytes.get(at as usize), Some(0x3f | 0x40 | 0xfc)) {
+        if !features.multi_memory() && matches!(first, Some(0x3f | 0x40 | 0xfc)) {
             let mut ops = OperatorsReader::new(reader.clone());
             let op = ops.read().map_err(invalid)?;
             check_reserved_bytes(&op, bytes, ops.original_position() as usize)?;
@@ -440,7 +443,11 @@ fn validate_body(
             .visit_operator(&mut validator.visitor(at))
             .and_then(|validated| validated)
             .map_err(invalid)?;
-        if unsupported.is_none() && features.gc() && is_gc_instruction(bytes, at as usize) {
+        if first == Some(0xfb)
+            && unsupported.is_none()
+            && features.gc()
+            && is_gc_instruction(bytes, at as usize)
+        {
             *unsupported = Some(ModuleError::Unsupported(format!(
                 "GC instructions other than ref.eq, ref.i31 and i31.get_s/u are not supported \
                  yet (at offset {at:#x})"
