@@ -343,6 +343,29 @@ macro_rules! jump_back_if {
     };
 }
 
+/// The translated code of defined function `$def`, the callee of the call instruction at
+/// `pc`. Validation guarantees the index. A callee not translated yet (lazy translation) is
+/// translated out of line, which then runs this instruction again.
+macro_rules! defined_callee {
+    ($pc:ident $fp:ident $mem:ident $st:ident, $def:expr) => {{
+        let def: u32 = $def;
+        let callee = (*$st.ctx.code).translated_unchecked(def);
+        if callee.is_null() {
+            return crate::lazy::call_untranslated($pc, $fp, $mem, $st, def);
+        }
+        callee
+    }};
+}
+
+/// Continues at the target of entry `$i` of the `br_table` at `pc` (entries are
+/// `Op::BrTableEntry` jumps, read here rather than run).
+macro_rules! jump_to_table_entry {
+    ($pc:ident, $i:expr) => {{
+        let entry = $pc.add(1 + $i as usize);
+        $pc = entry.offset(hi32!(entry) as i32 as isize);
+    }};
+}
+
 /// Enters wasm function `$callee` with its frame at slot `$base` of the caller's frame,
 /// saving the caller (whose instance is `$caller_inst`). The common case makes no calls, so
 /// the handler needs no register spills; anything unusual (a full frame stack, stack
@@ -556,15 +579,12 @@ handlers! { [pc fp mem st]
     br_if_eqz_loop { jump_back_if!(pc fp mem st, u32v(slot!(fp, pc, 0)) == 0); }
     br_table {
         let i = u32v(slot!(fp, pc, 0)).min(hi32!(pc));
-        // The chosen entry is a jump (`Op::BrTableEntry`): go straight to its target.
-        let entry = pc.add(1 + i as usize);
-        pc = entry.offset(hi32!(entry) as i32 as isize);
+        jump_to_table_entry!(pc, i);
     }
     br_table_add {
         let k = lane!(pc, 1) as u16 as i16 as i32 as u32;
         let i = u32v(slot!(fp, pc, 0)).wrapping_add(k).min(hi32!(pc));
-        let entry = pc.add(1 + i as usize);
-        pc = entry.offset(hi32!(entry) as i32 as isize);
+        jump_to_table_entry!(pc, i);
     }
     ret0 { ret!(pc fp mem st); }
     ret1 {
@@ -576,23 +596,15 @@ handlers! { [pc fp mem st]
         ret!(pc fp mem st);
     }
     call_internal {
-        // Validation guarantees the function index. A callee not translated yet (lazy
-        // translation) is translated out of line, which then runs this instruction again.
-        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
-        if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
-        }
+        let callee = defined_callee!(pc fp mem st, hi32!(pc));
         let caller_inst = st.ctx.inst;
         enter!(pc fp mem st, callee, lane!(pc, 0), caller_inst);
     }
     call_internal_arg {
-        // As `call_internal`; running it again after a translation copies the same value.
+        // Running it again after a translation copies the same value.
         let base = lane!(pc, 0);
         *fp.add(base) = slot!(fp, pc, 1);
-        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
-        if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
-        }
+        let callee = defined_callee!(pc fp mem st, hi32!(pc));
         let caller_inst = st.ctx.inst;
         enter!(pc fp mem st, callee, base, caller_inst);
     }
@@ -603,11 +615,7 @@ handlers! { [pc fp mem st]
         let (a, b) = (slot!(fp, pc, 1), slot!(fp, pc, 2));
         *fp.add(base) = a;
         *fp.add(base + 1) = b;
-        let def = lane!(pc, 3) as u32;
-        let callee = (*st.ctx.code).translated_unchecked(def);
-        if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st, def);
-        }
+        let callee = defined_callee!(pc fp mem st, lane!(pc, 3) as u32);
         let caller_inst = st.ctx.inst;
         enter!(pc fp mem st, callee, base, caller_inst);
     }
@@ -630,11 +638,7 @@ handlers! { [pc fp mem st]
         }
     }
     return_call_internal {
-        // As `call_internal`; the untranslated path runs this instruction again.
-        let callee = (*st.ctx.code).translated_unchecked(hi32!(pc));
-        if callee.is_null() {
-            return crate::lazy::call_untranslated(pc, fp, mem, st, hi32!(pc));
-        }
+        let callee = defined_callee!(pc fp mem st, hi32!(pc));
         move_slots(fp.add(lane!(pc, 0)), fp, (*callee).num_params as usize);
         enter_in_place!(pc fp mem st, callee);
     }

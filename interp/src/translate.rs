@@ -1014,22 +1014,22 @@ impl Translator<'_> {
         };
         self.materialize_top(keep);
         let len = depths.len() as u32 - 1;
-        let table = match self.last_fusable() {
-            // A switch on `x + k`: the index is the temporary the add just wrote.
+        // A switch on `x + k`: the index is the temporary the add just wrote.
+        let sum = match self.last_fusable() {
             Some(&mut Op::BinRI {
                 op: BinOp::I32Add,
                 dst,
                 a,
                 b,
-            }) if dst == index && index_is_temp && fits_i16(b).is_some() => {
+            }) if dst == index && index_is_temp => fits_i16(b).map(|k| (a, k)),
+            _ => None,
+        };
+        let table = match sum {
+            Some((a, k)) => {
                 self.ops.pop();
-                Op::BrTableAdd {
-                    index: a,
-                    k: fits_i16(b).expect("checked"),
-                    len,
-                }
+                Op::BrTableAdd { index: a, k, len }
             }
-            _ => Op::BrTable { index, len },
+            None => Op::BrTable { index, len },
         };
         self.emit(table);
         // Each entry is one jump (see `Op::BrTableEntry`).
@@ -1716,26 +1716,26 @@ impl Translator<'_> {
         let Some(&mut last) = self.last_fusable() else {
             return call;
         };
-        let fused = match (params, last) {
-            (1, Op::Copy { dst, src }) if dst == base => Op::CallInternalArg { base, a: src, def },
+        // The two-argument form names the function with 16 bits.
+        let def16 = u16::try_from(def).ok();
+        let fused = match (params, last, def16) {
+            (1, Op::Copy { dst, src }, _) if dst == base => {
+                Op::CallInternalArg { base, a: src, def }
+            }
             // A copy merged with the one before it: that one stays.
-            (1, Op::CopyTwo { dst_a, a, dst_b, b }) if dst_b == base => {
+            (1, Op::CopyTwo { dst_a, a, dst_b, b }, _) if dst_b == base => {
                 *self.ops.last_mut().expect("the copies") = Op::Copy { dst: dst_a, src: a };
                 return Op::CallInternalArg { base, a: b, def };
             }
-            (2, Op::Copy2 { dst, a, b }) if dst == base => match u16::try_from(def) {
-                Ok(def) => Op::CallInternalArgs2 { base, a, b, def },
-                Err(_) => return call,
-            },
+            (2, Op::Copy2 { dst, a, b }, Some(def)) if dst == base => {
+                Op::CallInternalArgs2 { base, a, b, def }
+            }
             // Sequential copies read `b` after writing `base`: equal to reading both
             // first unless `b` is `base`.
-            (2, Op::CopyTwo { dst_a, a, dst_b, b })
+            (2, Op::CopyTwo { dst_a, a, dst_b, b }, Some(def))
                 if dst_a == base && dst_b == base + 1 && b != base =>
             {
-                match u16::try_from(def) {
-                    Ok(def) => Op::CallInternalArgs2 { base, a, b, def },
-                    Err(_) => return call,
-                }
+                Op::CallInternalArgs2 { base, a, b, def }
             }
             _ => return call,
         };
