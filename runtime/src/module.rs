@@ -308,11 +308,10 @@ pub fn parse_validated<'a>(
 /// costs about as much as validating this many bytes of function bodies.
 const MIN_BODY_BYTES_PER_VALIDATION_THREAD: usize = 64 * 1024;
 
-/// How many threads validate `bodies`: at most `max_threads`, and one more per
-/// [`MIN_BODY_BYTES_PER_VALIDATION_THREAD`] of code.
-pub fn validation_threads(bodies: &[PendingBody<'_>], max_threads: usize) -> usize {
-    let bytes: usize = bodies.iter().map(PendingBody::size).sum();
-    max_threads.clamp(1, 1 + bytes / MIN_BODY_BYTES_PER_VALIDATION_THREAD)
+/// How many threads validate `total` bytes of function bodies: at most `max_threads`, and
+/// one more per [`MIN_BODY_BYTES_PER_VALIDATION_THREAD`] of code.
+fn validation_threads(total: usize, max_threads: usize) -> usize {
+    max_threads.clamp(1, 1 + total / MIN_BODY_BYTES_PER_VALIDATION_THREAD)
 }
 
 /// Validates `bodies` as [`validate_bodies`] does, split into runs of consecutive bodies of
@@ -323,11 +322,11 @@ fn validate_bodies_parallel(
     bodies: &[PendingBody<'_>],
     max_threads: usize,
 ) -> Result<(), ModuleError> {
-    let threads = validation_threads(bodies, max_threads);
+    let total: usize = bodies.iter().map(PendingBody::size).sum();
+    let threads = validation_threads(total, max_threads);
     if threads == 1 {
         return validate_bodies(bytes, bodies)?.map_or(Ok(()), Err);
     }
-    let total: usize = bodies.iter().map(PendingBody::size).sum();
     let per_thread = total.div_ceil(threads);
     let mut runs = Vec::with_capacity(threads);
     let (mut start, mut size) = (0, 0);
